@@ -1,0 +1,94 @@
+"""Typed dataclass configs overridable from the command line with ``--set key=value``.
+
+Nested dataclasses are addressed with dots (``--set train.epochs=3``). Values are parsed
+according to the field's annotation: bool, int, float, str, tuples/lists (comma separated)
+and ``X | None`` (the word ``none``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A ``--set`` override names an unknown key or carries a value of the wrong type."""
+
+
+def _parse_value(text: str, annotation: Any, key: str):
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if text.lower() in ("none", "null") and type(None) in args:
+            return None
+        non_none = [a for a in args if a is not type(None)]
+        return _parse_value(text, non_none[0], key)
+    if origin in (tuple, list):
+        items = [t for t in text.split(",") if t.strip() != ""]
+        item_type = args[0] if args else str
+        values = [_parse_value(t.strip(), item_type, key) for t in items]
+        return tuple(values) if origin is tuple else values
+    if annotation is bool:
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{key}: expected a boolean, got {text!r}")
+    if annotation in (int, float, str):
+        try:
+            return annotation(text)
+        except ValueError as error:
+            raise ConfigError(f"{key}: expected {annotation.__name__}, got {text!r}") from error
+    raise ConfigError(f"{key}: cannot parse a value of type {annotation}")
+
+
+def apply_overrides(config, overrides: list[str] | None):
+    """Return a copy of dataclass ``config`` with ``key=value`` overrides applied."""
+    config = dataclasses.replace(config)
+    for item in overrides or []:
+        if "=" not in item:
+            raise ConfigError(f"override {item!r} is not of the form key=value")
+        key, text = item.split("=", 1)
+        config = _set(config, key.strip().split("."), text.strip(), key.strip())
+    return config
+
+
+def _set(config, path: list[str], text: str, full_key: str):
+    hints = typing.get_type_hints(type(config))
+    names = [f.name for f in dataclasses.fields(config)]
+    head = path[0]
+    if head not in names:
+        raise ConfigError(
+            f"unknown config key {full_key!r}; valid keys: {', '.join(valid_keys(config))}"
+        )
+    current = getattr(config, head)
+    if len(path) > 1:
+        if not dataclasses.is_dataclass(current):
+            raise ConfigError(f"{full_key!r}: {head} is not a nested config")
+        value = _set(current, path[1:], text, full_key)
+    else:
+        if dataclasses.is_dataclass(current):
+            raise ConfigError(f"{full_key!r} is a nested config; set one of its fields")
+        value = _parse_value(text, hints[head], full_key)
+    return dataclasses.replace(config, **{head: value})
+
+
+def valid_keys(config, prefix: str = "") -> list[str]:
+    """All dotted keys that ``--set`` accepts for ``config``."""
+    keys = []
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if dataclasses.is_dataclass(value):
+            keys += valid_keys(value, prefix + field.name + ".")
+        else:
+            keys.append(prefix + field.name)
+    return keys
+
+
+def to_json(config) -> str:
+    """The config as indented JSON, for logs and result folders."""
+    return json.dumps(dataclasses.asdict(config), indent=2, default=str)

@@ -1,0 +1,3 @@
+from tfdefect.layers.image_normalization import ImageNormalization
+
+__all__ = ["ImageNormalization"]
