@@ -1,0 +1,167 @@
+"""The steps of recipes.segment_chips: data, training, evaluation, plots, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from tfdefect.config import to_json
+from tfdefect.data.chips6_loader import chips6_builder
+from tfdefect.data.segmentation_pipeline import segmentation_pipeline
+from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.losses import DiceFocalLoss, median_frequency_weights
+from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
+from tfdefect.models.segmenters.postprocess import segmentation_outputs
+from tfdefect.registry import create_model
+from tfdefect.training.fit import fit_model
+from tfdefect.viz import plot_segmentation_predictions, plot_training_curves
+
+
+def _step(message):
+    print(f"\n== {message}", flush=True)
+
+
+def _select_channels(dataset, channels):
+    if channels == 6:
+        return dataset
+    return dataset.map(lambda image, mask: (image[..., :channels], mask))
+
+
+def class_pixel_counts(dataset, num_classes):
+    """(K,) pixel counts per class over a (images, masks) dataset."""
+    counts = np.zeros(num_classes, np.int64)
+    for _, masks in dataset:
+        counts += np.bincount(masks.numpy().ravel(), minlength=num_classes)[:num_classes]
+    return counts
+
+
+def build_model(config, image_size, class_weights=None):
+    side = None if config.crop_size else image_size  # crops: fully convolutional model
+    kwargs = dict(num_classes=len(CLASS_NAMES), image_shape=(side, side, config.channels),
+                  merge_channels=config.merge_channels, merge_weights=config.merge_weights)
+    if config.model == "unet":
+        kwargs["filters"] = config.unet_filters
+    model = create_model(config.model, **kwargs)
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.train.learning_rate),
+        loss=DiceFocalLoss(len(CLASS_NAMES), gamma=config.focal_gamma,
+                           class_weights=class_weights,
+                           dice_weight=config.dice_weight, focal_weight=config.focal_weight),
+        metrics=segmentation_metrics(CLASS_NAMES),
+    )
+    return model
+
+
+def evaluate(model, dataset, evaluator=None):
+    """Predict a (images, masks) dataset; return (evaluator, first images, truth, prediction)."""
+    evaluator = evaluator or SegmentationEvaluator(CLASS_NAMES)
+    shown = None
+    for images, masks in dataset:
+        predicted = np.argmax(model.predict_on_batch(images), axis=-1)
+        evaluator.update(masks.numpy(), predicted)
+        if shown is None:
+            shown = (images.numpy(), masks.numpy(), predicted)
+    return evaluator, shown
+
+
+def format_report(result: dict) -> str:
+    lines = [f"{'class':<12}{'IoU':>8}{'prec':>8}{'recall':>8}{'F1':>8}{'pixels':>10}"]
+    for name, scores in result["per_class"].items():
+        lines.append(f"{name:<12}{scores['iou']:>8.3f}{scores['precision']:>8.3f}"
+                     f"{scores['recall']:>8.3f}{scores['f1']:>8.3f}"
+                     f"{scores['support_pixels']:>10d}")
+    lines.append(f"mean defect IoU {result['mean_defect_iou']:.3f}, mean defect F1 "
+                 f"{result['mean_defect_f1']:.3f}")
+    lines.append(f"defect pixels: precision {result['defect_pixel_precision']:.3f}, recall "
+                 f"{result['defect_pixel_recall']:.3f}")
+    lines.append(f"defect images: recall {result['defect_image_recall']:.3f}, precision "
+                 f"{result['defect_image_precision']:.3f}, F1 {result['defect_image_f1']:.3f} "
+                 f"({result['defect_images']} of {result['images']} test chips defective)")
+    return "\n".join(lines)
+
+
+def run(config, strategy) -> dict:
+    """Run the whole recipe; return the metrics dict (also written to metrics.json)."""
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+
+    _step(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
+    started = time.time()
+    builder = chips6_builder(config.data)
+    print(f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
+          + ", ".join(f"{s} {builder.info.splits[s].num_examples}"
+                      for s in ("train", "validation", "test")), flush=True)
+    batch = config.train.batch_size
+    splits = {
+        split: _select_channels(segmentation_pipeline(
+            builder.as_dataset(split=split), batch_size=batch, training=split == "train",
+            seed=config.data.seed, crop_size=config.crop_size,
+            defect_crop_probability=config.defect_crop_probability), config.channels)
+        for split in ("train", "validation", "test")
+    }
+
+    _step(f"model: {config.model} ({config.channels} channels, merge="
+          f"{config.merge_channels}), strategy {type(strategy).__name__}")
+    class_weights = None
+    if config.balance_classes:
+        counts = class_pixel_counts(builder.as_dataset(split="train").map(
+            lambda ex: (ex["image"], ex["mask"])).batch(64), len(CLASS_NAMES))
+        class_weights = median_frequency_weights(counts)
+        print("training pixels per class: " + ", ".join(
+            f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True)))
+        print("focal class weights: " + ", ".join(
+            f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, class_weights, strict=True)))
+    with strategy.scope():
+        model = build_model(config, config.data.image_size, class_weights)
+    print(f"{model.count_params():,} parameters", flush=True)
+    untrained, _ = evaluate(model, splits["test"])
+    baseline = untrained.result()
+    print(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}", flush=True)
+
+    _step(f"training: up to {config.train.epochs} epochs, workdir {config.workdir}")
+    fit_model(model, splits["train"], splits["validation"], config.train, config.workdir)
+
+    _step("evaluation on the test split")
+    evaluator, shown = evaluate(model, splits["test"])
+    result = evaluator.result()
+    result["untrained_mean_defect_f1"] = baseline["mean_defect_f1"]
+    result["model"] = config.model
+    print(format_report(result), flush=True)
+
+    _step("plots")
+    figures = {
+        "training_curves": plot_training_curves(
+            os.path.join(config.workdir, "history.csv"),
+            os.path.join(config.workdir, "training_curves.png")),
+        "predictions": plot_segmentation_predictions(
+            *shown, CHANNEL_NAMES[: config.channels], CLASS_NAMES,
+            os.path.join(config.workdir, "predictions.png")),
+    }
+    for name, path in figures.items():
+        print(f"{name}: {path}")
+
+    _step("export")
+    base_path = os.path.join(config.export_dir, config.export_name)
+    version_dir = export_savedmodel(model, base_path, config.export_version,
+                                    postprocess=segmentation_outputs, overwrite=True)
+    print(f"SavedModel: {version_dir} (signatures serving_default, serving_bytes)")
+    result["savedmodel"] = version_dir
+    if config.export_onnx:
+        onnx_path = os.path.join(config.export_dir, "onnx",
+                                 f"{config.export_name}_v{config.export_version}.onnx")
+        sample = shown[0][:2].astype(np.uint8)
+        difference = export_onnx(model, onnx_path, sample_images=sample,
+                                 postprocess=segmentation_outputs)
+        print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
+        result["onnx"] = onnx_path
+        result["onnx_max_abs_diff"] = difference
+    with open(os.path.join(config.workdir, "metrics.json"), "w") as handle:
+        json.dump(result, handle, indent=2)
+    print(f"metrics: {os.path.join(config.workdir, 'metrics.json')}")
+    return result

@@ -1,0 +1,94 @@
+"""The one training entry used by every recipe: ``model.fit`` with standard callbacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+
+import keras
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Training loop settings.
+
+    Attributes:
+        epochs: maximum number of epochs.
+        batch_size: global batch size (split over replicas by tf.distribute).
+        learning_rate: Adam learning rate.
+        early_stopping_patience: epochs without improvement of ``monitor`` before stopping.
+        monitor / monitor_mode: the validation metric that picks the best checkpoint.
+        steps_per_epoch: None = one pass over the training data.
+        tensorboard: write TensorBoard logs under ``<workdir>/tensorboard``.
+    """
+
+    epochs: int = 30
+    batch_size: int = 8
+    learning_rate: float = 1e-3
+    early_stopping_patience: int = 8
+    monitor: str = "val_defect_iou"
+    monitor_mode: str = "max"
+    steps_per_epoch: int | None = None
+    tensorboard: bool = True
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """Prints one line per epoch: time taken, an ETA and the logged metrics."""
+
+    def __init__(self, epochs: int, stream=None):
+        super().__init__()
+        self.epochs = epochs
+        self.stream = stream or sys.stdout
+        self._started = None
+        self._durations: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        duration = time.perf_counter() - self._started
+        self._durations.append(duration)
+        remaining = (self.epochs - epoch - 1) * sum(self._durations) / len(self._durations)
+        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items())
+                           if isinstance(v, (int, float)))
+        print(f"[epoch {epoch + 1}/{self.epochs}] {duration:.1f}s, eta {remaining:.0f}s: "
+              f"{metrics}", file=self.stream, flush=True)
+
+
+def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callbacks.Callback]:
+    """Checkpoint (best, .keras), BackupAndRestore, CSV log, TensorBoard, early stopping."""
+    os.makedirs(workdir, exist_ok=True)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup")),
+        keras.callbacks.ModelCheckpoint(os.path.join(workdir, "best.keras"),
+                                        monitor=config.monitor, mode=config.monitor_mode,
+                                        save_best_only=True),
+        keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
+        keras.callbacks.EarlyStopping(monitor=config.monitor, mode=config.monitor_mode,
+                                      patience=config.early_stopping_patience,
+                                      restore_best_weights=True),
+        EpochProgress(config.epochs),
+    ]
+    if config.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"),
+                                                     profile_batch=0))
+    return callbacks
+
+
+def fit_model(model: keras.Model, train_data, validation_data, config: TrainConfig,
+              workdir: str, extra_callbacks=None, verbose: int | None = None):
+    """Train a compiled ``model`` with the standard callbacks; return its History.
+
+    The model must be built and compiled inside the distribution strategy's scope. A run
+    interrupted for any reason resumes from ``<workdir>/backup`` on the next call with the
+    same workdir (BackupAndRestore); the best model by ``config.monitor`` is
+    ``<workdir>/best.keras``; metrics per epoch are appended to ``<workdir>/history.csv``.
+    """
+    if verbose is None:
+        verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
+    callbacks = training_callbacks(config, workdir) + list(extra_callbacks or [])
+    return model.fit(train_data, validation_data=validation_data, epochs=config.epochs,
+                     steps_per_epoch=config.steps_per_epoch, callbacks=callbacks,
+                     verbose=verbose)
