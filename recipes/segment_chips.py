@@ -67,28 +67,44 @@ class SegmentChipsConfig:
 def quick_config() -> SegmentChipsConfig:
     """Settings of ``--quick``: a small data set and few epochs on 2 CPU cores."""
     config = SegmentChipsConfig()
-    config.data = dataclasses.replace(config.data, num_train=320, num_validation=48,
-                                      num_test=64)
-    config.train = dataclasses.replace(config.train, epochs=15, batch_size=16,
-                                       early_stopping_patience=15)
+    config.data = dataclasses.replace(config.data, num_train=320, num_validation=48, num_test=64)
+    config.train = dataclasses.replace(
+        config.train, epochs=20, batch_size=8, early_stopping_patience=20
+    )
+    config.crop_size = 96
     config.workdir = "runs/segment_chips_quick"
     return config
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m recipes.segment_chips",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="small data and few epochs (about 10 minutes on 2 CPU cores)")
+    parser = argparse.ArgumentParser(
+        prog="python -m recipes.segment_chips",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data and few epochs (about 10 minutes on 2 CPU cores)",
+    )
     parser.add_argument("--model", choices=["unet", "resnet50_fpn"], help="segmenter")
-    parser.add_argument("--merge-channels", action="store_true",
-                        help="learned 6->3 channel merge stem in front of the network")
+    parser.add_argument(
+        "--merge-channels",
+        action="store_true",
+        help="learned 6->3 channel merge stem in front of the network",
+    )
     parser.add_argument("--strategy", choices=STRATEGIES, default="default")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config field, e.g. train.epochs=5")
-    parser.add_argument("--print-config", action="store_true",
-                        help="print the resolved config and exit")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field, e.g. train.epochs=5",
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the resolved config and exit"
+    )
     return parser.parse_args(argv)
 
 

@@ -42,16 +42,24 @@ def class_pixel_counts(dataset, num_classes):
 
 def build_model(config, image_size, class_weights=None):
     side = None if config.crop_size else image_size  # crops: fully convolutional model
-    kwargs = dict(num_classes=len(CLASS_NAMES), image_shape=(side, side, config.channels),
-                  merge_channels=config.merge_channels, merge_weights=config.merge_weights)
+    kwargs = dict(
+        num_classes=len(CLASS_NAMES),
+        image_shape=(side, side, config.channels),
+        merge_channels=config.merge_channels,
+        merge_weights=config.merge_weights,
+    )
     if config.model == "unet":
         kwargs["filters"] = config.unet_filters
     model = create_model(config.model, **kwargs)
     model.compile(
         optimizer=keras.optimizers.Adam(config.train.learning_rate),
-        loss=DiceFocalLoss(len(CLASS_NAMES), gamma=config.focal_gamma,
-                           class_weights=class_weights,
-                           dice_weight=config.dice_weight, focal_weight=config.focal_weight),
+        loss=DiceFocalLoss(
+            len(CLASS_NAMES),
+            gamma=config.focal_gamma,
+            class_weights=class_weights,
+            dice_weight=config.dice_weight,
+            focal_weight=config.focal_weight,
+        ),
         metrics=segmentation_metrics(CLASS_NAMES),
     )
     return model
@@ -72,16 +80,24 @@ def evaluate(model, dataset, evaluator=None):
 def format_report(result: dict) -> str:
     lines = [f"{'class':<12}{'IoU':>8}{'prec':>8}{'recall':>8}{'F1':>8}{'pixels':>10}"]
     for name, scores in result["per_class"].items():
-        lines.append(f"{name:<12}{scores['iou']:>8.3f}{scores['precision']:>8.3f}"
-                     f"{scores['recall']:>8.3f}{scores['f1']:>8.3f}"
-                     f"{scores['support_pixels']:>10d}")
-    lines.append(f"mean defect IoU {result['mean_defect_iou']:.3f}, mean defect F1 "
-                 f"{result['mean_defect_f1']:.3f}")
-    lines.append(f"defect pixels: precision {result['defect_pixel_precision']:.3f}, recall "
-                 f"{result['defect_pixel_recall']:.3f}")
-    lines.append(f"defect images: recall {result['defect_image_recall']:.3f}, precision "
-                 f"{result['defect_image_precision']:.3f}, F1 {result['defect_image_f1']:.3f} "
-                 f"({result['defect_images']} of {result['images']} test chips defective)")
+        lines.append(
+            f"{name:<12}{scores['iou']:>8.3f}{scores['precision']:>8.3f}"
+            f"{scores['recall']:>8.3f}{scores['f1']:>8.3f}"
+            f"{scores['support_pixels']:>10d}"
+        )
+    lines.append(
+        f"mean defect IoU {result['mean_defect_iou']:.3f}, mean defect F1 "
+        f"{result['mean_defect_f1']:.3f}"
+    )
+    lines.append(
+        f"defect pixels: precision {result['defect_pixel_precision']:.3f}, recall "
+        f"{result['defect_pixel_recall']:.3f}"
+    )
+    lines.append(
+        f"defect images: recall {result['defect_image_recall']:.3f}, precision "
+        f"{result['defect_image_precision']:.3f}, F1 {result['defect_image_f1']:.3f} "
+        f"({result['defect_images']} of {result['images']} test chips defective)"
+    )
     return "\n".join(lines)
 
 
@@ -94,29 +110,48 @@ def run(config, strategy) -> dict:
     _step(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
     builder = chips6_builder(config.data)
-    print(f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
-          + ", ".join(f"{s} {builder.info.splits[s].num_examples}"
-                      for s in ("train", "validation", "test")), flush=True)
+    print(
+        f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
+        + ", ".join(
+            f"{s} {builder.info.splits[s].num_examples}" for s in ("train", "validation", "test")
+        ),
+        flush=True,
+    )
     batch = config.train.batch_size
     splits = {
-        split: _select_channels(segmentation_pipeline(
-            builder.as_dataset(split=split), batch_size=batch, training=split == "train",
-            seed=config.data.seed, crop_size=config.crop_size,
-            defect_crop_probability=config.defect_crop_probability), config.channels)
+        split: _select_channels(
+            segmentation_pipeline(
+                builder.as_dataset(split=split),
+                batch_size=batch,
+                training=split == "train",
+                seed=config.data.seed,
+                crop_size=config.crop_size,
+                defect_crop_probability=config.defect_crop_probability,
+            ),
+            config.channels,
+        )
         for split in ("train", "validation", "test")
     }
 
-    _step(f"model: {config.model} ({config.channels} channels, merge="
-          f"{config.merge_channels}), strategy {type(strategy).__name__}")
+    _step(
+        f"model: {config.model} ({config.channels} channels, merge="
+        f"{config.merge_channels}), strategy {type(strategy).__name__}"
+    )
     class_weights = None
     if config.balance_classes:
-        counts = class_pixel_counts(builder.as_dataset(split="train").map(
-            lambda ex: (ex["image"], ex["mask"])).batch(64), len(CLASS_NAMES))
+        counts = class_pixel_counts(
+            builder.as_dataset(split="train").map(lambda ex: (ex["image"], ex["mask"])).batch(64),
+            len(CLASS_NAMES),
+        )
         class_weights = median_frequency_weights(counts)
-        print("training pixels per class: " + ", ".join(
-            f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True)))
-        print("focal class weights: " + ", ".join(
-            f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, class_weights, strict=True)))
+        print(
+            "training pixels per class: "
+            + ", ".join(f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True))
+        )
+        print(
+            "focal class weights: "
+            + ", ".join(f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, class_weights, strict=True))
+        )
     with strategy.scope():
         model = build_model(config, config.data.image_size, class_weights)
     print(f"{model.count_params():,} parameters", flush=True)
@@ -138,26 +173,33 @@ def run(config, strategy) -> dict:
     figures = {
         "training_curves": plot_training_curves(
             os.path.join(config.workdir, "history.csv"),
-            os.path.join(config.workdir, "training_curves.png")),
+            os.path.join(config.workdir, "training_curves.png"),
+        ),
         "predictions": plot_segmentation_predictions(
-            *shown, CHANNEL_NAMES[: config.channels], CLASS_NAMES,
-            os.path.join(config.workdir, "predictions.png")),
+            *shown,
+            CHANNEL_NAMES[: config.channels],
+            CLASS_NAMES,
+            os.path.join(config.workdir, "predictions.png"),
+        ),
     }
     for name, path in figures.items():
         print(f"{name}: {path}")
 
     _step("export")
     base_path = os.path.join(config.export_dir, config.export_name)
-    version_dir = export_savedmodel(model, base_path, config.export_version,
-                                    postprocess=segmentation_outputs, overwrite=True)
+    version_dir = export_savedmodel(
+        model, base_path, config.export_version, postprocess=segmentation_outputs, overwrite=True
+    )
     print(f"SavedModel: {version_dir} (signatures serving_default, serving_bytes)")
     result["savedmodel"] = version_dir
     if config.export_onnx:
-        onnx_path = os.path.join(config.export_dir, "onnx",
-                                 f"{config.export_name}_v{config.export_version}.onnx")
+        onnx_path = os.path.join(
+            config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
+        )
         sample = shown[0][:2].astype(np.uint8)
-        difference = export_onnx(model, onnx_path, sample_images=sample,
-                                 postprocess=segmentation_outputs)
+        difference = export_onnx(
+            model, onnx_path, sample_images=sample, postprocess=segmentation_outputs
+        )
         print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
         result["onnx"] = onnx_path
         result["onnx_max_abs_diff"] = difference

@@ -53,22 +53,29 @@ def apply_overrides(config, overrides: list[str] | None):
         if "=" not in item:
             raise ConfigError(f"override {item!r} is not of the form key=value")
         key, text = item.split("=", 1)
-        config = _set(config, key.strip().split("."), text.strip(), key.strip())
+        key = key.strip()
+        if key not in valid_keys(config) and not _is_nested(config, key):
+            raise ConfigError(
+                f"unknown config key {key!r}; valid keys: {', '.join(valid_keys(config))}"
+            )
+        config = _set(config, key.split("."), text.strip(), key)
     return config
+
+
+def _is_nested(config, key: str) -> bool:
+    value = config
+    for part in key.split("."):
+        if not dataclasses.is_dataclass(value) or not hasattr(value, part):
+            return False
+        value = getattr(value, part)
+    return dataclasses.is_dataclass(value)
 
 
 def _set(config, path: list[str], text: str, full_key: str):
     hints = typing.get_type_hints(type(config))
-    names = [f.name for f in dataclasses.fields(config)]
     head = path[0]
-    if head not in names:
-        raise ConfigError(
-            f"unknown config key {full_key!r}; valid keys: {', '.join(valid_keys(config))}"
-        )
     current = getattr(config, head)
     if len(path) > 1:
-        if not dataclasses.is_dataclass(current):
-            raise ConfigError(f"{full_key!r}: {head} is not a nested config")
         value = _set(current, path[1:], text, full_key)
     else:
         if dataclasses.is_dataclass(current):

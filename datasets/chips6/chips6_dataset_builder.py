@@ -54,8 +54,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     RELEASE_NOTES = {"1.0.0": "Synthetic and manual chips, semantic and instance labels."}
     BUILDER_CONFIGS = [
         Chips6Config(name="synthetic", description="Chips generated from a seed (default)."),
-        Chips6Config(name="manual", manual=True,
-                     description="Real chips read from manual_dir (see README)."),
+        Chips6Config(
+            name="manual", manual=True, description="Real chips read from manual_dir (see README)."
+        ),
     ]
     DEFAULT_CONFIG_NAME = "synthetic"
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
@@ -71,20 +72,29 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 "Chips with 6 grey channels (" + ", ".join(CHANNEL_NAMES) + ") and bump, dent, "
                 "dot defects with semantic and instance labels."
             ),
-            features=tfds.features.FeaturesDict({
-                "image": tfds.features.Tensor(shape=(size, size, 6), dtype=np.uint8,
-                                              encoding=tfds.features.Encoding.ZLIB),
-                "mask": tfds.features.Tensor(shape=(size, size), dtype=np.uint8,
-                                             encoding=tfds.features.Encoding.ZLIB),
-                "objects": tfds.features.Sequence({
-                    "bbox": tfds.features.BBoxFeature(),
-                    "label": tfds.features.ClassLabel(names=list(CLASS_NAMES[1:])),
-                    "mask": tfds.features.Tensor(shape=(size, size), dtype=np.bool_,
-                                                 encoding=tfds.features.Encoding.ZLIB),
-                }),
-                "has_defect": np.bool_,
-                "chip_id": tfds.features.Text(),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Tensor(
+                        shape=(size, size, 6), dtype=np.uint8, encoding=tfds.features.Encoding.ZLIB
+                    ),
+                    "mask": tfds.features.Tensor(
+                        shape=(size, size), dtype=np.uint8, encoding=tfds.features.Encoding.ZLIB
+                    ),
+                    "objects": tfds.features.Sequence(
+                        {
+                            "bbox": tfds.features.BBoxFeature(),
+                            "label": tfds.features.ClassLabel(names=list(CLASS_NAMES[1:])),
+                            "mask": tfds.features.Tensor(
+                                shape=(size, size),
+                                dtype=np.bool_,
+                                encoding=tfds.features.Encoding.ZLIB,
+                            ),
+                        }
+                    ),
+                    "has_defect": np.bool_,
+                    "chip_id": tfds.features.Text(),
+                }
+            ),
             supervised_keys=("image", "mask"),
         )
 
@@ -102,22 +112,43 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _generate_synthetic(self, split: str):
         config = self.builder_config
         split_index = SPLITS.index(split)
-        count = {"train": config.num_train, "validation": config.num_validation,
-                 "test": config.num_test}[split]
+        count = {
+            "train": config.num_train,
+            "validation": config.num_validation,
+            "test": config.num_test,
+        }[split]
         for i in range(count):
             rng = np.random.default_rng([config.seed, split_index, i])
             chip = render_chip(rng, config.synthesis)
             key = f"{SPLITS[split_index]}_{i:06d}"
-            yield key, _example(key, chip.image, chip.semantic_mask, chip.instance_masks,
-                                chip.boxes, chip.labels)
+            yield (
+                key,
+                _example(
+                    key,
+                    chip.image,
+                    chip.semantic_mask,
+                    chip.instance_masks,
+                    chip.boxes,
+                    chip.labels,
+                ),
+            )
 
     def _generate_manual(self, split_dir: str):
         size = self.builder_config.synthesis.image_size
         for folder in list_chip_folders(split_dir):
             chip = read_chip_folder(folder, image_size=size)
             key = os.path.basename(folder)
-            yield key, _example(key, chip["image"], chip["semantic_mask"],
-                                chip["instance_masks"], chip["boxes"], chip["labels"])
+            yield (
+                key,
+                _example(
+                    key,
+                    chip["image"],
+                    chip["semantic_mask"],
+                    chip["instance_masks"],
+                    chip["boxes"],
+                    chip["labels"],
+                ),
+            )
 
 
 def _example(key, image, semantic_mask, instance_masks, boxes, labels) -> dict:

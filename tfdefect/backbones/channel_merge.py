@@ -26,8 +26,9 @@ class ChannelMergeStem(keras.Model):
     Input shape: (B, H, W, C) float32. Output shape: (B, H, W, output_channels) float32.
     """
 
-    def __init__(self, input_channels=6, output_channels=3, hidden_channels=16, weights=None,
-                 **kwargs):
+    def __init__(
+        self, input_channels=6, output_channels=3, hidden_channels=16, weights=None, **kwargs
+    ):
         # === Layers ===
         hidden = keras.layers.Conv2D(hidden_channels, 1, activation="relu", name="merge_hidden")
         project = keras.layers.Conv2D(output_channels, 1, name="merge_project")

@@ -41,8 +41,10 @@ class ResNet50Backbone(keras.Model):
         )
         extractor = keras.Model(
             application.input,
-            {level: application.get_layer(name).output
-             for level, name in RESNET50_PYRAMID_LAYERS.items()},
+            {
+                level: application.get_layer(name).output
+                for level, name in RESNET50_PYRAMID_LAYERS.items()
+            },
             name="resnet50",
         )
         # === Functional model ===
@@ -55,8 +57,11 @@ class ResNet50Backbone(keras.Model):
 
     def get_config(self):
         # Weights are restored by Keras after from_config, so they are never re-fetched.
-        return {"input_channels": self.input_channels, "name": self.name,
-                "trainable": self.trainable}
+        return {
+            "input_channels": self.input_channels,
+            "name": self.name,
+            "trainable": self.trainable,
+        }
 
     @classmethod
     def from_config(cls, config):

@@ -42,19 +42,29 @@ def chips6_builder(config: Chips6DataConfig):
     module = builder_module("chips6")
     if config.manual_dir:
         builder = module.Builder(config="manual", data_dir=config.data_dir)
-        builder.download_and_prepare(
-            download_config=_download_config(manual_dir=config.manual_dir))
+        builder.download_and_prepare(download_config=_download_config(manual_dir=config.manual_dir))
         return builder
-    synthesis = ChipSynthesisConfig(image_size=config.image_size, noise=config.noise,
-                                    defect_free_fraction=config.defect_free_fraction,
-                                    max_defect_size=config.max_defect_size)
-    settings = dict(seed=config.seed, num_train=config.num_train,
-                    num_validation=config.num_validation, num_test=config.num_test)
-    digest = hashlib.sha1(json.dumps([settings, dataclasses.asdict(synthesis)],
-                                     sort_keys=True).encode()).hexdigest()[:10]
-    builder_config = module.Chips6Config(name=f"synthetic_{digest}", synthesis=synthesis,
-                                         description="synthetic chips, custom settings",
-                                         **settings)
+    synthesis = ChipSynthesisConfig(
+        image_size=config.image_size,
+        noise=config.noise,
+        defect_free_fraction=config.defect_free_fraction,
+        max_defect_size=config.max_defect_size,
+    )
+    settings = dict(
+        seed=config.seed,
+        num_train=config.num_train,
+        num_validation=config.num_validation,
+        num_test=config.num_test,
+    )
+    digest = hashlib.sha1(
+        json.dumps([settings, dataclasses.asdict(synthesis)], sort_keys=True).encode()
+    ).hexdigest()[:10]
+    builder_config = module.Chips6Config(
+        name=f"synthetic_{digest}",
+        synthesis=synthesis,
+        description="synthetic chips, custom settings",
+        **settings,
+    )
     builder = module.Builder(config=builder_config, data_dir=config.data_dir)
     builder.download_and_prepare()
     return builder

@@ -35,11 +35,13 @@ def _read_grey(path: str, expected_shape=None) -> np.ndarray:
     if image is None:
         raise ChipFolderError(f"{path}: not a readable image (corrupt or wrong format)")
     if image.ndim != 2:
-        raise ChipFolderError(f"{path}: expected a single-channel grey image, got shape "
-                              f"{image.shape}")
+        raise ChipFolderError(
+            f"{path}: expected a single-channel grey image, got shape {image.shape}"
+        )
     if expected_shape is not None and image.shape != expected_shape:
-        raise ChipFolderError(f"{path}: shape {image.shape} does not match the chip's "
-                              f"{expected_shape}")
+        raise ChipFolderError(
+            f"{path}: shape {image.shape} does not match the chip's {expected_shape}"
+        )
     return image
 
 
@@ -47,8 +49,11 @@ def list_chip_folders(split_dir: str) -> list[str]:
     """Sorted chip folders of one split; an empty or missing split is an error."""
     if not os.path.isdir(split_dir):
         raise ChipFolderError(f"{split_dir}: split folder is missing")
-    folders = sorted(os.path.join(split_dir, d) for d in os.listdir(split_dir)
-                     if os.path.isdir(os.path.join(split_dir, d)))
+    folders = sorted(
+        os.path.join(split_dir, d)
+        for d in os.listdir(split_dir)
+        if os.path.isdir(os.path.join(split_dir, d))
+    )
     if not folders:
         raise ChipFolderError(f"{split_dir}: split folder holds no chip folders")
     return folders
@@ -64,17 +69,22 @@ def read_chip_folder(folder: str, image_size: int | None = None) -> dict:
     if first.dtype != np.uint8:
         raise ChipFolderError(f"{folder}/{CHANNEL_NAMES[0]}.png: expected 8-bit, got {first.dtype}")
     if image_size is not None and first.shape != (image_size, image_size):
-        raise ChipFolderError(f"{folder}/{CHANNEL_NAMES[0]}.png: shape {first.shape}, the "
-                              f"dataset expects ({image_size}, {image_size})")
-    channels = [first] + [_read_grey(os.path.join(folder, f"{name}.png"), first.shape)
-                          for name in CHANNEL_NAMES[1:]]
+        raise ChipFolderError(
+            f"{folder}/{CHANNEL_NAMES[0]}.png: shape {first.shape}, the "
+            f"dataset expects ({image_size}, {image_size})"
+        )
+    channels = [first] + [
+        _read_grey(os.path.join(folder, f"{name}.png"), first.shape) for name in CHANNEL_NAMES[1:]
+    ]
     for name, channel in zip(CHANNEL_NAMES, channels, strict=True):
         if channel.dtype != np.uint8:
             raise ChipFolderError(f"{folder}/{name}.png: expected 8-bit, got {channel.dtype}")
     semantic = _read_grey(os.path.join(folder, "mask.png"), first.shape).astype(np.uint8)
     if semantic.max() >= len(CLASS_NAMES):
-        raise ChipFolderError(f"{folder}/mask.png: class id {int(semantic.max())} out of range "
-                              f"0..{len(CLASS_NAMES) - 1}")
+        raise ChipFolderError(
+            f"{folder}/mask.png: class id {int(semantic.max())} out of range "
+            f"0..{len(CLASS_NAMES) - 1}"
+        )
     instance_path = os.path.join(folder, "instances.png")
     instance_ids = _read_grey(instance_path, first.shape) if os.path.exists(instance_path) else None
     try:

@@ -26,8 +26,9 @@ def _crop(image, mask, crop_size: int, defect_probability: float):
     shape = tf.shape(mask)
     height, width = shape[0], shape[1]
     defect_pixels = tf.where(mask > 0)
-    use_defect = tf.logical_and(tf.shape(defect_pixels)[0] > 0,
-                                tf.random.uniform([]) < defect_probability)
+    use_defect = tf.logical_and(
+        tf.shape(defect_pixels)[0] > 0, tf.random.uniform([]) < defect_probability
+    )
 
     def around_defect():
         index = tf.random.uniform([], 0, tf.shape(defect_pixels)[0], dtype=tf.int32)
@@ -36,20 +37,33 @@ def _crop(image, mask, crop_size: int, defect_probability: float):
         return center + jitter - crop_size // 2
 
     def uniform():
-        return tf.stack([tf.random.uniform([], 0, height - crop_size + 1, dtype=tf.int32),
-                         tf.random.uniform([], 0, width - crop_size + 1, dtype=tf.int32)])
+        return tf.stack(
+            [
+                tf.random.uniform([], 0, height - crop_size + 1, dtype=tf.int32),
+                tf.random.uniform([], 0, width - crop_size + 1, dtype=tf.int32),
+            ]
+        )
 
     corner = tf.cond(use_defect, around_defect, uniform)
     top = tf.clip_by_value(corner[0], 0, height - crop_size)
     left = tf.clip_by_value(corner[1], 0, width - crop_size)
-    return (image[top:top + crop_size, left:left + crop_size],
-            mask[top:top + crop_size, left:left + crop_size])
+    return (
+        image[top : top + crop_size, left : left + crop_size],
+        mask[top : top + crop_size, left : left + crop_size],
+    )
 
 
-def segmentation_pipeline(dataset: tf.data.Dataset, *, batch_size: int, training: bool,
-                          shuffle_buffer: int = 512, seed: int | None = None,
-                          cache: bool = True, crop_size: int | None = None,
-                          defect_crop_probability: float = 0.7) -> tf.data.Dataset:
+def segmentation_pipeline(
+    dataset: tf.data.Dataset,
+    *,
+    batch_size: int,
+    training: bool,
+    shuffle_buffer: int = 512,
+    seed: int | None = None,
+    cache: bool = True,
+    crop_size: int | None = None,
+    defect_crop_probability: float = 0.7,
+) -> tf.data.Dataset:
     """TFDS examples -> batches of (image uint8 (B, H, W, C), mask uint8 (B, H, W)).
 
     decode (TFDS) -> select -> cache -> [shuffle -> crop -> augment] -> batch -> prefetch.
@@ -57,15 +71,16 @@ def segmentation_pipeline(dataset: tf.data.Dataset, *, batch_size: int, training
     ``defect_crop_probability`` of them centred near a defect. Square inputs are assumed
     when training (rotations).
     """
-    dataset = dataset.map(lambda ex: (ex["image"], ex["mask"]),
-                          num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda ex: (ex["image"], ex["mask"]), num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
     if training:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
         if crop_size:
-            dataset = dataset.map(lambda i, m: _crop(i, m, crop_size, defect_crop_probability),
-                                  num_parallel_calls=tf.data.AUTOTUNE)
+            dataset = dataset.map(
+                lambda i, m: _crop(i, m, crop_size, defect_crop_probability),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
         dataset = dataset.map(_augment, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size, drop_remainder=training)
     return dataset.prefetch(tf.data.AUTOTUNE)

@@ -6,16 +6,20 @@ import importlib
 import os
 import sys
 
-DATASETS_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "datasets")
+DATASETS_ROOT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "datasets"
+)
 
 
 def available_datasets() -> list[str]:
     """Names of the builder folders under ``datasets/``."""
     if not os.path.isdir(DATASETS_ROOT):
         return []
-    return sorted(d for d in os.listdir(DATASETS_ROOT)
-                  if os.path.isfile(os.path.join(DATASETS_ROOT, d, f"{d}_dataset_builder.py")))
+    return sorted(
+        d
+        for d in os.listdir(DATASETS_ROOT)
+        if os.path.isfile(os.path.join(DATASETS_ROOT, d, f"{d}_dataset_builder.py"))
+    )
 
 
 def builder_module(name: str):

@@ -33,8 +33,9 @@ def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
     os.chmod(temp_dir, 0o755)  # mkdtemp makes 0700; a model server may run as another user
     if os.path.exists(final_dir):
         if not overwrite:
-            raise FileExistsError(f"{final_dir} already exists; pass overwrite=True or a new "
-                                  "version number")
+            raise FileExistsError(
+                f"{final_dir} already exists; pass overwrite=True or a new version number"
+            )
         aside = tempfile.mkdtemp(dir=os.path.dirname(final_dir), prefix=".old-")
         os.rename(final_dir, os.path.join(aside, "previous"))
         os.rename(temp_dir, final_dir)

@@ -17,9 +17,16 @@ class OnnxParityError(RuntimeError):
     """onnxruntime rejected the file or its outputs differ from Keras beyond tolerance."""
 
 
-def export_onnx(model, path: str, *, sample_images: np.ndarray | None = None,
-                postprocess=None, opset: int = DEFAULT_OPSET, atol: float = 1e-3,
-                overwrite: bool = True) -> float:
+def export_onnx(
+    model,
+    path: str,
+    *,
+    sample_images: np.ndarray | None = None,
+    postprocess=None,
+    opset: int = DEFAULT_OPSET,
+    atol: float = 1e-3,
+    overwrite: bool = True,
+) -> float:
     """Convert the uint8 serving pipeline of ``model`` to ONNX and check it.
 
     The ONNX graph has one input ``images`` uint8 (B, H, W, C) and the same named outputs
@@ -50,13 +57,19 @@ def export_onnx(model, path: str, *, sample_images: np.ndarray | None = None,
     temp_dir = tempfile.mkdtemp(dir=folder, prefix=".tmp-onnx-")
     temp_path = os.path.join(temp_dir, os.path.basename(path))
     try:
-        tf2onnx.convert.from_function(function, input_signature=[image_spec], opset=opset,
-                                      output_path=temp_path)
+        tf2onnx.convert.from_function(
+            function, input_signature=[image_spec], opset=opset, output_path=temp_path
+        )
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
             names = [o.name for o in session.get_outputs()]
-            got = dict(zip(names, session.run(None, {session.get_inputs()[0].name:
-                                                     sample_images}), strict=True))
+            got = dict(
+                zip(
+                    names,
+                    session.run(None, {session.get_inputs()[0].name: sample_images}),
+                    strict=True,
+                )
+            )
         except Exception as error:
             raise OnnxParityError(f"onnxruntime rejected {path}: {error}") from error
         max_diff = _max_difference(expected, got)
@@ -80,8 +93,9 @@ def _max_difference(expected: dict, got: dict) -> float:
     for name, reference in expected.items():
         value = got[name]
         if reference.shape != value.shape:
-            raise OnnxParityError(f"output {name}: ONNX shape {value.shape} vs Keras "
-                                  f"{reference.shape}")
+            raise OnnxParityError(
+                f"output {name}: ONNX shape {value.shape} vs Keras {reference.shape}"
+            )
         if np.issubdtype(reference.dtype, np.floating):
             worst = max(worst, float(np.max(np.abs(reference - value))) if reference.size else 0.0)
         elif not np.array_equal(reference, value):

@@ -14,9 +14,16 @@ from tfdefect.export.serving_config import update_models_config
 from tfdefect.export.signatures import make_serving_functions
 
 
-def export_savedmodel(model, base_path: str, version: int = 1, *, postprocess=None,
-                      overwrite: bool = False, write_models_config: bool = True,
-                      verbose: bool = False) -> str:
+def export_savedmodel(
+    model,
+    base_path: str,
+    version: int = 1,
+    *,
+    postprocess=None,
+    overwrite: bool = False,
+    write_models_config: bool = True,
+    verbose: bool = False,
+) -> str:
     """Export ``model`` as ``<base_path>/<version>/`` for TF Serving, atomically.
 
     The graph holds the whole inference pipeline (uint8 -> float -> the model's own
@@ -50,8 +57,11 @@ def export_savedmodel(model, base_path: str, version: int = 1, *, postprocess=No
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serving_default", serve_images, input_signature=[image_spec])
-    archive.add_endpoint("serving_bytes", serve_bytes,
-                         input_signature=[tf.TensorSpec([None], tf.string, name="encoded_images")])
+    archive.add_endpoint(
+        "serving_bytes",
+        serve_bytes,
+        input_signature=[tf.TensorSpec([None], tf.string, name="encoded_images")],
+    )
     temp_dir = tempfile.mkdtemp(dir=base_path, prefix=f".tmp-{version}-")
     try:
         archive.write_out(temp_dir, verbose=verbose)
@@ -60,6 +70,9 @@ def export_savedmodel(model, base_path: str, version: int = 1, *, postprocess=No
         if os.path.exists(temp_dir):
             shutil.rmtree(temp_dir, ignore_errors=True)
     if write_models_config:
-        update_models_config(os.path.dirname(os.path.abspath(base_path)),
-                             os.path.basename(os.path.normpath(base_path)), base_path)
+        update_models_config(
+            os.path.dirname(os.path.abspath(base_path)),
+            os.path.basename(os.path.normpath(base_path)),
+            base_path,
+        )
     return final_dir

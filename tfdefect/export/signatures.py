@@ -31,8 +31,9 @@ def decode_image_bytes(encoded: tf.Tensor, height, width, channels: int) -> tf.T
     else:
         mosaic = tf.io.decode_image(encoded, channels=1, expand_animations=False)
         shape = tf.shape(mosaic)
-        tf.debugging.assert_equal(shape[1] % channels, 0,
-                                  message=f"mosaic width must be a multiple of {channels}")
+        tf.debugging.assert_equal(
+            shape[1] % channels, 0, message=f"mosaic width must be a multiple of {channels}"
+        )
         tile_width = shape[1] // channels
         image = tf.reshape(mosaic, [shape[0], channels, tile_width])
         image = tf.transpose(image, [0, 2, 1])

@@ -14,8 +14,9 @@ class DiceFocalLoss(keras.losses.Loss):
 
     Background is >99% of chips6 pixels, so plain cross-entropy is minimised by predicting
     background everywhere. The focal term (Lin et al. 2017) down-weights easy pixels; the
-    Dice term is computed per class over the whole batch, so a class scores by overlap, not
-    by pixel count, and chips without defects do not divide by zero.
+    Dice term is computed per class over the whole batch and averaged over the classes
+    present in it, so a class scores by overlap, not by pixel count, and chips without
+    defects do not divide by zero.
 
     Args:
         num_classes: K, including background (class 0).
@@ -29,9 +30,17 @@ class DiceFocalLoss(keras.losses.Loss):
     Returns a scalar.
     """
 
-    def __init__(self, num_classes=4, gamma=2.0, class_weights=None, dice_weight=1.0,
-                 focal_weight=1.0, include_background_in_dice=False, name="dice_focal",
-                 **kwargs):
+    def __init__(
+        self,
+        num_classes=4,
+        gamma=2.0,
+        class_weights=None,
+        dice_weight=1.0,
+        focal_weight=1.0,
+        include_background_in_dice=False,
+        name="dice_focal",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         self.num_classes = num_classes
         self.gamma = gamma
@@ -56,14 +65,21 @@ class DiceFocalLoss(keras.losses.Loss):
         intersection = ops.sum(one_hot * probabilities, axis=axes)
         denominator = ops.sum(one_hot, axis=axes) + ops.sum(probabilities, axis=axes)
         dice = 1.0 - (2.0 * intersection + 1.0) / (denominator + 1.0)
+        # Dice only for classes present in the batch; absent ones are left to the focal term
+        present = ops.cast(ops.sum(one_hot, axis=axes) > 0, "float32")
         if not self.include_background_in_dice:
-            dice = dice[1:]
-        return self.dice_weight * ops.mean(dice) + self.focal_weight * focal
+            dice, present = dice[1:], present[1:]
+        dice = ops.sum(dice * present) / ops.maximum(ops.sum(present), 1.0)
+        return self.dice_weight * dice + self.focal_weight * focal
 
     def get_config(self):
         config = super().get_config()
-        config.update(num_classes=self.num_classes, gamma=self.gamma,
-                      class_weights=self.class_weights, dice_weight=self.dice_weight,
-                      focal_weight=self.focal_weight,
-                      include_background_in_dice=self.include_background_in_dice)
+        config.update(
+            num_classes=self.num_classes,
+            gamma=self.gamma,
+            class_weights=self.class_weights,
+            dice_weight=self.dice_weight,
+            focal_weight=self.focal_weight,
+            include_background_in_dice=self.include_background_in_dice,
+        )
         return config

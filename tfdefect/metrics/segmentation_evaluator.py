@@ -32,8 +32,9 @@ class SegmentationEvaluator:
         predicted_masks = np.asarray(predicted_masks)
         if true_masks.shape != predicted_masks.shape:
             raise ValueError(f"mask shapes differ: {true_masks.shape} vs {predicted_masks.shape}")
-        self.confusion += confusion_matrix(true_masks.ravel(), predicted_masks.ravel(),
-                                           labels=list(range(len(self.class_names))))
+        self.confusion += confusion_matrix(
+            true_masks.ravel(), predicted_masks.ravel(), labels=list(range(len(self.class_names)))
+        )
         flat_true = true_masks.reshape(len(true_masks), -1)
         flat_pred = predicted_masks.reshape(len(predicted_masks), -1)
         self.image_truth += list((flat_true > 0).any(axis=1))
@@ -65,7 +66,8 @@ class SegmentationEvaluator:
         truth = np.asarray(self.image_truth, bool)
         prediction = np.asarray(self.image_prediction, bool)
         image_p, image_r, image_f, _ = precision_recall_fscore_support(
-            truth, prediction, average="binary", zero_division=0)
+            truth, prediction, average="binary", zero_division=0
+        )
         return {
             "per_class": per_class,
             "mean_defect_iou": float(np.mean([per_class[n]["iou"] for n in defect_names])),

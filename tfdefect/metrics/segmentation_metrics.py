@@ -14,11 +14,22 @@ def segmentation_metrics(class_names) -> list[keras.metrics.Metric]:
     """
     num_classes = len(class_names)
     metrics = [
-        keras.metrics.IoU(num_classes, target_class_ids=list(range(1, num_classes)),
-                          sparse_y_true=True, sparse_y_pred=False, name="defect_iou")
+        keras.metrics.IoU(
+            num_classes,
+            target_class_ids=list(range(1, num_classes)),
+            sparse_y_true=True,
+            sparse_y_pred=False,
+            name="defect_iou",
+        )
     ]
     for class_id in range(1, num_classes):
-        metrics.append(keras.metrics.IoU(num_classes, target_class_ids=[class_id],
-                                         sparse_y_true=True, sparse_y_pred=False,
-                                         name=f"iou_{class_names[class_id]}"))
+        metrics.append(
+            keras.metrics.IoU(
+                num_classes,
+                target_class_ids=[class_id],
+                sparse_y_true=True,
+                sparse_y_pred=False,
+                name=f"iou_{class_names[class_id]}",
+            )
+        )
     return metrics

@@ -51,10 +51,14 @@ class EpochProgress(keras.callbacks.Callback):
         duration = time.perf_counter() - self._started
         self._durations.append(duration)
         remaining = (self.epochs - epoch - 1) * sum(self._durations) / len(self._durations)
-        metrics = " ".join(f"{k}={v:.4f}" for k, v in sorted((logs or {}).items())
-                           if isinstance(v, (int, float)))
-        print(f"[epoch {epoch + 1}/{self.epochs}] {duration:.1f}s, eta {remaining:.0f}s: "
-              f"{metrics}", file=self.stream, flush=True)
+        metrics = " ".join(
+            f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float))
+        )
+        print(
+            f"[epoch {epoch + 1}/{self.epochs}] {duration:.1f}s, eta {remaining:.0f}s: {metrics}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callbacks.Callback]:
@@ -62,23 +66,37 @@ def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callback
     os.makedirs(workdir, exist_ok=True)
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup")),
-        keras.callbacks.ModelCheckpoint(os.path.join(workdir, "best.keras"),
-                                        monitor=config.monitor, mode=config.monitor_mode,
-                                        save_best_only=True),
+        keras.callbacks.ModelCheckpoint(
+            os.path.join(workdir, "best.keras"),
+            monitor=config.monitor,
+            mode=config.monitor_mode,
+            save_best_only=True,
+        ),
         keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
-        keras.callbacks.EarlyStopping(monitor=config.monitor, mode=config.monitor_mode,
-                                      patience=config.early_stopping_patience,
-                                      restore_best_weights=True),
+        keras.callbacks.EarlyStopping(
+            monitor=config.monitor,
+            mode=config.monitor_mode,
+            patience=config.early_stopping_patience,
+            restore_best_weights=True,
+        ),
         EpochProgress(config.epochs),
     ]
     if config.tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"),
-                                                     profile_batch=0))
+        callbacks.append(
+            keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), profile_batch=0)
+        )
     return callbacks
 
 
-def fit_model(model: keras.Model, train_data, validation_data, config: TrainConfig,
-              workdir: str, extra_callbacks=None, verbose: int | None = None):
+def fit_model(
+    model: keras.Model,
+    train_data,
+    validation_data,
+    config: TrainConfig,
+    workdir: str,
+    extra_callbacks=None,
+    verbose: int | None = None,
+):
     """Train a compiled ``model`` with the standard callbacks; return its History.
 
     The model must be built and compiled inside the distribution strategy's scope. A run
@@ -89,6 +107,11 @@ def fit_model(model: keras.Model, train_data, validation_data, config: TrainConf
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
     callbacks = training_callbacks(config, workdir) + list(extra_callbacks or [])
-    return model.fit(train_data, validation_data=validation_data, epochs=config.epochs,
-                     steps_per_epoch=config.steps_per_epoch, callbacks=callbacks,
-                     verbose=verbose)
+    return model.fit(
+        train_data,
+        validation_data=validation_data,
+        epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch,
+        callbacks=callbacks,
+        verbose=verbose,
+    )

@@ -31,17 +31,22 @@ def make_strategy(name: str = "default", logical_cpus: int | None = None):
             cpu = tf.config.list_physical_devices("CPU")[0]
             try:
                 tf.config.set_logical_device_configuration(
-                    cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
+                    cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus
+                )
             except RuntimeError as error:
-                raise RuntimeError("logical CPUs must be configured before TensorFlow "
-                                   "initialises; call make_strategy first") from error
+                raise RuntimeError(
+                    "logical CPUs must be configured before TensorFlow "
+                    "initialises; call make_strategy first"
+                ) from error
         devices = [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices=devices)
     config = os.environ.get("TF_CONFIG")
     if not config:
-        raise RuntimeError("multi_worker needs TF_CONFIG with a cluster spec and this worker's "
-                           "task, e.g. {\"cluster\": {\"worker\": [\"host:port\", ...]}, "
-                           "\"task\": {\"type\": \"worker\", \"index\": 0}}")
+        raise RuntimeError(
+            "multi_worker needs TF_CONFIG with a cluster spec and this worker's "
+            'task, e.g. {"cluster": {"worker": ["host:port", ...]}, '
+            '"task": {"type": "worker", "index": 0}}'
+        )
     try:
         json.loads(config)
     except json.JSONDecodeError as error:

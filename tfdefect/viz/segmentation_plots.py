@@ -30,11 +30,13 @@ def plot_chip_channels(image, mask, channel_names, class_names, path):
     figure, axes = plt.subplots(1, channels + 1, figsize=(2.6 * (channels + 1), 2.9))
     for c in range(channels):
         axes[c].imshow(image[..., c], cmap="gray", vmin=0, vmax=255)
-        axes[c].imshow(mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1,
-                       interpolation="nearest")
+        axes[c].imshow(
+            mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1, interpolation="nearest"
+        )
         axes[c].set_title(channel_names[c])
-    axes[-1].imshow(mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1,
-                    interpolation="nearest")
+    axes[-1].imshow(
+        mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1, interpolation="nearest"
+    )
     axes[-1].set_facecolor("black")
     present = [class_names[k] for k in np.unique(mask) if k > 0]
     axes[-1].set_title("mask: " + (", ".join(present) or "no defect"))
@@ -44,32 +46,35 @@ def plot_chip_channels(image, mask, channel_names, class_names, path):
     return _save(figure, path)
 
 
-def plot_segmentation_predictions(images, true_masks, predicted_masks, channel_names,
-                                  class_names, path, max_rows: int = 6):
+def plot_segmentation_predictions(
+    images, true_masks, predicted_masks, channel_names, class_names, path, max_rows: int = 6
+):
     """Rows of chips: every channel, then ground truth and prediction class maps."""
     rows = min(len(images), max_rows)
     channels = images.shape[-1]
     columns = channels + 2
-    figure, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.3 * rows),
-                                squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.3 * rows), squeeze=False)
     for r in range(rows):
         for c in range(channels):
             axes[r, c].imshow(images[r, ..., c], cmap="gray", vmin=0, vmax=255)
             if r == 0:
                 axes[r, c].set_title(channel_names[c])
-        for offset, (mask, title) in enumerate(((true_masks[r], "truth"),
-                                                (predicted_masks[r], "prediction"))):
+        for offset, (mask, title) in enumerate(
+            ((true_masks[r], "truth"), (predicted_masks[r], "prediction"))
+        ):
             axis = axes[r, channels + offset]
             axis.imshow(images[r, ..., min(1, channels - 1)], cmap="gray", vmin=0, vmax=255)
-            axis.imshow(mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1,
-                        interpolation="nearest")
+            axis.imshow(
+                mask, cmap=_MASK_CMAP, vmin=0, vmax=len(CLASS_COLORS) - 1, interpolation="nearest"
+            )
             if r == 0:
                 axis.set_title(title)
     for axis in axes.ravel():
         axis.set_xticks([])
         axis.set_yticks([])
-    handles = [plt.Rectangle((0, 0), 1, 1, color=CLASS_COLORS[k]) for k in
-               range(1, len(class_names))]
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, color=CLASS_COLORS[k]) for k in range(1, len(class_names))
+    ]
     figure.legend(handles, class_names[1:], loc="lower center", ncol=len(class_names) - 1)
     return _save(figure, path)
 

@@ -94,7 +94,9 @@ def _layout(rng: np.random.Generator, size: int):
     offset = pad_pitch // 2
     for cy in range(offset, size, pad_pitch):
         for cx in (offset // 2, size - offset // 2):
-            cv2.rectangle(pads, (cx - pad_half, cy - pad_half), (cx + pad_half, cy + pad_half), 1, -1)
+            cv2.rectangle(
+                pads, (cx - pad_half, cy - pad_half), (cx + pad_half, cy + pad_half), 1, -1
+            )
     drill = np.zeros((size, size), np.float32)
     for _ in range(rng.integers(1, 4)):
         center = (int(rng.integers(size // 4, 3 * size // 4)), int(rng.integers(8, size - 8)))
@@ -148,7 +150,8 @@ def render_chip(rng: np.random.Generator, config: ChipSynthesisConfig | None = N
         elif label == 2:
             height -= rng.uniform(0.25, 0.45) * blob
         else:
-            dots = np.maximum(dots, blob * rng.uniform(0.6, 0.9))
+            # a dark spot that covers its mask: flat core, soft edge
+            dots = np.maximum(dots, np.clip(blob * 2.0, 0, 1) * rng.uniform(0.6, 0.9))
         semantic[mask] = label
         masks.append(mask)
         labels.append(label)
@@ -219,6 +222,10 @@ def instances_from_semantic(semantic: np.ndarray, instance_ids: np.ndarray | Non
                 labels.append(label)
     height, width = semantic.shape
     if not masks:
-        return np.zeros((0, height, width), bool), np.zeros((0, 4), np.float32), np.zeros(0, np.int64)
+        return (
+            np.zeros((0, height, width), bool),
+            np.zeros((0, 4), np.float32),
+            np.zeros(0, np.int64),
+        )
     boxes = np.asarray([_mask_box(m) for m in masks], np.float32)
     return np.stack(masks), boxes, np.asarray(labels, np.int64)

@@ -36,41 +36,61 @@ class ResNet50FPNSegmenter(keras.Model):
     Output shape: (B, H, W, K) float32 softmax probabilities.
     """
 
-    def __init__(self, num_classes=4, image_shape=(None, None, 6), backbone=None,
-                 backbone_weights=None, fpn_channels=128, merge_channels=False,
-                 merge_weights=None, normalization=None, **kwargs):
+    def __init__(
+        self,
+        num_classes=4,
+        image_shape=(None, None, 6),
+        backbone=None,
+        backbone_weights=None,
+        fpn_channels=128,
+        merge_channels=False,
+        merge_weights=None,
+        normalization=None,
+        **kwargs,
+    ):
         channels = image_shape[-1]
         backbone_channels = 3 if merge_channels else channels
         if backbone is None:
-            backbone = ResNet50Backbone(input_channels=backbone_channels,
-                                        weights=backbone_weights, name="backbone")
+            backbone = ResNet50Backbone(
+                input_channels=backbone_channels, weights=backbone_weights, name="backbone"
+            )
         elif backbone.input_channels != backbone_channels:
-            raise ValueError(f"backbone takes {backbone.input_channels} channels, the stem "
-                             f"gives {backbone_channels}")
+            raise ValueError(
+                f"backbone takes {backbone.input_channels} channels, the stem "
+                f"gives {backbone_channels}"
+            )
         normalization = normalization or normalization_for(backbone_weights)
         # === Functional model ===
         inputs = keras.Input(tuple(image_shape), name="images")
-        x, _ = apply_input_stem(inputs, normalization=normalization,
-                                merge_channels=merge_channels, merge_weights=merge_weights)
+        x, _ = apply_input_stem(
+            inputs,
+            normalization=normalization,
+            merge_channels=merge_channels,
+            merge_weights=merge_weights,
+        )
         features = backbone(x)
         pyramid = {}
         top = None
         for level in reversed(LEVELS):
             lateral = keras.layers.Conv2D(fpn_channels, 1, name=f"fpn_lateral_{level}")(
-                features[level])
+                features[level]
+            )
             if top is not None:
                 up = keras.layers.UpSampling2D(2, name=f"fpn_up_{level}")(top)
                 lateral = keras.layers.Add(name=f"fpn_add_{level}")([lateral, up])
             top = lateral
-            pyramid[level] = keras.layers.Conv2D(fpn_channels, 3, padding="same",
-                                                 name=f"fpn_out_{level}")(lateral)
+            pyramid[level] = keras.layers.Conv2D(
+                fpn_channels, 3, padding="same", name=f"fpn_out_{level}"
+            )(lateral)
         merged = []
         for scale, level in enumerate(LEVELS):
-            y = keras.layers.Conv2D(fpn_channels // 2, 3, padding="same", activation="relu",
-                                    name=f"head_conv_{level}")(pyramid[level])
+            y = keras.layers.Conv2D(
+                fpn_channels // 2, 3, padding="same", activation="relu", name=f"head_conv_{level}"
+            )(pyramid[level])
             if scale:
-                y = keras.layers.UpSampling2D(2**scale, interpolation="bilinear",
-                                              name=f"head_up_{level}")(y)
+                y = keras.layers.UpSampling2D(
+                    2**scale, interpolation="bilinear", name=f"head_up_{level}"
+                )(y)
             merged.append(y)
         y = keras.layers.Add(name="head_sum")(merged)
         y = keras.layers.Conv2D(num_classes, 1, name="logits")(y)

@@ -14,6 +14,7 @@ def apply_input_stem(inputs, *, normalization: dict, merge_channels: bool, merge
     x = ImageNormalization(**normalization, name="normalize")(inputs)
     if not merge_channels:
         return x, None
-    stem = ChannelMergeStem(input_channels=inputs.shape[-1], weights=merge_weights,
-                            name="channel_merge")
+    stem = ChannelMergeStem(
+        input_channels=inputs.shape[-1], weights=merge_weights, name="channel_merge"
+    )
     return stem(x), stem

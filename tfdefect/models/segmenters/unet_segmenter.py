@@ -12,8 +12,9 @@ from tfdefect.serialization import register
 
 def _conv_block(x, filters, name):
     for i in range(2):
-        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                                name=f"{name}_conv{i}")(x)
+        x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(
+            x
+        )
         x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
         x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     return x
@@ -38,13 +39,25 @@ class UNetSegmenter(keras.Model):
     Output shape: (B, H, W, K) float32 softmax probabilities.
     """
 
-    def __init__(self, num_classes=4, image_shape=(None, None, 6), filters=(16, 32, 64, 128),
-                 merge_channels=False, merge_weights=None, normalization=None, **kwargs):
+    def __init__(
+        self,
+        num_classes=4,
+        image_shape=(None, None, 6),
+        filters=(16, 32, 64, 128),
+        merge_channels=False,
+        merge_weights=None,
+        normalization=None,
+        **kwargs,
+    ):
         normalization = normalization or normalization_for(None)
         # === Functional model ===
         inputs = keras.Input(tuple(image_shape), name="images")
-        x, _ = apply_input_stem(inputs, normalization=normalization,
-                                merge_channels=merge_channels, merge_weights=merge_weights)
+        x, _ = apply_input_stem(
+            inputs,
+            normalization=normalization,
+            merge_channels=merge_channels,
+            merge_weights=merge_weights,
+        )
         skips = []
         for level, width in enumerate(filters[:-1]):
             x = _conv_block(x, width, f"down{level}")
@@ -52,8 +65,9 @@ class UNetSegmenter(keras.Model):
             x = keras.layers.MaxPooling2D(name=f"pool{level}")(x)
         x = _conv_block(x, filters[-1], "bottleneck")
         for level in reversed(range(len(filters) - 1)):
-            x = keras.layers.Conv2DTranspose(filters[level], 2, strides=2,
-                                             name=f"up{level}_transpose")(x)
+            x = keras.layers.Conv2DTranspose(
+                filters[level], 2, strides=2, name=f"up{level}_transpose"
+            )(x)
             x = keras.layers.Concatenate(name=f"up{level}_concat")([x, skips[level]])
             x = _conv_block(x, filters[level], f"up{level}")
         logits = keras.layers.Conv2D(num_classes, 1, name="logits")(x)

@@ -1,0 +1,148 @@
+"""Segmenter throughput: Keras vs SavedModel vs onnxruntime, and tf.data vs training.
+
+    python bench/segmenters.py                      # U-Net (recipe settings), 224x224x6
+    python bench/segmenters.py --models unet resnet50_fpn --batch 8 --repeats 10
+
+Targets (issue 2): onnxruntime at least as fast as Keras (ratio >= 1.0); the tf.data
+pipeline at least 3x faster than training consumes images.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _images_per_second(fn, batch, repeats):
+    fn()  # warm-up (tracing, graph optimisation)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return batch / statistics.median(times)
+
+
+def bench_inference(name, size, batch, repeats, workdir):
+    import onnxruntime as ort
+    import tensorflow as tf
+
+    from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.models.segmenters.postprocess import segmentation_outputs
+    from tfdefect.registry import create_model
+
+    model = create_model(name, image_shape=(size, size, 6))
+    images = np.random.default_rng(0).integers(0, 256, (batch, size, size, 6)).astype(np.uint8)
+    saved = export_savedmodel(
+        model,
+        os.path.join(workdir, name),
+        1,
+        postprocess=segmentation_outputs,
+        write_models_config=False,
+    )
+    onnx_path = os.path.join(workdir, f"{name}.onnx")
+    difference = export_onnx(
+        model, onnx_path, sample_images=images[:2], postprocess=segmentation_outputs
+    )
+    serving = tf.saved_model.load(saved).signatures["serving_default"]
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    tensor = tf.constant(images)
+    rates = {
+        "keras": _images_per_second(lambda: model.predict_on_batch(images), batch, repeats),
+        "savedmodel": _images_per_second(lambda: serving(images=tensor), batch, repeats),
+        "onnxruntime": _images_per_second(
+            lambda: session.run(["probabilities"], {"images": images}), batch, repeats
+        ),
+    }
+    print(
+        f"\n{name} {size}x{size}x6, batch {batch} (median of {repeats}), "
+        f"ONNX max |diff| {difference:.1e}"
+    )
+    for runtime, rate in rates.items():
+        print(
+            f"  {runtime:<12} {rate:8.1f} images/s  {1000 / rate:7.1f} ms/image  "
+            f"ratio vs keras {rate / rates['keras']:.2f}"
+        )
+    return model, rates
+
+
+def bench_pipeline(model, batch, crop, steps, workdir):
+    import keras
+
+    from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_builder
+    from tfdefect.data.segmentation_pipeline import segmentation_pipeline
+    from tfdefect.losses import DiceFocalLoss
+
+    builder = chips6_builder(
+        Chips6DataConfig(
+            data_dir=os.path.join(workdir, "tfds"), num_train=128, num_validation=1, num_test=1
+        )
+    )
+
+    def dataset():
+        return segmentation_pipeline(
+            builder.as_dataset(split="train"), batch_size=batch, training=True, crop_size=crop
+        ).repeat()
+
+    iterator = iter(dataset())
+    next(iterator)
+    for _ in range(len(range(0, 128, batch))):  # fill the cache once, as epoch 1 does
+        next(iterator)
+    started = time.perf_counter()
+    for _ in range(steps * 4):
+        next(iterator)
+    pipeline_rate = steps * 4 * batch / (time.perf_counter() - started)
+
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=DiceFocalLoss())
+    crops = [next(iterator) for _ in range(steps + 1)]
+    model.train_on_batch(*crops[0])
+    started = time.perf_counter()
+    for images, masks in crops[1:]:
+        model.train_on_batch(images, masks)
+    training_rate = steps * batch / (time.perf_counter() - started)
+    print(
+        f"\ntf.data pipeline (cached, shuffle, {crop}px crops, augment, batch {batch}): "
+        f"{pipeline_rate:.0f} images/s"
+    )
+    print(
+        f"training consumes: {training_rate:.1f} images/s -> pipeline is "
+        f"{pipeline_rate / training_rate:.1f}x faster (target >= 3x)"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--models", nargs="+", default=["unet"])
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--crop", type=int, default=96, help="training crop (recipe default)")
+    parser.add_argument("--train-steps", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    from tfdefect.bench.machine import describe_machine
+
+    print("machine:", describe_machine())
+    with tempfile.TemporaryDirectory() as workdir:
+        model = None
+        for name in args.models:
+            model, _ = bench_inference(name, args.size, args.batch, args.repeats, workdir)
+        first = args.models[0]
+        from tfdefect.registry import create_model
+
+        model = create_model(first, image_shape=(None, None, 6)) if first == "unet" else model
+        bench_pipeline(model, args.batch, args.crop, args.train_steps, workdir)
+
+
+if __name__ == "__main__":
+    main()

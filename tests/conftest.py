@@ -1,0 +1,36 @@
+"""Shared fixtures: tiny synthetic chips and a tiny chips6 build, made on the fly."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from tfdefect.data.synthetic.chips import ChipSynthesisConfig, render_chip  # noqa: E402
+
+TINY_SYNTHESIS = ChipSynthesisConfig(
+    image_size=64, max_defect_size=12, min_defect_size=5, defect_free_fraction=0.16
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_chips():
+    """16 chips of 64x64x6 with their semantic masks: (images, masks) uint8 arrays."""
+    chips = [render_chip(np.random.default_rng(i), TINY_SYNTHESIS) for i in range(16)]
+    return (np.stack([c.image for c in chips]), np.stack([c.semantic_mask for c in chips]))
+
+
+@pytest.fixture(scope="session")
+def tiny_chips6(tmp_path_factory):
+    """A prepared chips6 builder with 8/2/2 synthetic 64x64 chips."""
+    from datasets.chips6.chips6_dataset_builder import Builder, Chips6Config
+
+    config = Chips6Config(
+        name="tiny", num_train=8, num_validation=2, num_test=2, synthesis=TINY_SYNTHESIS
+    )
+    builder = Builder(config=config, data_dir=str(tmp_path_factory.mktemp("tfds")))
+    builder.download_and_prepare()
+    return builder

@@ -1,0 +1,47 @@
+import os
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from tfdefect.export import OnnxParityError, export_onnx
+from tfdefect.models.segmenters import ResNet50FPNSegmenter, UNetSegmenter
+from tfdefect.models.segmenters.postprocess import segmentation_outputs
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: UNetSegmenter(image_shape=(32, 32, 6), filters=(4, 8)),
+        lambda: UNetSegmenter(image_shape=(32, 32, 6), filters=(4, 8), merge_channels=True),
+        lambda: ResNet50FPNSegmenter(image_shape=(64, 64, 6), fpn_channels=16),
+    ],
+    ids=["unet", "unet_merge", "resnet50_fpn"],
+)
+def test_onnx_matches_keras(build, tmp_path):
+    model = build()
+    side = model.input_shape[1]
+    images = np.random.default_rng(2).integers(0, 256, (2, side, side, 6)).astype(np.uint8)
+    path = str(tmp_path / "model.onnx")
+    difference = export_onnx(model, path, sample_images=images, postprocess=segmentation_outputs)
+    assert difference < 1e-3
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["images"]
+    outputs = dict(
+        zip(
+            [o.name for o in session.get_outputs()],
+            session.run(None, {"images": images}),
+            strict=True,
+        )
+    )
+    expected = model.predict(images, verbose=0)
+    np.testing.assert_allclose(outputs["probabilities"], expected, atol=1e-3)
+    assert outputs["class_map"].shape == images.shape[:3]
+
+
+def test_export_fails_above_tolerance_and_leaves_no_file(tmp_path):
+    model = UNetSegmenter(image_shape=(32, 32, 6), filters=(4, 8))
+    path = str(tmp_path / "model.onnx")
+    with pytest.raises(OnnxParityError, match="differs from Keras"):
+        export_onnx(model, path, atol=-1.0)  # any difference, even 0, is above -1
+    assert os.listdir(tmp_path) == []

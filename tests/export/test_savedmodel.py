@@ -1,0 +1,139 @@
+"""The export contract: TF Serving layout, both signatures, clean-process reload."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tfdefect.export import export_savedmodel
+from tfdefect.export.serving_config import read_models_config
+from tfdefect.export.signatures import encode_channel_mosaic
+from tfdefect.models.segmenters import UNetSegmenter
+from tfdefect.models.segmenters.postprocess import segmentation_outputs
+
+# Runs in a fresh interpreter that never imports tfdefect: only stock TensorFlow.
+CLIENT = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+assert "tfdefect" not in sys.modules
+path, images_file, encoded_dir, count = sys.argv[1:5]
+loaded = tf.saved_model.load(path, tags=["serve"])
+images = np.load(images_file)
+by_array = loaded.signatures["serving_default"](images=tf.constant(images))
+encoded = [open(f"{encoded_dir}/{i}.png", "rb").read() for i in range(int(count))]
+by_bytes = loaded.signatures["serving_bytes"](encoded_images=tf.constant(encoded))
+print(json.dumps({
+    "signatures": sorted(loaded.signatures.keys()),
+    "outputs": sorted(by_array.keys()),
+    "probabilities": by_array["probabilities"].numpy().tolist(),
+    "bytes_probabilities": by_bytes["probabilities"].numpy().tolist(),
+    "class_map": by_array["class_map"].numpy().tolist(),
+    "tfdefect_imported": "tfdefect" in sys.modules,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def model():
+    return UNetSegmenter(image_shape=(32, 32, 6), filters=(4, 8))
+
+
+@pytest.fixture(scope="module")
+def images():
+    return np.random.default_rng(1).integers(0, 256, (3, 32, 32, 6)).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def exported(model, tmp_path_factory):
+    root = tmp_path_factory.mktemp("saved_models")
+    path = export_savedmodel(
+        model, str(root / "chips_unet"), version=3, postprocess=segmentation_outputs
+    )
+    return root, path
+
+
+def test_tf_serving_layout(exported):
+    root, path = exported
+    assert path == str(root / "chips_unet" / "3")
+    assert os.path.isfile(os.path.join(path, "saved_model.pb"))
+    assert os.path.isdir(os.path.join(path, "variables"))
+    assert sorted(os.listdir(root / "chips_unet")) == ["3"]  # no temp folders left
+    assert read_models_config(str(root / "models.config")) == {
+        "chips_unet": str(root / "chips_unet")
+    }
+
+
+def test_clean_process_serves_both_signatures(exported, model, images, tmp_path):
+    _, path = exported
+    np.save(tmp_path / "images.npy", images)
+    for i, image in enumerate(images):
+        (tmp_path / f"{i}.png").write_bytes(encode_channel_mosaic(image))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLIENT,
+            path,
+            str(tmp_path / "images.npy"),
+            str(tmp_path),
+            str(len(images)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    assert served["tfdefect_imported"] is False
+    assert {"serving_default", "serving_bytes"} <= set(served["signatures"])
+    assert served["outputs"] == ["class_map", "probabilities"]
+    expected = model.predict(images, verbose=0)
+    np.testing.assert_allclose(served["probabilities"], expected, atol=1e-5)
+    np.testing.assert_allclose(served["bytes_probabilities"], expected, atol=1e-5)
+    np.testing.assert_array_equal(served["class_map"], expected.argmax(-1))
+
+
+def test_saved_model_cli_lists_signatures(exported):
+    _, path = exported
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run(
+        [cli, "show", "--dir", path, "--all"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = result.stdout
+    assert "tag-set: 'serve'" in text
+    assert "signature_def['serving_default']" in text
+    assert "signature_def['serving_bytes']" in text
+    assert "tensorflow/serving/predict" in text
+    assert "inputs['images']" in text and "DT_UINT8" in text
+    assert "inputs['encoded_images']" in text
+    for custom in ("PyFunc", "EagerPyFunc"):
+        assert custom not in text
+
+
+def test_existing_version_is_never_overwritten_by_default(exported, model):
+    root, path = exported
+    stamp = os.path.getmtime(os.path.join(path, "saved_model.pb"))
+    with pytest.raises(FileExistsError, match="already exists"):
+        export_savedmodel(model, str(root / "chips_unet"), version=3)
+    assert os.path.getmtime(os.path.join(path, "saved_model.pb")) == stamp
+
+
+def test_overwrite_replaces_whole_version_and_config_keeps_others(model, tmp_path):
+    first = export_savedmodel(model, str(tmp_path / "a"), version=1)
+    (tmp_path / "a" / "1" / "stale.txt").write_text("old")
+    export_savedmodel(model, str(tmp_path / "a"), version=1, overwrite=True)
+    assert not os.path.exists(os.path.join(first, "stale.txt"))
+    export_savedmodel(model, str(tmp_path / "b"), version=1)
+    assert sorted(os.listdir(tmp_path / "a")) == ["1"]
+    assert set(read_models_config(str(tmp_path / "models.config"))) == {"a", "b"}
+
+
+def test_bad_version_is_rejected(model, tmp_path):
+    with pytest.raises(ValueError, match="positive integer"):
+        export_savedmodel(model, str(tmp_path / "m"), version=0)
