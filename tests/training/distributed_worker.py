@@ -7,6 +7,9 @@ from tfdefect.training.strategy import make_strategy
 
 
 def main(strategy_name: str, workdir: str) -> None:
+    import keras
+
+    keras.config.disable_traceback_filtering()
     strategy = make_strategy(strategy_name, logical_cpus=2)
     import numpy as np
     import tensorflow as tf
@@ -19,7 +22,10 @@ def main(strategy_name: str, workdir: str) -> None:
     synthesis = ChipSynthesisConfig(image_size=32, max_defect_size=8, min_defect_size=4)
     chips = [render_chip(np.random.default_rng(i), synthesis) for i in range(8)]
     data = tf.data.Dataset.from_tensor_slices(
-        (np.stack([c.image for c in chips]), np.stack([c.semantic_mask for c in chips]))
+        (
+            np.stack([c.image for c in chips]).astype(np.float32),
+            np.stack([c.semantic_mask for c in chips]).astype(np.int32),
+        )
     ).batch(4)
     with strategy.scope():
         model = UNetSegmenter(image_shape=(32, 32, 6), filters=(4, 8))

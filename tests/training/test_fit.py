@@ -14,7 +14,9 @@ from tfdefect.training import TrainConfig, fit_model, make_strategy
 
 
 def _compiled_unet(learning_rate=1e-2):
-    model = UNetSegmenter(image_shape=(64, 64, 6), filters=(8, 16, 32))
+    # Every batch holds the same chips, so momentum 0 makes the BatchNorm moving statistics
+    # those of the training batch and inference mode sees what training saw.
+    model = UNetSegmenter(image_shape=(64, 64, 6), filters=(8, 16, 32), batch_norm_momentum=0.0)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=DiceFocalLoss(),
@@ -60,21 +62,22 @@ def test_tiny_unet_overfits_a_few_chips(tiny_chips, tmp_path):
     keep = [i for i in range(len(masks)) if len(np.unique(masks[i])) > 1][:4]
     images, masks = images[keep], masks[keep]
     data = _dataset(images, masks).repeat(10)
+    keras.utils.set_random_seed(0)
     model = _compiled_unet(learning_rate=1e-2)
     fit_model(
         model,
         data,
         None,
-        TrainConfig(epochs=8, tensorboard=False, monitor="defect_iou"),
+        TrainConfig(epochs=15, tensorboard=False, monitor="defect_iou", early_stopping_patience=15),
         str(tmp_path),
     )
     evaluator = SegmentationEvaluator(CLASS_NAMES)
     evaluator.update(masks, model.predict(images, verbose=0).argmax(-1))
     result = evaluator.result()
     present = [CLASS_NAMES[k] for k in np.unique(masks) if k > 0]
-    assert result["mean_defect_iou"] > 0.3, result["per_class"]
+    assert result["mean_defect_iou"] > 0.5, result["per_class"]
     for name in present:
-        assert result["per_class"][name]["iou"] > 0.2, (name, result["per_class"])
+        assert result["per_class"][name]["iou"] > 0.3, (name, result["per_class"])
 
 
 def test_unknown_strategy_and_missing_tf_config(monkeypatch):

@@ -27,7 +27,8 @@ class DiceFocalLoss(keras.losses.Loss):
 
     y_true: (B, H, W) integer class ids (or (B, H, W, 1)).
     y_pred: (B, H, W, K) probabilities.
-    Returns a scalar.
+    Returns (B,) per-sample losses: each image's focal term plus the batch's Dice term
+    (Dice is a batch-level quantity), so the reduced mean equals the batch loss.
     """
 
     def __init__(
@@ -59,7 +60,7 @@ class DiceFocalLoss(keras.losses.Loss):
         focal = -one_hot * ops.power(1.0 - probabilities, self.gamma) * ops.log(probabilities)
         if self.class_weights is not None:
             focal = focal * ops.convert_to_tensor(self.class_weights, "float32")
-        focal = ops.mean(ops.sum(focal, axis=-1))
+        focal = ops.mean(ops.sum(focal, axis=-1), axis=(1, 2))  # (B,)
 
         axes = (0, 1, 2)
         intersection = ops.sum(one_hot * probabilities, axis=axes)
@@ -70,6 +71,7 @@ class DiceFocalLoss(keras.losses.Loss):
         if not self.include_background_in_dice:
             dice, present = dice[1:], present[1:]
         dice = ops.sum(dice * present) / ops.maximum(ops.sum(present), 1.0)
+        # per-sample values (B,), as Keras losses return; their mean is the batch loss
         return self.dice_weight * dice + self.focal_weight * focal
 
     def get_config(self):

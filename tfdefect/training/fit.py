@@ -88,6 +88,39 @@ def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callback
     return callbacks
 
 
+def _patch_for_multi_worker(model: keras.Model, train_data) -> None:
+    """Work around keras-team/keras#20585 (open): Keras 3 ``fit`` fails under
+    MultiWorkerMirroredStrategy in two places, both patched here on this model only:
+
+    1. before training it reduces a whole distributed (x, y) batch with one
+       ``strategy.reduce`` call to infer shapes, which collective ops reject: we build the
+       compiled state from one local batch and skip that step;
+    2. it reduces each step's scalar logs with ``strategy.reduce(..., axis=0)``, which needs
+       a batch axis: train/test steps return their logs as shape (1,) tensors, reduced back
+       to scalars by that call.
+
+    Uses private Keras API (``_symbolic_build``, ``_maybe_symbolic_build``); no effect for
+    other strategies.
+    """
+    import tensorflow as tf
+
+    if not isinstance(model.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    data_batch = next(iter(train_data.take(1)))
+    with model.distribute_strategy.scope():
+        model._symbolic_build(data_batch=data_batch)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+    def with_batch_axis(step):
+        def wrapped(data):
+            return {k: tf.reshape(v, [1]) for k, v in step(data).items()}
+
+        return wrapped
+
+    model.train_step = with_batch_axis(model.train_step)
+    model.test_step = with_batch_axis(model.test_step)
+
+
 def fit_model(
     model: keras.Model,
     train_data,
@@ -107,6 +140,7 @@ def fit_model(
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
     callbacks = training_callbacks(config, workdir) + list(extra_callbacks or [])
+    _patch_for_multi_worker(model, train_data)
     return model.fit(
         train_data,
         validation_data=validation_data,

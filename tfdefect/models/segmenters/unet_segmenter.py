@@ -10,12 +10,12 @@ from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
 
-def _conv_block(x, filters, name):
+def _conv_block(x, filters, name, momentum):
     for i in range(2):
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(
             x
         )
-        x = keras.layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{i}")(x)
         x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     return x
 
@@ -34,6 +34,7 @@ class UNetSegmenter(keras.Model):
         merge_weights: optional ``.weights.h5`` file of a separately trained stem.
         normalization: dict(mean, std, reverse_channels) for ImageNormalization; defaults
             to the chips6 preset.
+        batch_norm_momentum: momentum of the BatchNormalization moving statistics.
 
     Input shape: (B, H, W, C), uint8 or float pixel values 0..255.
     Output shape: (B, H, W, K) float32 softmax probabilities.
@@ -47,6 +48,7 @@ class UNetSegmenter(keras.Model):
         merge_channels=False,
         merge_weights=None,
         normalization=None,
+        batch_norm_momentum=0.99,
         **kwargs,
     ):
         normalization = normalization or normalization_for(None)
@@ -60,16 +62,16 @@ class UNetSegmenter(keras.Model):
         )
         skips = []
         for level, width in enumerate(filters[:-1]):
-            x = _conv_block(x, width, f"down{level}")
+            x = _conv_block(x, width, f"down{level}", batch_norm_momentum)
             skips.append(x)
             x = keras.layers.MaxPooling2D(name=f"pool{level}")(x)
-        x = _conv_block(x, filters[-1], "bottleneck")
+        x = _conv_block(x, filters[-1], "bottleneck", batch_norm_momentum)
         for level in reversed(range(len(filters) - 1)):
             x = keras.layers.Conv2DTranspose(
                 filters[level], 2, strides=2, name=f"up{level}_transpose"
             )(x)
             x = keras.layers.Concatenate(name=f"up{level}_concat")([x, skips[level]])
-            x = _conv_block(x, filters[level], f"up{level}")
+            x = _conv_block(x, filters[level], f"up{level}", batch_norm_momentum)
         logits = keras.layers.Conv2D(num_classes, 1, name="logits")(x)
         outputs = keras.layers.Softmax(name="probabilities", dtype="float32")(logits)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -79,6 +81,7 @@ class UNetSegmenter(keras.Model):
         self.filters = tuple(filters)
         self.merge_channels = merge_channels
         self.normalization = normalization
+        self.batch_norm_momentum = batch_norm_momentum
 
     def get_config(self):
         return {
@@ -87,6 +90,7 @@ class UNetSegmenter(keras.Model):
             "filters": self.filters,
             "merge_channels": self.merge_channels,
             "normalization": self.normalization,
+            "batch_norm_momentum": self.batch_norm_momentum,
             "name": self.name,
             "trainable": self.trainable,
         }
