@@ -21,14 +21,18 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _images_per_second(fn, batch, repeats):
-    fn()  # warm-up (tracing, graph optimisation)
-    times = []
+def _interleaved_images_per_second(functions: dict, batch, repeats) -> dict:
+    """Median images/s of each function, timed in turn within every repeat so that
+    machine noise (other load, frequency changes) hits all runtimes alike."""
+    for fn in functions.values():
+        fn()  # warm-up (tracing, graph optimisation)
+    times = {name: [] for name in functions}
     for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return batch / statistics.median(times)
+        for name, fn in functions.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: batch / statistics.median(values) for name, values in times.items()}
 
 
 def bench_inference(name, size, batch, repeats, workdir):
@@ -55,13 +59,15 @@ def bench_inference(name, size, batch, repeats, workdir):
     serving = tf.saved_model.load(saved).signatures["serving_default"]
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     tensor = tf.constant(images)
-    rates = {
-        "keras": _images_per_second(lambda: model.predict_on_batch(images), batch, repeats),
-        "savedmodel": _images_per_second(lambda: serving(images=tensor), batch, repeats),
-        "onnxruntime": _images_per_second(
-            lambda: session.run(["probabilities"], {"images": images}), batch, repeats
-        ),
-    }
+    rates = _interleaved_images_per_second(
+        {
+            "keras": lambda: model.predict_on_batch(images),
+            "savedmodel": lambda: serving(images=tensor),
+            "onnxruntime": lambda: session.run(None, {"images": images}),
+        },
+        batch,
+        repeats,
+    )
     print(
         f"\n{name} {size}x{size}x6, batch {batch} (median of {repeats}), "
         f"ONNX max |diff| {difference:.1e}"
@@ -125,7 +131,7 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=["unet"])
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--crop", type=int, default=96, help="training crop (recipe default)")
     parser.add_argument("--train-steps", type=int, default=10)
     args = parser.parse_args(argv)
