@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, level_anchors, pyramid_anchors
+from tfdefect.models.mask_rcnn.box_coder import decode_boxes, encode_boxes, pairwise_iou
+
+
+def test_level_anchor_geometry():
+    anchors = level_anchors(16, (0.5, 1.0, 2.0), 8, (32, 32))
+    assert anchors.shape == (4 * 4 * 3, 4)
+    heights = anchors[:, 2] - anchors[:, 0]
+    widths = anchors[:, 3] - anchors[:, 1]
+    np.testing.assert_allclose(heights * widths, 256.0)  # same area for every ratio
+    np.testing.assert_allclose(sorted(set(np.round(widths / heights, 6))), [0.5, 1.0, 2.0])
+    centres = (anchors[:, :2] + anchors[:, 2:]) / 2
+    assert set(np.round(centres[:, 0], 6)) == {4.0, 12.0, 20.0, 28.0}
+
+
+def test_pyramid_anchor_count_and_normalisation():
+    preset = ANCHOR_PRESETS["chips6"]
+    anchors = pyramid_anchors((224, 224), **preset)
+    expected = sum(int(np.ceil(224 / s)) ** 2 * 3 for s in preset["strides"])
+    assert anchors.shape == (expected, 4) and anchors.dtype == np.float32
+    centres = (anchors[:, :2] + anchors[:, 2:]) / 2
+    assert centres.min() > 0 and centres.max() <= 1  # P6 (4x4 cells of 64 px) reaches 224
+
+
+def test_mismatched_scales_and_strides():
+    with pytest.raises(ValueError, match="2 scales for 3 strides"):
+        pyramid_anchors((64, 64), (8, 16), (1.0,), (4, 8, 16))
+
+
+def test_encode_decode_round_trip():
+    rng = np.random.default_rng(0)
+    corner = rng.uniform(0, 0.7, (50, 2))
+    reference = np.concatenate([corner, corner + rng.uniform(0.05, 0.3, (50, 2))], -1)
+    corner = rng.uniform(0, 0.7, (50, 2))
+    target = np.concatenate([corner, corner + rng.uniform(0.05, 0.3, (50, 2))], -1)
+    deltas = encode_boxes(reference, target)
+    np.testing.assert_allclose(decode_boxes(reference, deltas), target, atol=1e-5)
+    np.testing.assert_allclose(encode_boxes(reference, reference), 0.0, atol=1e-6)
+
+
+def test_pairwise_iou_known_values():
+    a = np.array([[0, 0, 2, 2], [0, 0, 1, 1]], np.float32)
+    b = np.array([[1, 1, 3, 3], [0, 0, 2, 2], [5, 5, 6, 6]], np.float32)
+    np.testing.assert_allclose(pairwise_iou(a, b), [[1 / 7, 1.0, 0.0], [0.0, 0.25, 0.0]], atol=1e-6)
