@@ -1,0 +1,74 @@
+"""ROIAlign over FPN levels, built on ``tf.image.crop_and_resize``."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from tfdefect.serialization import register
+
+
+@register
+class PyramidROIAlign(keras.layers.Layer):
+    """Pools each ROI from the FPN level that matches its size (Lin et al. 2017, eq. 1).
+
+    ``level = clip(4 + round(log2(sqrt(h * w) / (224 / sqrt(H * W)))), 2, 5)`` with h, w the
+    ROI's normalised height and width and H, W the image size, as in Matterport.
+
+    Every ROI is cropped from every level and the matching crop is kept by a one-hot mask.
+    That costs four small crops per ROI instead of gathers and scatters, and keeps the
+    graph free of dynamic shapes, which converts cleanly to ONNX.
+
+    Args:
+        pool_size: output side (7 for box heads, 14 for mask heads).
+        image_size: (H, W) of the network input.
+
+    Inputs: [boxes (B, N, 4) normalised y1, x1, y2, x2, P2 (B, H/4, W/4, C), P3, P4, P5].
+    Output: (B, N, pool_size, pool_size, C).
+    """
+
+    def __init__(self, pool_size=7, image_size=(224, 224), **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = pool_size
+        self.image_size = tuple(image_size)
+
+    def roi_levels(self, boxes):
+        """(B, N) int32 pyramid level 2..5 of each ROI."""
+        height = boxes[..., 2] - boxes[..., 0]
+        width = boxes[..., 3] - boxes[..., 1]
+        image_area = float(self.image_size[0] * self.image_size[1])
+        reference = 224.0 / image_area**0.5
+        log2 = tf.math.log(tf.sqrt(tf.maximum(height * width, 1e-12)) / reference) / tf.math.log(
+            2.0
+        )
+        return tf.clip_by_value(4 + tf.cast(tf.round(log2), tf.int32), 2, 5)
+
+    def call(self, inputs):
+        boxes, *features = inputs
+        boxes = tf.cast(boxes, tf.float32)
+        shape = tf.shape(boxes)
+        batch, count = shape[0], shape[1]
+        flat_boxes = tf.reshape(boxes, [-1, 4])
+        box_indices = tf.repeat(tf.range(batch), count)
+        levels = tf.reshape(self.roi_levels(boxes), [-1])
+        pooled = 0.0
+        for level, feature in zip(range(2, 6), features, strict=True):
+            crops = tf.image.crop_and_resize(
+                tf.cast(feature, tf.float32),
+                flat_boxes,
+                box_indices,
+                (self.pool_size, self.pool_size),
+            )
+            chosen = tf.cast(tf.equal(levels, level), tf.float32)[:, None, None, None]
+            pooled = pooled + chosen * crops
+        channels = features[0].shape[-1]
+        return tf.reshape(pooled, [batch, count, self.pool_size, self.pool_size, channels])
+
+    def compute_output_shape(self, input_shapes):
+        boxes, feature = input_shapes[0], input_shapes[1]
+        return (boxes[0], boxes[1], self.pool_size, self.pool_size, feature[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(pool_size=self.pool_size, image_size=self.image_size)
+        return config
