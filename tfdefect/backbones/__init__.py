@@ -1,4 +1,5 @@
 from tfdefect.backbones.channel_merge import ChannelMergeStem
 from tfdefect.backbones.resnet50 import ResNet50Backbone
+from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
 
-__all__ = ["ChannelMergeStem", "ResNet50Backbone"]
+__all__ = ["ChannelMergeStem", "ResNet50Backbone", "ResNetBackbone"]

@@ -45,3 +45,17 @@ def test_pairwise_iou_known_values():
     a = np.array([[0, 0, 2, 2], [0, 0, 1, 1]], np.float32)
     b = np.array([[1, 1, 3, 3], [0, 0, 2, 2], [5, 5, 6, 6]], np.float32)
     np.testing.assert_allclose(pairwise_iou(a, b), [[1 / 7, 1.0, 0.0], [0.0, 0.25, 0.0]], atol=1e-6)
+
+
+def test_crop_boxes_sample_cell_centres():
+    import tensorflow as tf
+
+    from tfdefect.models.mask_rcnn.box_coder import crop_boxes
+
+    image = np.zeros((1, 64, 64, 1), np.float32)
+    image[0, 10:20, 12:22] = 1.0  # a 10x10 square
+    box = np.array([[10 / 64, 12 / 64, 20 / 64, 22 / 64]], np.float32)
+    aligned = tf.image.crop_and_resize(image, crop_boxes(box, 64, 64, 10), [0], (10, 10))
+    np.testing.assert_allclose(aligned, 1.0)  # exactly the square's pixels
+    naive = tf.image.crop_and_resize(image, box, [0], (10, 10))
+    assert float(np.min(naive)) < 0.9  # what plain normalised boxes would give

@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.models.mask_rcnn.box_coder import encode_boxes
+from tfdefect.models.mask_rcnn.box_coder import crop_boxes, encode_boxes
 from tfdefect.models.mask_rcnn.proposal_layer import ProposalLayer
 from tfdefect.models.mask_rcnn.pyramid_roi_align import PyramidROIAlign
 
@@ -50,7 +50,9 @@ def test_crops_match_crop_and_resize_on_the_right_image():
     layer = PyramidROIAlign(pool_size=7, image_size=(224, 224))
     pooled = layer([boxes, *features]).numpy()
     level = int(layer.roi_levels(boxes).numpy()[1, 0])
-    expected = tf.image.crop_and_resize(features[level - 2], boxes[1], [1], (7, 7)).numpy()
+    feature = features[level - 2]
+    aligned = crop_boxes(boxes[1], feature.shape[1], feature.shape[2], 7)
+    expected = tf.image.crop_and_resize(feature, aligned, [1], (7, 7)).numpy()
     np.testing.assert_allclose(pooled[1, 0], expected[0], atol=1e-6)
 
 

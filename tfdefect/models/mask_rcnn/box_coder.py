@@ -61,3 +61,28 @@ def pairwise_iou(boxes_a, boxes_b):
     area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
     area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
     return intersection / tf.maximum(area_a + area_b - intersection, 1e-8)
+
+
+def crop_boxes(boxes, height, width, crop_size):
+    """Convert (..., 4) boxes in edge coordinates (pixel i spans [i/H, (i+1)/H]) to the
+    coordinates ``tf.image.crop_and_resize`` expects, so that a crop of ``crop_size`` samples
+    the centres of ``crop_size`` equal cells of the box ("aligned" ROIAlign). Without this,
+    crop_and_resize maps y to y * (H - 1) and a 10 px box loses up to a pixel at its edges.
+
+    ``height`` and ``width`` are the size of the map being cropped (image or feature).
+    """
+    height = tf.cast(height, tf.float32)
+    width = tf.cast(width, tf.float32)
+    size = float(crop_size)
+    y1, x1, y2, x2 = (boxes[..., i] * s for i, s in enumerate((height, width, height, width)))
+    half_y = 0.5 * (y2 - y1) / size
+    half_x = 0.5 * (x2 - x1) / size
+    return tf.stack(
+        [
+            (y1 + half_y - 0.5) / tf.maximum(height - 1.0, 1.0),
+            (x1 + half_x - 0.5) / tf.maximum(width - 1.0, 1.0),
+            (y2 - half_y - 0.5) / tf.maximum(height - 1.0, 1.0),
+            (x2 - half_x - 0.5) / tf.maximum(width - 1.0, 1.0),
+        ],
+        axis=-1,
+    )

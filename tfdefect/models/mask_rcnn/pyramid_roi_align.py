@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfdefect.models.mask_rcnn.box_coder import crop_boxes
 from tfdefect.serialization import register
 
 
@@ -15,6 +16,8 @@ class PyramidROIAlign(keras.layers.Layer):
     ``level = clip(4 + round(log2(sqrt(h * w) / (224 / sqrt(H * W)))), 2, 5)`` with h, w the
     ROI's normalised height and width and H, W the image size, as in Matterport.
 
+    Sampling is "aligned" (``crop_boxes``): each output cell samples its centre.
+    Sampling is "aligned" (``crop_boxes``): each output cell samples its centre.
     Every ROI is cropped from every level and the matching crop is kept by a one-hot mask.
     That costs four small crops per ROI instead of gathers and scatters, and keeps the
     graph free of dynamic shapes, which converts cleanly to ONNX.
@@ -53,9 +56,11 @@ class PyramidROIAlign(keras.layers.Layer):
         levels = tf.reshape(self.roi_levels(boxes), [-1])
         pooled = 0.0
         for level, feature in zip(range(2, 6), features, strict=True):
+            feature_shape = tf.shape(feature)
+            aligned = crop_boxes(flat_boxes, feature_shape[1], feature_shape[2], self.pool_size)
             crops = tf.image.crop_and_resize(
                 tf.cast(feature, tf.float32),
-                flat_boxes,
+                aligned,
                 box_indices,
                 (self.pool_size, self.pool_size),
             )

@@ -1,0 +1,60 @@
+import numpy as np
+import tensorflow as tf
+
+from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, pyramid_anchors
+from tfdefect.models.mask_rcnn.box_coder import decode_boxes
+from tfdefect.models.mask_rcnn.detection_targets import detection_targets
+from tfdefect.models.mask_rcnn.rpn_targets import rpn_targets
+
+ANCHORS = pyramid_anchors((64, 64), **ANCHOR_PRESETS["chips6"])
+
+
+def _ground_truth():
+    boxes = np.zeros((2, 3, 4), np.float32)
+    classes = np.zeros((2, 3), np.int32)
+    masks = np.zeros((2, 3, 64, 64), np.uint8)
+    boxes[0, 0] = [10 / 64, 12 / 64, 20 / 64, 22 / 64]
+    classes[0, 0] = 2
+    masks[0, 0, 10:20, 12:22] = 1
+    boxes[0, 1] = [40 / 64, 40 / 64, 46 / 64, 46 / 64]
+    classes[0, 1] = 3
+    masks[0, 1, 40:46, 40:46] = 1
+    return boxes, classes, masks  # image 1 has no defect
+
+
+def test_rpn_targets_cover_every_defect_and_handle_empty_images():
+    boxes, classes, _ = _ground_truth()
+    labels, deltas = rpn_targets(ANCHORS, boxes, classes, train_anchors=64)
+    labels, deltas = labels.numpy(), deltas.numpy()
+    assert labels.shape == (2, len(ANCHORS))
+    assert (labels[0] == 1).sum() >= 2 and (labels[0] >= 0).sum() <= 64
+    assert (labels[1] == 1).sum() == 0 and (labels[1] == 0).sum() == 64
+    # positive deltas lead from the anchor to one of the ground-truth boxes
+    decoded = decode_boxes(ANCHORS[labels[0] == 1], deltas[0][labels[0] == 1]).numpy()
+    distance = np.abs(decoded[:, None, :] - boxes[0][None, :2]).max(-1).min(-1)
+    np.testing.assert_allclose(distance, 0.0, atol=1e-5)
+
+
+def test_detection_targets_positives_negatives_and_empty_image():
+    boxes, classes, masks = _ground_truth()
+    proposals = np.zeros((2, 10, 4), np.float32)
+    proposals[:, :4] = [
+        [0.1, 0.1, 0.5, 0.5],
+        [0.6, 0.6, 0.9, 0.9],
+        [0.15, 0.18, 0.33, 0.36],
+        [0.0, 0.0, 0.2, 0.2],
+    ]
+    tf.random.set_seed(0)
+    rois, weights, class_ids, deltas, mask_targets = (
+        t.numpy() for t in detection_targets(proposals, boxes, classes, masks, train_rois=8)
+    )
+    assert rois.shape == (2, 8, 4) and mask_targets.shape == (2, 8, 28, 28)
+    # image 0: both ground-truth boxes are positives with their classes, full masks
+    positives = class_ids[0] > 0
+    assert sorted(class_ids[0][positives].tolist())[:2] == [2, 3]
+    assert weights[0][positives].all()
+    exact = np.isclose(np.abs(deltas[0][positives]).max(-1), 0.0, atol=1e-5)
+    assert exact.sum() >= 2 and np.all(mask_targets[0][positives][exact] == 1.0)
+    # image 1 (no defect): the 4 real proposals are weighted background ROIs, nothing else
+    assert weights[1].sum() == 4 and (class_ids[1] == 0).all()
+    assert np.all(deltas[1] == 0) and np.all(mask_targets[1] == 0)

@@ -1,0 +1,111 @@
+"""A ResNet of bottleneck blocks with any number of blocks per stage (e.g. "ResNet-25").
+
+keras.applications builds ResNet50/101/152 only, with a fixed depth; the chips seed's slim
+"ResNet-25" needs fewer blocks per stage, so this one is written out (He et al. 2016,
+v1 bottleneck, stride on the 3x3 conv as in torchvision).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from tfdefect.serialization import register
+
+# 1 stem conv + 3 convs per bottleneck block.
+RESNET_PRESETS = {
+    "resnet25": (2, 2, 2, 2),  # 1 + 3 * 8 = 25 conv layers
+    "resnet50": (3, 4, 6, 3),
+}
+
+
+def _bottleneck(x, filters, stride, name, momentum):
+    shortcut = x
+    if stride != 1 or x.shape[-1] != 4 * filters:
+        shortcut = keras.layers.Conv2D(
+            4 * filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
+        )(x)
+        shortcut = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_proj_bn")(
+            shortcut
+        )
+    for i, (width, kernel, step) in enumerate(
+        ((filters, 1, 1), (filters, 3, stride), (4 * filters, 1, 1))
+    ):
+        x = keras.layers.Conv2D(
+            width, kernel, strides=step, padding="same", use_bias=False, name=f"{name}_conv{i}"
+        )(x)
+        x = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{i}")(x)
+        if i < 2:
+            x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
+    x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
+    return keras.layers.Activation("relu", name=f"{name}_out")(x)
+
+
+@register
+class ResNetBackbone(keras.Model):
+    """Bottleneck ResNet with configurable depth, exposing {"P2".."P5"}.
+
+    Args:
+        blocks_per_stage: blocks in stages 2..5, or a preset name ("resnet25", "resnet50").
+        input_channels: C.
+        base_width: filters of the first stage's 3x3 convs (64 in the paper).
+        batch_norm_momentum: BatchNormalization momentum.
+
+    Input shape: (B, H, W, C) normalised floats; H, W multiples of 32.
+    Output: dict {"P2": (B, H/4, W/4, 4w), "P3": (B, H/8, W/8, 8w), "P4": (B, H/16, W/16,
+    16w), "P5": (B, H/32, W/32, 32w)} with w = base_width; also ``self.pyramid_outputs``.
+    """
+
+    def __init__(
+        self,
+        blocks_per_stage="resnet25",
+        input_channels=3,
+        base_width=64,
+        batch_norm_momentum=0.99,
+        **kwargs,
+    ):
+        blocks = (
+            RESNET_PRESETS[blocks_per_stage]
+            if isinstance(blocks_per_stage, str)
+            else (tuple(blocks_per_stage))
+        )
+        # === Functional model ===
+        inputs = keras.Input((None, None, input_channels), name="images")
+        x = keras.layers.Conv2D(
+            base_width, 7, strides=2, padding="same", use_bias=False, name="stem_conv"
+        )(inputs)
+        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(x)
+        x = keras.layers.Activation("relu", name="stem_relu")(x)
+        x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+        outputs = {}
+        for stage, count in enumerate(blocks):
+            for block in range(count):
+                stride = 2 if block == 0 and stage > 0 else 1
+                x = _bottleneck(
+                    x,
+                    base_width * 2**stage,
+                    stride,
+                    f"stage{stage + 2}_block{block}",
+                    batch_norm_momentum,
+                )
+            outputs[f"P{stage + 2}"] = x
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        # === Config ===
+        self.blocks_per_stage = blocks_per_stage
+        self.input_channels = input_channels
+        self.base_width = base_width
+        self.batch_norm_momentum = batch_norm_momentum
+        self.pyramid_outputs = outputs
+
+    def get_config(self):
+        return {
+            "blocks_per_stage": self.blocks_per_stage,
+            "input_channels": self.input_channels,
+            "base_width": self.base_width,
+            "batch_norm_momentum": self.batch_norm_momentum,
+            "name": self.name,
+            "trainable": self.trainable,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
