@@ -8,7 +8,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.export.signatures import make_serving_functions
+from tfdefect.export.signatures import make_serving_functions, model_image_shape
 
 DEFAULT_OPSET = 17
 
@@ -47,7 +47,7 @@ def export_onnx(
     serve_images, _, image_spec = make_serving_functions(model, postprocess)
     function = tf.function(serve_images, input_signature=[image_spec])
     if sample_images is None:
-        _, height, width, channels = model.input_shape
+        height, width, channels = model_image_shape(model)
         rng = np.random.default_rng(0)
         sample_images = rng.integers(0, 256, (2, height or 64, width or 64, channels), np.uint8)
     expected = {k: np.asarray(v) for k, v in function(tf.constant(sample_images)).items()}

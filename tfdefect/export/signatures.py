@@ -51,6 +51,12 @@ def model_output_dict(model, outputs) -> dict:
     return dict(zip(names, outputs, strict=True))
 
 
+def model_image_shape(model) -> tuple:
+    """(H, W, C) of a model's image input; H and W may be None (any size)."""
+    shape = getattr(model, "image_shape", None)
+    return tuple(shape) if shape is not None else tuple(model.input_shape[1:])
+
+
 def make_serving_functions(model, postprocess=None):
     """Build the uint8 and encoded-bytes serving functions of ``model``.
 
@@ -63,7 +69,7 @@ def make_serving_functions(model, postprocess=None):
         (serve_images, serve_bytes, image_spec): two undecorated functions and the
         uint8 TensorSpec of the image input.
     """
-    _, height, width, channels = model.input_shape
+    height, width, channels = model_image_shape(model)
     image_spec = tf.TensorSpec([None, height, width, channels], tf.uint8, name="images")
 
     def serve_images(images):

@@ -1,3 +1,4 @@
 """Model packages; importing them registers their models (see tfdefect.registry)."""
 
 from tfdefect.models import segmenters  # noqa: F401
+from tfdefect.models.mask_rcnn import mask_rcnn  # noqa: F401
