@@ -207,7 +207,7 @@ class MaskRCNN(keras.Model):
         return tf.add_n([self.loss_weights[name] * value for name, value in parts.items()])
 
     def train_step(self, data):
-        images, targets = data
+        images, targets, _ = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             parts = self.compute_losses(tf.cast(images, tf.float32), targets, training=True)
             total = self._total(parts)
@@ -222,7 +222,7 @@ class MaskRCNN(keras.Model):
         return self._update_trackers(parts, total)
 
     def test_step(self, data):
-        images, targets = data
+        images, targets, _ = keras.utils.unpack_x_y_sample_weight(data)
         parts = self.compute_losses(tf.cast(images, tf.float32), targets, training=False)
         return self._update_trackers(parts, self._total(parts))
 
