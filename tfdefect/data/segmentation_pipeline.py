@@ -25,6 +25,9 @@ def _crop(image, mask, crop_size: int, defect_probability: float):
     """
     shape = tf.shape(mask)
     height, width = shape[0], shape[1]
+    tf.debugging.assert_less_equal(
+        crop_size, tf.minimum(height, width), message=f"crop_size {crop_size} > image size"
+    )
     defect_pixels = tf.where(mask > 0)
     use_defect = tf.logical_and(
         tf.shape(defect_pixels)[0] > 0, tf.random.uniform([]) < defect_probability

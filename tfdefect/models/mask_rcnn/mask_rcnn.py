@@ -44,7 +44,7 @@ class MaskRCNN(keras.Model):
 
     Args:
         num_classes: K including background (4 for chips6: bump, dent, dot).
-        image_shape: (H, W, C), H and W multiples of 64.
+        image_shape: (H, W, C), H and W multiples of 32 (224 for chips6).
         backbone: "resnet50" (keras.applications) or "resnet25" (2-2-2-2 bottlenecks).
         backbone_weights: None, "imagenet" (resnet50, 3 channels) or a weights path.
         merge_channels / merge_weights: ChannelMergeStem C -> 3 and its pretrained file.
@@ -79,10 +79,10 @@ class MaskRCNN(keras.Model):
     ):
         super().__init__(**kwargs)
         height, width, channels = image_shape
-        if height % 64 or width % 64:
+        if height % 32 or width % 32:
             raise ValueError(
-                f"image_shape {image_shape}: height and width must be multiples "
-                "of 64 (P6 has stride 64)"
+                f"image_shape {image_shape}: height and width must be multiples of 32 "
+                "(P5 has stride 32; P6 and its anchors cover ceil(H / 64) cells)"
             )
         if backbone not in BACKBONES:
             raise ValueError(f"unknown backbone {backbone!r}; valid: {', '.join(BACKBONES)}")

@@ -1,0 +1,245 @@
+"""The steps of recipes.mask_rcnn_chips: data, per-variant training and evaluation, table,
+plots, export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from tfdefect.config import to_json
+from tfdefect.data.chips6_loader import chips6_builder
+from tfdefect.data.detection_pipeline import detection_pipeline
+from tfdefect.data.segmentation_pipeline import segmentation_pipeline
+from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.metrics.detection_evaluator import DetectionEvaluator
+from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
+from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
+from tfdefect.training.fit import fit_model
+from tfdefect.viz import plot_segmentation_predictions
+
+EVALUATION_MIN_CONFIDENCE = 0.05  # low, so the precision-recall curve behind AP is complete
+
+
+def _step(message):
+    print(f"\n== {message}", flush=True)
+
+
+def _first_channels(dataset, channels):
+    if channels == 6:
+        return dataset
+    return dataset.map(lambda image, targets: (image[..., :channels], targets))
+
+
+def class_map(class_ids, masks):
+    """(H, W) class map from (D,) class ids and (D, H, W) instance masks (later wins)."""
+    result = np.zeros(masks.shape[1:], np.uint8) if len(masks) else None
+    for class_id, mask in zip(class_ids, masks, strict=True):
+        result[mask > 0] = class_id
+    return result
+
+
+def evaluate(model, dataset, size, score_threshold, max_plots=6):
+    """Run ``model`` over (images, targets) batches; return (evaluator result, plot data)."""
+    evaluator = DetectionEvaluator(
+        CLASS_NAMES[1:], iou_type="segm", score_threshold=score_threshold
+    )
+    box_evaluator = DetectionEvaluator(
+        CLASS_NAMES[1:], iou_type="bbox", score_threshold=score_threshold
+    )
+    shown = {"images": [], "truth": [], "prediction": []}
+    for images, targets in dataset:
+        outputs = {k: np.asarray(v) for k, v in model.predict_on_batch(images).items()}
+        for b in range(len(outputs["num_detections"])):
+            valid = targets["classes"][b].numpy() > 0
+            gt_classes = targets["classes"][b].numpy()[valid]
+            gt_boxes = targets["boxes"][b].numpy()[valid] * size
+            gt_masks = targets["masks"][b].numpy()[valid]
+            n = int(outputs["num_detections"][b])
+            keep = outputs["scores"][b, :n] >= EVALUATION_MIN_CONFIDENCE
+            det = (
+                outputs["class_ids"][b, :n][keep],
+                outputs["scores"][b, :n][keep],
+                outputs["boxes"][b, :n][keep] * size,
+                outputs["masks"][b, :n][keep],
+            )
+            evaluator.update(gt_classes, gt_boxes, gt_masks, *det)
+            box_evaluator.update(gt_classes, gt_boxes, gt_masks, *det)
+            if len(shown["images"]) < max_plots:
+                confident = det[1] >= score_threshold
+                shown["images"].append(images[b].numpy())
+                empty = np.zeros((size, size), np.uint8)
+                shown["truth"].append(class_map(gt_classes, gt_masks) if len(gt_classes) else empty)
+                shown["prediction"].append(
+                    class_map(det[0][confident], det[3][confident]) if confident.any() else empty
+                )
+    result = evaluator.result()
+    boxes = box_evaluator.result()
+    result["bbox_map50"], result["bbox_map"] = boxes["map50"], boxes["map"]
+    return result, ({k: np.stack(v) for k, v in shown.items()} if shown["images"] else None)
+
+
+def _pretrained_merge(config, builder):
+    if config.merge_weights:
+        return config.merge_weights
+    if not config.pretrain_merge:
+        return None
+    _step(f"pretraining the channel-merge subnetwork ({config.merge_pretrain_epochs} epochs)")
+    data = segmentation_pipeline(
+        builder.as_dataset(split="train"),
+        batch_size=8,
+        training=True,
+        crop_size=min(96, config.data.image_size),
+        seed=config.data.seed,
+    )
+    path = os.path.join(config.workdir, "channel_merge.weights.h5")
+    return pretrain_channel_merge(data, path, epochs=config.merge_pretrain_epochs)
+
+
+def train_variant(name, variant, config, builder, strategy, merge_weights):
+    """Build, train and evaluate one variant; return (model, row of the table, plot data)."""
+    from recipes.mask_rcnn_chips import VARIANTS  # noqa: F401  (documented there)
+
+    size = config.data.image_size
+    channels = variant["channels"]
+    batch = config.train.batch_size
+    splits = {
+        split: _first_channels(
+            detection_pipeline(
+                builder.as_dataset(split=split),
+                batch_size=batch,
+                training=split == "train",
+                max_instances=config.max_instances,
+                seed=config.data.seed,
+            ),
+            channels,
+        )
+        for split in ("train", "validation", "test")
+    }
+    with strategy.scope():
+        model = MaskRCNN(
+            num_classes=len(CLASS_NAMES),
+            image_shape=(size, size, channels),
+            backbone=variant["backbone"],
+            merge_channels=variant["merge_channels"],
+            merge_weights=merge_weights if variant["merge_channels"] else None,
+            train_rois=config.train_rois,
+            fpn_channels=config.fpn_channels,
+            detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
+            name=name,
+        )
+        model.compile(optimizer=keras.optimizers.Adam(config.train.learning_rate, clipnorm=5.0))
+    print(f"{name}: {model.count_params():,} parameters", flush=True)
+    untrained, _ = evaluate(model, splits["test"], size, config.score_threshold, max_plots=0)
+    print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
+    started = time.time()
+    fit_model(
+        model,
+        splits["train"],
+        splits["validation"],
+        config.train,
+        os.path.join(config.workdir, name),
+    )
+    train_seconds = time.time() - started
+    result, shown = evaluate(model, splits["test"], size, config.score_threshold)
+    row = {
+        "variant": name,
+        "channels": channels,
+        "backbone": variant["backbone"],
+        "merge": variant["merge_channels"],
+        "instance_f1": result["instance_f1"],
+        "image_f1": result["image_f1"],
+        "map50": result["map50"],
+        "map": result["map"],
+        "bbox_map50": result["bbox_map50"],
+        "untrained_map50": untrained["map50"],
+        "train_seconds": round(train_seconds, 1),
+        **{f"ap50_{k}": v["ap50"] for k, v in result["per_class"].items()},
+    }
+    print(json.dumps(row, indent=1), flush=True)
+    return model, row, shown
+
+
+def comparison_table(rows) -> str:
+    header = (
+        "| variant | channels | backbone | F1 (instance) | F1 (image) | mAP@0.5 | "
+        "mAP@[.5:.95] | untrained mAP@0.5 |\n|---|---|---|---|---|---|---|---|\n"
+    )
+    return header + "".join(
+        f"| {r['variant']} | {r['channels']} | {r['backbone']}{' + merge' if r['merge'] else ''}"
+        f" | {r['instance_f1']:.3f} | {r['image_f1']:.3f} | {r['map50']:.3f} | {r['map']:.3f} |"
+        f" {r['untrained_map50']:.3f} |\n"
+        for r in rows
+    )
+
+
+def run(config, strategy) -> dict:
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+    _step("data: chips6")
+    builder = chips6_builder(config.data)
+    print(
+        "chips6: "
+        + ", ".join(
+            f"{s} {builder.info.splits[s].num_examples}" for s in ("train", "validation", "test")
+        ),
+        flush=True,
+    )
+    from recipes.mask_rcnn_chips import VARIANTS
+
+    merge_weights = None
+    if any(VARIANTS[v]["merge_channels"] for v in config.variants):
+        merge_weights = _pretrained_merge(config, builder)
+    rows, model, shown = [], None, None
+    for name in config.variants:
+        _step(f"variant {name}: {VARIANTS[name]}")
+        model, row, shown = train_variant(
+            name, VARIANTS[name], config, builder, strategy, merge_weights
+        )
+        rows.append(row)
+
+    _step(
+        "comparison (test split, score threshold "
+        f"{config.score_threshold} for F1, mask IoU for mAP)"
+    )
+    table = comparison_table(rows)
+    print(table, flush=True)
+    with open(os.path.join(config.workdir, "comparison.md"), "w") as handle:
+        handle.write(table)
+    with open(os.path.join(config.workdir, "comparison.csv"), "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with open(os.path.join(config.workdir, "comparison.json"), "w") as handle:
+        json.dump(rows, handle, indent=2)
+
+    _step("plots")
+    channels = shown["images"].shape[-1]
+    path = plot_segmentation_predictions(
+        shown["images"],
+        shown["truth"],
+        shown["prediction"],
+        CHANNEL_NAMES[:channels],
+        CLASS_NAMES,
+        os.path.join(config.workdir, f"predictions_{rows[-1]['variant']}.png"),
+    )
+    print(path)
+
+    _step(f"export {rows[-1]['variant']}")
+    base = os.path.join(config.export_dir, config.export_name)
+    print("SavedModel:", export_savedmodel(model, base, config.export_version, overwrite=True))
+    if config.export_onnx:
+        onnx_path = os.path.join(
+            config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
+        )
+        difference = export_onnx(
+            model, onnx_path, sample_images=shown["images"][:2].astype(np.uint8)
+        )
+        print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
+    return {"rows": rows}
