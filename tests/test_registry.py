@@ -5,7 +5,7 @@ from tfdefect.registry import create_model, list_models, register_model
 
 
 def test_builtin_models_are_listed():
-    assert {"unet", "resnet50_fpn"} <= set(list_models())
+    assert {"unet", "resnet50_fpn", "mask_rcnn"} <= set(list_models())
 
 
 def test_create_model_builds_the_registered_class():
@@ -15,7 +15,7 @@ def test_create_model_builds_the_registered_class():
 
 
 def test_unknown_name_lists_valid_names():
-    with pytest.raises(KeyError, match="unknown model 'unnet'.*resnet50_fpn, unet"):
+    with pytest.raises(KeyError, match="unknown model 'unnet'.*mask_rcnn, resnet50_fpn, unet"):
         create_model("unnet")
 
 

@@ -16,6 +16,7 @@ import sys
 
 RECIPES = {
     "segment_chips": "semantic segmentation of chip defects (U-Net, ResNet50-FPN) on chips6",
+    "mask_rcnn_chips": "Mask R-CNN for chip defects, the chips seed's three variants",
 }
 
 
