@@ -87,6 +87,6 @@ def test_keras_file_round_trip(model, tmp_path):
 
 def test_bad_configuration_is_refused():
     with pytest.raises(ValueError, match="multiples of 32"):
-        MaskRCNN(image_shape=(96, 96, 6), backbone="resnet25")
+        MaskRCNN(image_shape=(100, 100, 6), backbone="resnet25")
     with pytest.raises(ValueError, match="unknown backbone 'vgg'"):
         MaskRCNN(image_shape=(64, 64, 6), backbone="vgg")
