@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -23,24 +22,12 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _median_seconds(functions: dict, repeats: int) -> dict:
-    """Median seconds per call of each function, interleaved within every repeat."""
-    for fn in functions.values():
-        fn()
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            started = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def bench_backbone(backbone, repeats, train_steps, workdir):
     import keras
     import onnxruntime as ort
     import tensorflow as tf
 
+    from tfdefect.bench.timing import interleaved_median_seconds
     from tfdefect.export import export_onnx, export_savedmodel
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 
@@ -64,7 +51,7 @@ def bench_backbone(backbone, repeats, train_steps, workdir):
     for batch in (1, 8):
         x = images[:batch]
         tensor = tf.constant(x)
-        seconds = _median_seconds(
+        seconds = interleaved_median_seconds(
             {
                 "keras": lambda x=x: model.predict_on_batch(x),
                 "savedmodel": lambda t=tensor: serving(images=t),

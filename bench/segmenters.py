@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -19,20 +18,6 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _interleaved_images_per_second(functions: dict, batch, repeats) -> dict:
-    """Median images/s of each function, timed in turn within every repeat so that
-    machine noise (other load, frequency changes) hits all runtimes alike."""
-    for fn in functions.values():
-        fn()  # warm-up (tracing, graph optimisation)
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            started = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - started)
-    return {name: batch / statistics.median(values) for name, values in times.items()}
 
 
 def bench_inference(name, size, batch, repeats, workdir):
@@ -59,15 +44,17 @@ def bench_inference(name, size, batch, repeats, workdir):
     serving = tf.saved_model.load(saved).signatures["serving_default"]
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     tensor = tf.constant(images)
-    rates = _interleaved_images_per_second(
+    from tfdefect.bench.timing import interleaved_median_seconds
+
+    seconds = interleaved_median_seconds(
         {
             "keras": lambda: model.predict_on_batch(images),
             "savedmodel": lambda: serving(images=tensor),
             "onnxruntime": lambda: session.run(None, {"images": images}),
         },
-        batch,
         repeats,
     )
+    rates = {name: batch / value for name, value in seconds.items()}
     print(
         f"\n{name} {size}x{size}x6, batch {batch} (median of {repeats}), "
         f"ONNX max |diff| {difference:.1e}"
