@@ -11,6 +11,7 @@ import time
 import keras
 import numpy as np
 
+from recipes.common import announce, first_channels
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.detection_pipeline import detection_pipeline
@@ -24,16 +25,6 @@ from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions
 
 EVALUATION_MIN_CONFIDENCE = 0.05  # low, so the precision-recall curve behind AP is complete
-
-
-def _step(message):
-    print(f"\n== {message}", flush=True)
-
-
-def _first_channels(dataset, channels):
-    if channels == 6:
-        return dataset
-    return dataset.map(lambda image, targets: (image[..., :channels], targets))
 
 
 def class_map(class_ids, masks):
@@ -89,7 +80,7 @@ def _pretrained_merge(config, builder):
         return config.merge_weights
     if not config.pretrain_merge:
         return None
-    _step(f"pretraining the channel-merge subnetwork ({config.merge_pretrain_epochs} epochs)")
+    announce(f"pretraining the channel-merge subnetwork ({config.merge_pretrain_epochs} epochs)")
     data = segmentation_pipeline(
         builder.as_dataset(split="train"),
         batch_size=8,
@@ -109,7 +100,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     channels = variant["channels"]
     batch = config.train.batch_size
     splits = {
-        split: _first_channels(
+        split: first_channels(
             detection_pipeline(
                 builder.as_dataset(split=split),
                 batch_size=batch,
@@ -182,7 +173,7 @@ def run(config, strategy) -> dict:
     os.makedirs(config.workdir, exist_ok=True)
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
-    _step("data: chips6")
+    announce("data: chips6")
     builder = chips6_builder(config.data)
     print(
         "chips6: "
@@ -198,13 +189,13 @@ def run(config, strategy) -> dict:
         merge_weights = _pretrained_merge(config, builder)
     rows, model, shown = [], None, None
     for name in config.variants:
-        _step(f"variant {name}: {VARIANTS[name]}")
+        announce(f"variant {name}: {VARIANTS[name]}")
         model, row, shown = train_variant(
             name, VARIANTS[name], config, builder, strategy, merge_weights
         )
         rows.append(row)
 
-    _step(
+    announce(
         "comparison (test split, score threshold "
         f"{config.score_threshold} for F1, mask IoU for mAP)"
     )
@@ -219,7 +210,7 @@ def run(config, strategy) -> dict:
     with open(os.path.join(config.workdir, "comparison.json"), "w") as handle:
         json.dump(rows, handle, indent=2)
 
-    _step("plots")
+    announce("plots")
     channels = shown["images"].shape[-1]
     path = plot_segmentation_predictions(
         shown["images"],
@@ -231,7 +222,7 @@ def run(config, strategy) -> dict:
     )
     print(path)
 
-    _step(f"export {rows[-1]['variant']}")
+    announce(f"export {rows[-1]['variant']}")
     base = os.path.join(config.export_dir, config.export_name)
     print("SavedModel:", export_savedmodel(model, base, config.export_version, overwrite=True))
     if config.export_onnx:

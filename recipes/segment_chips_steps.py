@@ -9,6 +9,7 @@ import time
 import keras
 import numpy as np
 
+from recipes.common import announce, first_channels
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
@@ -20,16 +21,6 @@ from tfdefect.models.segmenters.postprocess import segmentation_outputs
 from tfdefect.registry import create_model
 from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions, plot_training_curves
-
-
-def _step(message):
-    print(f"\n== {message}", flush=True)
-
-
-def _select_channels(dataset, channels):
-    if channels == 6:
-        return dataset
-    return dataset.map(lambda image, mask: (image[..., :channels], mask))
 
 
 def class_pixel_counts(dataset, num_classes):
@@ -107,7 +98,7 @@ def run(config, strategy) -> dict:
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
 
-    _step(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
+    announce(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
     builder = chips6_builder(config.data)
     print(
@@ -119,7 +110,7 @@ def run(config, strategy) -> dict:
     )
     batch = config.train.batch_size
     splits = {
-        split: _select_channels(
+        split: first_channels(
             segmentation_pipeline(
                 builder.as_dataset(split=split),
                 batch_size=batch,
@@ -133,7 +124,7 @@ def run(config, strategy) -> dict:
         for split in ("train", "validation", "test")
     }
 
-    _step(
+    announce(
         f"model: {config.model} ({config.channels} channels, merge="
         f"{config.merge_channels}), strategy {type(strategy).__name__}"
     )
@@ -159,17 +150,17 @@ def run(config, strategy) -> dict:
     baseline = untrained.result()
     print(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}", flush=True)
 
-    _step(f"training: up to {config.train.epochs} epochs, workdir {config.workdir}")
+    announce(f"training: up to {config.train.epochs} epochs, workdir {config.workdir}")
     fit_model(model, splits["train"], splits["validation"], config.train, config.workdir)
 
-    _step("evaluation on the test split")
+    announce("evaluation on the test split")
     evaluator, shown = evaluate(model, splits["test"])
     result = evaluator.result()
     result["untrained_mean_defect_f1"] = baseline["mean_defect_f1"]
     result["model"] = config.model
     print(format_report(result), flush=True)
 
-    _step("plots")
+    announce("plots")
     figures = {
         "training_curves": plot_training_curves(
             os.path.join(config.workdir, "history.csv"),
@@ -185,7 +176,7 @@ def run(config, strategy) -> dict:
     for name, path in figures.items():
         print(f"{name}: {path}")
 
-    _step("export")
+    announce("export")
     base_path = os.path.join(config.export_dir, config.export_name)
     version_dir = export_savedmodel(
         model, base_path, config.export_version, postprocess=segmentation_outputs, overwrite=True
