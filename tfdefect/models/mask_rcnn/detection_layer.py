@@ -5,7 +5,6 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from tfdefect.models.mask_rcnn.bilinear_crop import bilinear_crop
 from tfdefect.models.mask_rcnn.box_coder import decode_boxes
 from tfdefect.serialization import register
 
@@ -70,7 +69,7 @@ def paste_masks(masks, boxes, height, width, threshold=0.5):
     """Paste (B, D, m, m) box-relative mask probabilities into (B, D, H, W) uint8 masks.
 
     Each image pixel samples the mask cell under its centre (bilinear, 0 outside the box),
-    written as one crop (``bilinear_crop``) whose "box" is the image seen from the mask.
+    written as one ``crop_and_resize`` whose "box" is the image seen from the mask.
     """
     shape = tf.shape(masks)
     batch, count, size = shape[0], shape[1], masks.shape[2]
@@ -94,6 +93,12 @@ def paste_masks(masks, boxes, height, width, threshold=0.5):
         ],
         axis=-1,
     )
-    pasted = bilinear_crop(flat_masks, view, tf.range(tf.shape(flat_masks)[0]), (height, width))
+    pasted = tf.image.crop_and_resize(
+        flat_masks,
+        view,
+        tf.range(tf.shape(flat_masks)[0]),
+        (height, width),
+        extrapolation_value=0.0,
+    )
     binary = tf.cast(pasted[..., 0] >= threshold, tf.uint8)
     return tf.reshape(binary, [batch, count, height, width])

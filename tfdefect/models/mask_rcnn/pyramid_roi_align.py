@@ -1,11 +1,10 @@
-"""ROIAlign over FPN levels: crop_and_resize sampling (``bilinear_crop``, ONNX-friendly)."""
+"""ROIAlign over FPN levels, built on ``tf.image.crop_and_resize``."""
 
 from __future__ import annotations
 
 import keras
 import tensorflow as tf
 
-from tfdefect.models.mask_rcnn.bilinear_crop import bilinear_crop
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes
 from tfdefect.serialization import register
 
@@ -59,7 +58,12 @@ class PyramidROIAlign(keras.layers.Layer):
         for level, feature in zip(range(2, 6), features, strict=True):
             feature_shape = tf.shape(feature)
             aligned = crop_boxes(flat_boxes, feature_shape[1], feature_shape[2], self.pool_size)
-            crops = bilinear_crop(feature, aligned, box_indices, (self.pool_size, self.pool_size))
+            crops = tf.image.crop_and_resize(
+                tf.cast(feature, tf.float32),
+                aligned,
+                box_indices,
+                (self.pool_size, self.pool_size),
+            )
             chosen = tf.cast(tf.equal(levels, level), tf.float32)[:, None, None, None]
             pooled = pooled + chosen * crops
         channels = features[0].shape[-1]
