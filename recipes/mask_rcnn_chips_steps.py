@@ -94,8 +94,6 @@ def _pretrained_merge(config, builder):
 
 def train_variant(name, variant, config, builder, strategy, merge_weights):
     """Build, train and evaluate one variant; return (model, row of the table, plot data)."""
-    from recipes.mask_rcnn_chips import VARIANTS  # noqa: F401  (documented there)
-
     size = config.data.image_size
     channels = variant["channels"]
     batch = config.train.batch_size

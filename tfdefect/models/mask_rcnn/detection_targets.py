@@ -73,7 +73,7 @@ def detection_targets_for_image(
         method="nearest",  # binary masks: each cell takes the pixel under its centre
     )[..., 0]
     masks = tf.where(is_positive[:, None, None], tf.round(masks), 0.0)
-    return rois, weights * 1.0, tf.cast(class_ids, tf.int32), deltas, masks
+    return rois, weights, tf.cast(class_ids, tf.int32), deltas, masks
 
 
 def detection_targets(proposals, gt_boxes, gt_classes, gt_masks, train_rois=64, **kwargs):
