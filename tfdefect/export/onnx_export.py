@@ -44,6 +44,8 @@ def export_onnx(
     import onnxruntime as ort
     import tf2onnx
 
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path} already exists")  # before the costly conversion
     serve_images, _, image_spec = make_serving_functions(model, postprocess)
     function = tf.function(serve_images, input_signature=[image_spec])
     if sample_images is None:
@@ -75,8 +77,6 @@ def export_onnx(
         max_diff = _max_difference(expected, got)
         if max_diff > atol:
             raise OnnxParityError(f"{path}: ONNX differs from Keras by {max_diff:.3g} > {atol}")
-        if os.path.exists(path) and not overwrite:
-            raise FileExistsError(f"{path} already exists")
         os.replace(temp_path, path)
     finally:
         for leftover in os.listdir(temp_dir):
