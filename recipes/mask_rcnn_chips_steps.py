@@ -105,36 +105,45 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
                 training=split == "train",
                 max_instances=config.max_instances,
                 seed=config.data.seed,
+                crop_size=config.crop_size if split != "test" else None,
             ),
             channels,
         )
         for split in ("train", "validation", "test")
     }
+    settings = dict(
+        num_classes=len(CLASS_NAMES),
+        backbone=variant["backbone"],
+        merge_channels=variant["merge_channels"],
+        merge_weights=merge_weights if variant["merge_channels"] else None,
+        train_rois=config.train_rois,
+        fpn_channels=config.fpn_channels,
+        mask_channels=config.mask_channels,
+        detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
+        name=name,
+    )
+    train_size = config.crop_size or size
     with strategy.scope():
-        model = MaskRCNN(
-            num_classes=len(CLASS_NAMES),
-            image_shape=(size, size, channels),
-            backbone=variant["backbone"],
-            merge_channels=variant["merge_channels"],
-            merge_weights=merge_weights if variant["merge_channels"] else None,
-            train_rois=config.train_rois,
-            fpn_channels=config.fpn_channels,
-            detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
-            name=name,
-        )
-        model.compile(optimizer=keras.optimizers.Adam(config.train.learning_rate, clipnorm=5.0))
+        # anchors and ROI levels are in pixels, so weights trained on crops fit whole chips
+        trained = MaskRCNN(image_shape=(train_size, train_size, channels), **settings)
+        trained.compile(optimizer=keras.optimizers.Adam(config.train.learning_rate, clipnorm=5.0))
+    model = (
+        MaskRCNN(image_shape=(size, size, channels), **settings) if train_size != size else trained
+    )
+    model.set_weights(trained.get_weights())
     print(f"{name}: {model.count_params():,} parameters", flush=True)
     untrained, _ = evaluate(model, splits["test"], size, config.score_threshold, max_plots=0)
     print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
     started = time.time()
     fit_model(
-        model,
+        trained,
         splits["train"],
         splits["validation"],
         config.train,
         os.path.join(config.workdir, name),
     )
     train_seconds = time.time() - started
+    model.set_weights(trained.get_weights())
     result, shown = evaluate(model, splits["test"], size, config.score_threshold)
     row = {
         "variant": name,

@@ -1,7 +1,11 @@
 import numpy as np
 import tensorflow_datasets as tfds
 
-from tfdefect.data.detection_pipeline import detection_pipeline
+from tfdefect.data.detection_pipeline import (
+    boxes_from_masks,
+    detection_pipeline,
+    random_instance_crop,
+)
 
 
 def test_batches_match_the_tfds_objects(tiny_chips6):
@@ -44,3 +48,84 @@ def test_flips_keep_boxes_on_their_masks(tiny_chips6):
                     [ys.min() / 64, xs.min() / 64, (ys.max() + 1) / 64, (xs.max() + 1) / 64],
                     atol=1e-6,
                 )
+
+
+def test_boxes_from_masks_are_tight_and_zero_for_empty_masks():
+    masks = np.zeros((3, 10, 20), np.uint8)
+    masks[0, 2:5, 3:9] = 1
+    masks[1, 9, 19] = 1
+    boxes = boxes_from_masks(masks).numpy()
+    np.testing.assert_allclose(boxes[0], [0.2, 0.15, 0.5, 0.45], atol=1e-6)
+    np.testing.assert_allclose(boxes[1], [0.9, 0.95, 1.0, 1.0], atol=1e-6)
+    np.testing.assert_array_equal(boxes[2], 0.0)
+
+
+def _check_crop(image, targets, crop_size, source_image, source_masks):
+    assert image.shape[:2] == (crop_size, crop_size)
+    assert targets["masks"].shape[1:] == (crop_size, crop_size)
+    # the crop is a window of the source at one offset, for the image and every mask
+    window = np.lib.stride_tricks.sliding_window_view(
+        source_image, (crop_size, crop_size), axis=(0, 1)
+    )
+    hits = np.argwhere((window == np.moveaxis(image, -1, 0)[None, None]).all(axis=(2, 3, 4)))
+    assert len(hits) >= 1
+    top, left = hits[0]
+    for box, label, mask, source in zip(
+        targets["boxes"], targets["classes"], targets["masks"], source_masks, strict=True
+    ):
+        expected = source[top : top + crop_size, left : left + crop_size]
+        if label == 0:
+            assert not mask.any() and not box.any()
+            continue
+        np.testing.assert_array_equal(mask, expected)
+        ys, xs = np.nonzero(mask)
+        np.testing.assert_allclose(
+            box,
+            np.array([ys.min(), xs.min(), ys.max() + 1, xs.max() + 1]) / crop_size,
+            atol=1e-6,
+        )
+
+
+def test_random_instance_crop_cuts_image_masks_and_boxes_together(tiny_chips6):
+    examples = list(
+        detection_pipeline(
+            tiny_chips6.as_dataset(split="train"), batch_size=1, training=False, max_instances=5
+        ).unbatch()
+    )
+    with_defects = [e for e in examples if e[1]["classes"].numpy().any()]
+    assert with_defects
+    near_defect = 0
+    for image, targets in with_defects:
+        for _ in range(3):
+            crop_image, crop_targets = random_instance_crop(image, targets, 32, 1.0)
+            crop_targets = {k: v.numpy() for k, v in crop_targets.items()}
+            _check_crop(
+                crop_image.numpy(), crop_targets, 32, image.numpy(), targets["masks"].numpy()
+            )
+            near_defect += int(crop_targets["classes"].any())
+    # with probability 1 every crop holds the centre of a defect
+    assert near_defect == 3 * len(with_defects)
+
+
+def test_cropped_pipeline_batches_and_fixed_validation_crops(tiny_chips6):
+    train = detection_pipeline(
+        tiny_chips6.as_dataset(split="train"),
+        batch_size=2,
+        training=True,
+        max_instances=5,
+        seed=0,
+        crop_size=32,
+    )
+    images, targets = next(iter(train))
+    assert images.shape == (2, 32, 32, 6) and targets["masks"].shape == (2, 5, 32, 32)
+    validation = detection_pipeline(
+        tiny_chips6.as_dataset(split="train"),
+        batch_size=4,
+        training=False,
+        max_instances=5,
+        crop_size=32,
+    )
+    first = [b[0].numpy() for b in validation]
+    second = [b[0].numpy() for b in validation]
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -43,20 +43,37 @@ def detection_pipeline(
     shuffle_buffer: int = 256,
     seed: int | None = None,
     cache: bool = True,
+    crop_size: int | None = None,
+    defect_crop_probability: float = 0.7,
 ) -> tf.data.Dataset:
     """TFDS examples -> batches of (images (B, H, W, C) uint8, targets with (B, G, ...)).
 
-    decode (TFDS) -> pad instances -> cache -> [shuffle -> flip/rot90 jointly] -> batch ->
+    decode (TFDS) -> pad instances -> cache -> [shuffle -> flips -> crop] -> batch ->
     prefetch. Defect and defect-free chips stay mixed in every batch as they come.
+
+    Args:
+        crop_size: random ``crop_size`` squares (``random_instance_crop``), so a step costs
+            a fraction of a whole chip; new crops every epoch in training, crops made once
+            (then cached) otherwise. None keeps whole chips.
+        defect_crop_probability: share of crops placed around a defect.
     """
     dataset = dataset.map(
         lambda ex: to_detection_example(ex, max_instances), num_parallel_calls=tf.data.AUTOTUNE
     )
+
+    def crop(image, targets):
+        return random_instance_crop(image, targets, crop_size, defect_crop_probability)
+
+    if crop_size and not training:
+        # cropped once and cached: the same validation crops every epoch
+        dataset = dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
     if training:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
         dataset = dataset.map(_augment, num_parallel_calls=tf.data.AUTOTUNE)
+        if crop_size:
+            dataset = dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size, drop_remainder=training)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -82,3 +99,61 @@ def _augment(image, targets):
         lambda: boxes,
     )
     return image, {"boxes": boxes * valid, "classes": targets["classes"], "masks": masks}
+
+
+def boxes_from_masks(masks):
+    """Tight normalised boxes (G, 4) y1, x1, y2, x2 of (G, H, W) masks; zeros for empty ones."""
+    masks = tf.cast(masks, tf.bool)
+    height, width = tf.shape(masks)[1], tf.shape(masks)[2]
+    rows = tf.reduce_any(masks, axis=2)  # (G, H)
+    columns = tf.reduce_any(masks, axis=1)  # (G, W)
+
+    def extent(hits, size):
+        first = tf.argmax(tf.cast(hits, tf.int32), axis=1, output_type=tf.int32)
+        last = size - tf.argmax(tf.cast(hits[:, ::-1], tf.int32), axis=1, output_type=tf.int32)
+        return tf.cast(first, tf.float32) / tf.cast(size, tf.float32), tf.cast(
+            last, tf.float32
+        ) / tf.cast(size, tf.float32)
+
+    y1, y2 = extent(rows, height)
+    x1, x2 = extent(columns, width)
+    present = tf.cast(tf.reduce_any(rows, axis=1), tf.float32)[:, None]
+    return tf.stack([y1, x1, y2, x2], axis=-1) * present
+
+
+def random_instance_crop(image, targets, crop_size, defect_crop_probability=0.7):
+    """A ``crop_size`` square of one example with its instances cut to match.
+
+    With probability ``defect_crop_probability`` (and if the chip has a defect) the crop
+    contains a randomly chosen defect's centre; otherwise it is placed uniformly. Boxes are
+    recomputed from the cropped masks; an instance left with no pixel becomes padding
+    (class 0), one cut by the border keeps its visible part.
+    """
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    classes = targets["classes"]
+    valid = classes > 0
+    uniform_y = tf.random.uniform([], 0, height - crop_size + 1, tf.int32)
+    uniform_x = tf.random.uniform([], 0, width - crop_size + 1, tf.int32)
+    priority = tf.where(valid, tf.random.uniform(tf.shape(classes)) + 1.0, 0.0)
+    chosen = tf.argmax(priority, output_type=tf.int32)
+    box = targets["boxes"][chosen] * tf.cast([height, width, height, width], tf.float32)
+    centre_y = tf.cast((box[0] + box[2]) / 2, tf.int32)
+    centre_x = tf.cast((box[1] + box[3]) / 2, tf.int32)
+    # the centre lands anywhere in the crop but a 4 px margin
+    margin = min(4, crop_size // 4)
+    around_y = centre_y - tf.random.uniform([], margin, crop_size - margin, tf.int32)
+    around_x = centre_x - tf.random.uniform([], margin, crop_size - margin, tf.int32)
+    near_defect = tf.logical_and(
+        tf.reduce_any(valid), tf.random.uniform([]) < defect_crop_probability
+    )
+    top = tf.clip_by_value(tf.where(near_defect, around_y, uniform_y), 0, height - crop_size)
+    left = tf.clip_by_value(tf.where(near_defect, around_x, uniform_x), 0, width - crop_size)
+    image = image[top : top + crop_size, left : left + crop_size]
+    masks = targets["masks"][:, top : top + crop_size, left : left + crop_size]
+    masks = masks * tf.cast(valid, masks.dtype)[:, None, None]
+    boxes = boxes_from_masks(masks)
+    kept = tf.reduce_any(masks > 0, axis=[1, 2])
+    classes = tf.where(kept, classes, 0)
+    image.set_shape([crop_size, crop_size, None])
+    masks.set_shape([None, crop_size, crop_size])
+    return image, {"boxes": boxes, "classes": classes, "masks": masks}

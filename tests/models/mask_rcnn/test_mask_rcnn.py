@@ -90,3 +90,18 @@ def test_bad_configuration_is_refused():
         MaskRCNN(image_shape=(100, 100, 6), backbone="resnet25")
     with pytest.raises(ValueError, match="unknown backbone 'vgg'"):
         MaskRCNN(image_shape=(64, 64, 6), backbone="vgg")
+
+
+def test_weights_trained_on_crops_load_into_a_whole_chip_model():
+    settings = dict(SMALL, mask_channels=16, rpn_positive_iou=0.5, rpn_balanced_loss=True)
+    crop_model = MaskRCNN(**dict(settings, image_shape=(32, 32, 6)))
+    chip_model = MaskRCNN(**settings)
+    assert chip_model.mask_head.channels == 16
+    chip_model.set_weights(crop_model.get_weights())
+    for a, b in zip(crop_model.get_weights(), chip_model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    images, targets = _batch()
+    parts = chip_model.compute_losses(tf.cast(images, tf.float32), targets, training=False)
+    assert all(math.isfinite(float(v)) for v in parts.values())
+    config = chip_model.get_config()
+    assert config["rpn_positive_iou"] == 0.5 and config["rpn_balanced_loss"] is True

@@ -58,3 +58,11 @@ def test_detection_targets_positives_negatives_and_empty_image():
     # image 1 (no defect): the 4 real proposals are weighted background ROIs, nothing else
     assert weights[1].sum() == 4 and (class_ids[1] == 0).all()
     assert np.all(deltas[1] == 0) and np.all(mask_targets[1] == 0)
+
+
+def test_lower_rpn_positive_iou_gives_more_positive_anchors():
+    boxes, classes, _ = _ground_truth()
+    strict, _ = rpn_targets(ANCHORS, boxes, classes, train_anchors=256, positive_iou=0.9)
+    loose, _ = rpn_targets(ANCHORS, boxes, classes, train_anchors=256, positive_iou=0.3)
+    strict, loose = strict.numpy()[0], loose.numpy()[0]
+    assert (loose == 1).sum() > (strict == 1).sum() >= 2

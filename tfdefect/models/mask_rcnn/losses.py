@@ -16,9 +16,15 @@ def smooth_l1(difference):
     return tf.where(absolute < 1.0, 0.5 * difference**2, absolute - 0.5)
 
 
-def rpn_class_loss(labels, logits):
-    """Cross-entropy over sampled anchors. labels (B, A): 1, 0, -1 ignored; logits (B, A, 2)."""
+def rpn_class_loss(labels, logits, balanced=False):
+    """Cross-entropy over sampled anchors. labels (B, A): 1, 0, -1 ignored; logits (B, A, 2).
+
+    ``balanced``: mean over positives plus mean over negatives, so that the one or two
+    positive anchors of a small defect weigh as much as the hundred negatives beside them.
+    """
     losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.maximum(labels, 0), logits)
+    if balanced:
+        return _weighted_mean(losses, labels == 1) + _weighted_mean(losses, labels == 0)
     return _weighted_mean(losses, labels >= 0)
 
 

@@ -69,7 +69,10 @@ class MaskRCNN(keras.Model):
         anchor_preset=MASK_RCNN_DEFAULTS["anchor_preset"],
         fpn_channels=MASK_RCNN_DEFAULTS["fpn_channels"],
         rpn_train_anchors=MASK_RCNN_DEFAULTS["rpn_train_anchors"],
+        rpn_positive_iou=MASK_RCNN_DEFAULTS["rpn_positive_iou"],
+        rpn_balanced_loss=MASK_RCNN_DEFAULTS["rpn_balanced_loss"],
         train_rois=MASK_RCNN_DEFAULTS["train_rois"],
+        mask_channels=MASK_RCNN_DEFAULTS["mask_channels"],
         proposals_train=MASK_RCNN_DEFAULTS["proposals_train"],
         proposals_inference=MASK_RCNN_DEFAULTS["proposals_inference"],
         max_detections=MASK_RCNN_DEFAULTS["max_detections"],
@@ -96,7 +99,10 @@ class MaskRCNN(keras.Model):
         self.anchor_preset = anchor_preset
         self.fpn_channels = fpn_channels
         self.rpn_train_anchors = rpn_train_anchors
+        self.rpn_positive_iou = rpn_positive_iou
+        self.rpn_balanced_loss = rpn_balanced_loss
         self.train_rois = train_rois
+        self.mask_channels = mask_channels
         self.proposals_train = proposals_train
         self.proposals_inference = proposals_inference
         self.max_detections = max_detections
@@ -133,7 +139,7 @@ class MaskRCNN(keras.Model):
         self.box_align = PyramidROIAlign(7, (height, width), name="roi_align_box")
         self.mask_align = PyramidROIAlign(14, (height, width), name="roi_align_mask")
         self.box_head = BoxHead(num_classes, name="box_head")
-        self.mask_head = MaskHead(num_classes, name="mask_head")
+        self.mask_head = MaskHead(num_classes, mask_channels, name="mask_head")
         self.detect = DetectionLayer(
             max_detections, detection_min_confidence, detection_nms_threshold, name="detections"
         )
@@ -175,7 +181,11 @@ class MaskRCNN(keras.Model):
         features = self.pyramid(images, training=training)
         rpn_logits, rpn_probabilities, rpn_deltas = self.rpn(features)
         anchor_labels, anchor_deltas = rpn_targets(
-            self.anchors, targets["boxes"], targets["classes"], train_anchors=self.rpn_train_anchors
+            self.anchors,
+            targets["boxes"],
+            targets["classes"],
+            train_anchors=self.rpn_train_anchors,
+            positive_iou=self.rpn_positive_iou,
         )
         proposals = tf.stop_gradient(
             self.proposals_for_training([rpn_probabilities[..., 1], rpn_deltas])
@@ -190,7 +200,9 @@ class MaskRCNN(keras.Model):
         logits, _, deltas = self.box_head(self.box_align([rois, *features[:4]]))
         masks = self.mask_head(self.mask_align([rois, *features[:4]]))
         return {
-            "rpn_class": losses.rpn_class_loss(anchor_labels, rpn_logits),
+            "rpn_class": losses.rpn_class_loss(
+                anchor_labels, rpn_logits, balanced=self.rpn_balanced_loss
+            ),
             "rpn_box": losses.rpn_box_loss(anchor_labels, anchor_deltas, rpn_deltas),
             "class": losses.roi_class_loss(class_ids, weights, logits),
             "box": losses.roi_box_loss(class_ids, roi_deltas, deltas),
@@ -241,7 +253,10 @@ class MaskRCNN(keras.Model):
             "anchor_preset": self.anchor_preset,
             "fpn_channels": self.fpn_channels,
             "rpn_train_anchors": self.rpn_train_anchors,
+            "rpn_positive_iou": self.rpn_positive_iou,
+            "rpn_balanced_loss": self.rpn_balanced_loss,
             "train_rois": self.train_rois,
+            "mask_channels": self.mask_channels,
             "proposals_train": self.proposals_train,
             "proposals_inference": self.proposals_inference,
             "max_detections": self.max_detections,

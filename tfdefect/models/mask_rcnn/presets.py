@@ -7,7 +7,10 @@ MASK_RCNN_DEFAULTS = {
     "anchor_preset": "chips6",  # anchor sides 8..128 px on P2..P6
     "fpn_channels": 128,  # Matterport: 256
     "rpn_train_anchors": 128,  # Matterport: 256
+    "rpn_positive_iou": 0.7,  # Matterport: 0.7
+    "rpn_balanced_loss": False,  # Matterport: mean over all sampled anchors
     "train_rois": 64,  # Matterport: 200 (TRAIN_ROIS_PER_IMAGE)
+    "mask_channels": 128,  # Matterport: 256
     "proposals_train": 300,  # Matterport: 2000
     "proposals_inference": 100,  # Matterport: 1000
     "max_detections": 20,  # Matterport: 100
