@@ -26,8 +26,17 @@ class BoxHead(keras.layers.Layer):
         self.fc_units = fc_units
         self.fc1 = keras.layers.Dense(fc_units, activation="relu", name="box_fc1")
         self.fc2 = keras.layers.Dense(fc_units, activation="relu", name="box_fc2")
-        self.classifier = keras.layers.Dense(num_classes, name="box_class_logits")
-        self.regressor = keras.layers.Dense(num_classes * 4, name="box_deltas")
+        # Detectron's initialisation of the predictors: N(0, 0.01) logits, N(0, 0.001) deltas
+        self.classifier = keras.layers.Dense(
+            num_classes,
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.01),
+            name="box_class_logits",
+        )
+        self.regressor = keras.layers.Dense(
+            num_classes * 4,
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.001),
+            name="box_deltas",
+        )
 
     def build(self, input_shape):
         flat = input_shape[2] * input_shape[3] * input_shape[4]

@@ -8,6 +8,10 @@ from keras import ops
 from tfdefect.serialization import register
 
 
+def _small(stddev):
+    return keras.initializers.RandomNormal(stddev=stddev)
+
+
 @register
 class RPNHead(keras.layers.Layer):
     """Objectness and box deltas for every anchor of every level, one set of weights.
@@ -26,11 +30,22 @@ class RPNHead(keras.layers.Layer):
         super().__init__(**kwargs)
         self.anchors_per_location = anchors_per_location
         self.channels = channels
+        # Detectron's initialisation: N(0, 0.01) weights, so that the first steps start from
+        # near-zero deltas and even logits instead of large random boxes.
         self.shared = keras.layers.Conv2D(
-            channels, 3, padding="same", activation="relu", name="rpn_conv_shared"
+            channels,
+            3,
+            padding="same",
+            activation="relu",
+            kernel_initializer=_small(0.01),
+            name="rpn_conv_shared",
         )
-        self.classifier = keras.layers.Conv2D(2 * anchors_per_location, 1, name="rpn_class_raw")
-        self.regressor = keras.layers.Conv2D(4 * anchors_per_location, 1, name="rpn_bbox_pred")
+        self.classifier = keras.layers.Conv2D(
+            2 * anchors_per_location, 1, kernel_initializer=_small(0.01), name="rpn_class_raw"
+        )
+        self.regressor = keras.layers.Conv2D(
+            4 * anchors_per_location, 1, kernel_initializer=_small(0.01), name="rpn_bbox_pred"
+        )
 
     def build(self, input_shapes):
         shape = input_shapes[0]
