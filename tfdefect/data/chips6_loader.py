@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 
 from tfdefect.data.synthetic.chips import ChipSynthesisConfig
 from tfdefect.data.tfds_builders import builder_module
@@ -41,7 +42,7 @@ def chips6_builder(config: Chips6DataConfig):
     """
     module = builder_module("chips6")
     if config.manual_dir:
-        builder = module.Builder(config="manual", data_dir=config.data_dir)
+        builder = module.Builder(config="manual", data_dir=os.path.expanduser(config.data_dir))
         builder.download_and_prepare(download_config=_download_config(manual_dir=config.manual_dir))
         return builder
     synthesis = ChipSynthesisConfig(
@@ -65,7 +66,7 @@ def chips6_builder(config: Chips6DataConfig):
         description="synthetic chips, custom settings",
         **settings,
     )
-    builder = module.Builder(config=builder_config, data_dir=config.data_dir)
+    builder = module.Builder(config=builder_config, data_dir=os.path.expanduser(config.data_dir))
     builder.download_and_prepare()
     return builder
 
