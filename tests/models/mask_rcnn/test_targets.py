@@ -2,8 +2,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, pyramid_anchors
-from tfdefect.models.mask_rcnn.box_coder import decode_boxes
-from tfdefect.models.mask_rcnn.detection_targets import detection_targets
+from tfdefect.models.mask_rcnn.box_coder import decode_boxes, pairwise_iou
+from tfdefect.models.mask_rcnn.detection_targets import detection_targets, jitter_boxes
 from tfdefect.models.mask_rcnn.rpn_targets import rpn_targets
 
 ANCHORS = pyramid_anchors((64, 64), **ANCHOR_PRESETS["chips6"])
@@ -66,3 +66,35 @@ def test_lower_rpn_positive_iou_gives_more_positive_anchors():
     loose, _ = rpn_targets(ANCHORS, boxes, classes, train_anchors=256, positive_iou=0.3)
     strict, loose = strict.numpy()[0], loose.numpy()[0]
     assert (loose == 1).sum() > (strict == 1).sum() >= 2
+
+
+def test_jittered_boxes_surround_their_ground_truth():
+    boxes = tf.constant([[0.2, 0.2, 0.4, 0.3], [0.9, 0.9, 1.0, 1.0]])
+    tf.random.set_seed(1)
+    jittered = jitter_boxes(boxes, 50).numpy()
+    assert jittered.shape == (100, 4) and jitter_boxes(boxes, 0).shape == (0, 4)
+    assert jittered.min() >= 0.0 and jittered.max() <= 1.0
+    iou = pairwise_iou(jittered[:50], boxes[:1]).numpy()[:, 0]
+    # loose copies, some still positives (IoU >= 0.5), some near misses, none identical
+    assert (iou >= 0.5).any() and (iou < 0.5).any() and iou.max() < 0.999 and iou.min() > 0.0
+    centres = (jittered[:50, :2] + jittered[:50, 2:]) / 2
+    assert np.all(np.abs(centres - [0.3, 0.25]) <= [0.2 * 0.3 + 1e-6, 0.1 * 0.3 + 1e-6])
+
+
+def test_jittered_rois_add_loose_positives_with_true_deltas():
+    boxes, classes, masks = _ground_truth()
+    proposals = np.zeros((2, 10, 4), np.float32)
+    tf.random.set_seed(0)
+    rois, weights, class_ids, deltas, _ = (
+        t.numpy()
+        for t in detection_targets(
+            proposals, boxes, classes, masks, train_rois=16, jittered_rois=6, positive_fraction=1.0
+        )
+    )
+    positives = class_ids[0] > 0
+    assert positives.sum() > 2 and weights[0].sum() == 2 + 2 * 6
+    # every positive's deltas decode onto its ground-truth box
+    decoded = decode_boxes(rois[0][positives], deltas[0][positives]).numpy()
+    distance = np.abs(decoded[:, None, :] - boxes[0][None, :2]).max(-1).min(-1)
+    np.testing.assert_allclose(distance, 0.0, atol=1e-5)
+    assert weights[1].sum() == 0  # no defect, no proposals: nothing to jitter

@@ -7,6 +7,18 @@ import tensorflow as tf
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes, encode_boxes, pairwise_iou
 
 
+def jitter_boxes(boxes, copies):
+    """(N * copies, 4) random perturbations of (N, 4) normalised boxes, clipped to [0, 1]."""
+    if copies == 0:
+        return tf.zeros([0, 4], boxes.dtype)
+    boxes = tf.repeat(boxes, copies, axis=0)
+    size = boxes[:, 2:] - boxes[:, :2]
+    count = tf.shape(boxes)[0]
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2 + size * tf.random.uniform([count, 2], -0.3, 0.3)
+    size = size * tf.exp(tf.random.uniform([count, 2], -0.4, 0.4))
+    return tf.clip_by_value(tf.concat([centre - size / 2, centre + size / 2], axis=1), 0.0, 1.0)
+
+
 def detection_targets_for_image(
     proposals,
     gt_boxes,
@@ -16,12 +28,17 @@ def detection_targets_for_image(
     positive_fraction=0.33,
     positive_iou=0.5,
     mask_size=28,
+    jittered_rois=0,
 ):
     """Sample ``train_rois`` ROIs of one image and their targets (Matterport's
     DetectionTargetLayer, with the chips seed's change (b)).
 
     Ground-truth boxes are added to the candidates, so every defect has a positive ROI from
-    the first step. Candidates with IoU >= ``positive_iou`` are positives (at most
+    the first step, and with ``jittered_rois`` = k also k copies of each ground-truth box with
+    its centre shifted by up to 30% of its side and each side scaled by 0.67-1.5x. While the
+    RPN is still poor, those are the only loose boxes around defects: they teach the box head
+    to refine and the class head to accept imperfect boxes (positives at IoU >= 0.5) and
+    reject near misses (negatives). Candidates with IoU >= ``positive_iou`` are positives (at most
     ``positive_fraction`` of the ROIs), the rest negatives. An image with no ground truth
     yields negatives only: its ROIs still reach the classification loss as background
     (the "direct path from ROIs to the final loss"), so defect-free chips train, and box and
@@ -36,7 +53,8 @@ def detection_targets_for_image(
         deltas (T, 4), masks (T, mask_size, mask_size) float 0/1.
     """
     valid_gt = gt_classes > 0
-    candidates = tf.concat([proposals, tf.boolean_mask(gt_boxes, valid_gt)], axis=0)
+    present = tf.boolean_mask(gt_boxes, valid_gt)
+    candidates = tf.concat([proposals, present, jitter_boxes(present, jittered_rois)], axis=0)
     area = (candidates[:, 2] - candidates[:, 0]) * (candidates[:, 3] - candidates[:, 1])
     usable = area > 0
     iou = tf.where(valid_gt[None, :], pairwise_iou(candidates, gt_boxes), -1.0)

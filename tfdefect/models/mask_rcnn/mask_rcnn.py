@@ -72,6 +72,7 @@ class MaskRCNN(keras.Model):
         rpn_positive_iou=MASK_RCNN_DEFAULTS["rpn_positive_iou"],
         rpn_balanced_loss=MASK_RCNN_DEFAULTS["rpn_balanced_loss"],
         train_rois=MASK_RCNN_DEFAULTS["train_rois"],
+        jittered_rois=MASK_RCNN_DEFAULTS["jittered_rois"],
         mask_channels=MASK_RCNN_DEFAULTS["mask_channels"],
         proposals_train=MASK_RCNN_DEFAULTS["proposals_train"],
         proposals_inference=MASK_RCNN_DEFAULTS["proposals_inference"],
@@ -102,6 +103,7 @@ class MaskRCNN(keras.Model):
         self.rpn_positive_iou = rpn_positive_iou
         self.rpn_balanced_loss = rpn_balanced_loss
         self.train_rois = train_rois
+        self.jittered_rois = jittered_rois
         self.mask_channels = mask_channels
         self.proposals_train = proposals_train
         self.proposals_inference = proposals_inference
@@ -196,6 +198,7 @@ class MaskRCNN(keras.Model):
             targets["classes"],
             targets["masks"],
             train_rois=self.train_rois,
+            jittered_rois=self.jittered_rois,
         )
         logits, _, deltas = self.box_head(self.box_align([rois, *features[:4]]))
         masks = self.mask_head(self.mask_align([rois, *features[:4]]))
@@ -256,6 +259,7 @@ class MaskRCNN(keras.Model):
             "rpn_positive_iou": self.rpn_positive_iou,
             "rpn_balanced_loss": self.rpn_balanced_loss,
             "train_rois": self.train_rois,
+            "jittered_rois": self.jittered_rois,
             "mask_channels": self.mask_channels,
             "proposals_train": self.proposals_train,
             "proposals_inference": self.proposals_inference,

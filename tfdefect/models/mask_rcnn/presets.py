@@ -7,9 +7,10 @@ MASK_RCNN_DEFAULTS = {
     "anchor_preset": "chips6",  # anchor sides 8..128 px on P2..P6
     "fpn_channels": 128,  # Matterport: 256
     "rpn_train_anchors": 128,  # Matterport: 256
-    "rpn_positive_iou": 0.7,  # Matterport: 0.7
+    "rpn_positive_iou": 0.5,  # Matterport: 0.7 (few anchors reach 0.7 on 6-20 px defects)
     "rpn_balanced_loss": False,  # Matterport: mean over all sampled anchors
     "train_rois": 64,  # Matterport: 200 (TRAIN_ROIS_PER_IMAGE)
+    "jittered_rois": 4,  # loose copies of each ground-truth box among the ROIs; Matterport: 0
     "mask_channels": 128,  # Matterport: 256
     "proposals_train": 300,  # Matterport: 2000
     "proposals_inference": 100,  # Matterport: 1000
