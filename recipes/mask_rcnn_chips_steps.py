@@ -36,7 +36,10 @@ def class_map(class_ids, masks):
 
 
 def evaluate(model, dataset, size, score_threshold, max_plots=6):
-    """Run ``model`` over (images, targets) batches; return (evaluator result, plot data)."""
+    """Run ``model`` over (images, targets) batches of whole six-channel chips; the model sees
+    its first ``model.image_shape[-1]`` channels, the plot data keeps all six. Returns
+    (evaluator result, plot data)."""
+    channels = model.image_shape[-1]
     evaluator = DetectionEvaluator(
         CLASS_NAMES[1:], iou_type="segm", score_threshold=score_threshold
     )
@@ -45,7 +48,8 @@ def evaluate(model, dataset, size, score_threshold, max_plots=6):
     )
     shown = {"images": [], "truth": [], "prediction": []}
     for images, targets in dataset:
-        outputs = {k: np.asarray(v) for k, v in model.predict_on_batch(images).items()}
+        outputs = model.predict_on_batch(images[..., :channels])
+        outputs = {k: np.asarray(v) for k, v in outputs.items()}
         for b in range(len(outputs["num_detections"])):
             valid = targets["classes"][b].numpy() > 0
             gt_classes = targets["classes"][b].numpy()[valid]
@@ -98,19 +102,18 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     channels = variant["channels"]
     batch = config.train.batch_size
     splits = {
-        split: first_channels(
-            detection_pipeline(
-                builder.as_dataset(split=split),
-                batch_size=batch,
-                training=split == "train",
-                max_instances=config.max_instances,
-                seed=config.data.seed,
-                crop_size=config.crop_size if split != "test" else None,
-            ),
-            channels,
+        split: detection_pipeline(
+            builder.as_dataset(split=split),
+            batch_size=batch,
+            training=split == "train",
+            max_instances=config.max_instances,
+            seed=config.data.seed,
+            crop_size=config.crop_size if split != "test" else None,
         )
         for split in ("train", "validation", "test")
     }
+    for split in ("train", "validation"):  # the test split keeps six channels for the plots
+        splits[split] = first_channels(splits[split], channels)
     settings = dict(
         num_classes=len(CLASS_NAMES),
         backbone=variant["backbone"],
@@ -218,12 +221,11 @@ def run(config, strategy) -> dict:
         json.dump(rows, handle, indent=2)
 
     announce("plots")
-    channels = shown["images"].shape[-1]
     path = plot_segmentation_predictions(
         shown["images"],
         shown["truth"],
         shown["prediction"],
-        CHANNEL_NAMES[:channels],
+        CHANNEL_NAMES,
         CLASS_NAMES,
         os.path.join(config.workdir, f"predictions_{rows[-1]['variant']}.png"),
     )
@@ -237,7 +239,9 @@ def run(config, strategy) -> dict:
             config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
         )
         difference = export_onnx(
-            model, onnx_path, sample_images=shown["images"][:2].astype(np.uint8)
+            model,
+            onnx_path,
+            sample_images=shown["images"][:2, ..., : rows[-1]["channels"]].astype(np.uint8),
         )
         print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
     return {"rows": rows}
