@@ -1,6 +1,5 @@
 """The export contract: TF Serving layout, both signatures, clean-process reload."""
 
-import json
 import os
 import subprocess
 import sys
@@ -8,33 +7,11 @@ import sys
 import numpy as np
 import pytest
 
+from tests.savedmodel_client import serve_in_clean_process
 from tfdefect.export import export_savedmodel
 from tfdefect.export.serving_config import read_models_config
-from tfdefect.export.signatures import encode_channel_mosaic
 from tfdefect.models.segmenters import UNetSegmenter
 from tfdefect.models.segmenters.postprocess import segmentation_outputs
-
-# Runs in a fresh interpreter that never imports tfdefect: only stock TensorFlow.
-CLIENT = r"""
-import json, sys
-import numpy as np
-import tensorflow as tf
-assert "tfdefect" not in sys.modules
-path, images_file, encoded_dir, count = sys.argv[1:5]
-loaded = tf.saved_model.load(path, tags=["serve"])
-images = np.load(images_file)
-by_array = loaded.signatures["serving_default"](images=tf.constant(images))
-encoded = [open(f"{encoded_dir}/{i}.png", "rb").read() for i in range(int(count))]
-by_bytes = loaded.signatures["serving_bytes"](encoded_images=tf.constant(encoded))
-print(json.dumps({
-    "signatures": sorted(loaded.signatures.keys()),
-    "outputs": sorted(by_array.keys()),
-    "probabilities": by_array["probabilities"].numpy().tolist(),
-    "bytes_probabilities": by_bytes["probabilities"].numpy().tolist(),
-    "class_map": by_array["class_map"].numpy().tolist(),
-    "tfdefect_imported": "tfdefect" in sys.modules,
-}))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -69,33 +46,14 @@ def test_tf_serving_layout(exported):
 
 def test_clean_process_serves_both_signatures(exported, model, images, tmp_path):
     _, path = exported
-    np.save(tmp_path / "images.npy", images)
-    for i, image in enumerate(images):
-        (tmp_path / f"{i}.png").write_bytes(encode_channel_mosaic(image))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CLIENT,
-            path,
-            str(tmp_path / "images.npy"),
-            str(tmp_path),
-            str(len(images)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    served = json.loads(result.stdout.strip().splitlines()[-1])
+    served = serve_in_clean_process(path, images, tmp_path)
     assert served["tfdefect_imported"] is False
     assert {"serving_default", "serving_bytes"} <= set(served["signatures"])
-    assert served["outputs"] == ["class_map", "probabilities"]
+    assert sorted(served["array"]) == ["class_map", "probabilities"]
     expected = model.predict(images, verbose=0)
-    np.testing.assert_allclose(served["probabilities"], expected, atol=1e-5)
-    np.testing.assert_allclose(served["bytes_probabilities"], expected, atol=1e-5)
-    np.testing.assert_array_equal(served["class_map"], expected.argmax(-1))
+    np.testing.assert_allclose(served["array"]["probabilities"], expected, atol=1e-5)
+    np.testing.assert_allclose(served["bytes"]["probabilities"], expected, atol=1e-5)
+    np.testing.assert_array_equal(served["array"]["class_map"], expected.argmax(-1))
 
 
 def test_saved_model_cli_lists_signatures(exported):

@@ -40,3 +40,21 @@ def build_application(factory, *, weights, input_channels, **kwargs):
     model = factory(weights=None, **kwargs)
     model.load_weights(weights)
     return model
+
+
+def load_backbone_weights(model, weights: str) -> None:
+    """Load a local weights file into a backbone that keras.applications does not provide.
+
+    Raises:
+        ValueError: ``weights="imagenet"``: no ImageNet file is published for this Keras
+            architecture; convert one and pass its path.
+        FileNotFoundError: the path does not exist.
+    """
+    if weights == "imagenet":
+        raise ValueError(
+            f"no ImageNet weights are published for {type(model).__name__}; pass the path of "
+            "a .weights.h5 file saved from the same architecture"
+        )
+    if not os.path.exists(weights):
+        raise FileNotFoundError(f"backbone weights file not found: {weights}")
+    model.load_weights(weights)

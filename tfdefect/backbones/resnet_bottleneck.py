@@ -18,7 +18,7 @@ RESNET_PRESETS = {
 }
 
 
-def _bottleneck(x, filters, stride, name, momentum):
+def _bottleneck(x, filters, stride, name, momentum, inner_width=None):
     shortcut = x
     if stride != 1 or x.shape[-1] != 4 * filters:
         shortcut = keras.layers.Conv2D(
@@ -27,8 +27,9 @@ def _bottleneck(x, filters, stride, name, momentum):
         shortcut = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_proj_bn")(
             shortcut
         )
+    inner = inner_width or filters
     for i, (width, kernel, step) in enumerate(
-        ((filters, 1, 1), (filters, 3, stride), (4 * filters, 1, 1))
+        ((inner, 1, 1), (inner, 3, stride), (4 * filters, 1, 1))
     ):
         x = keras.layers.Conv2D(
             width, kernel, strides=step, padding="same", use_bias=False, name=f"{name}_conv{i}"
@@ -49,6 +50,8 @@ class ResNetBackbone(keras.Model):
         input_channels: C.
         base_width: filters of the first stage's 3x3 convs (64 in the paper).
         batch_norm_momentum: BatchNormalization momentum.
+        width_multiplier: inner (1x1 and 3x3) width of each bottleneck relative to the
+            standard one; 2 with "resnet50" is Wide ResNet-50-2 (Zagoruyko & Komodakis 2016).
 
     Input shape: (B, H, W, C) normalised floats; H, W multiples of 32.
     Output: dict {"P2": (B, H/4, W/4, 4w), "P3": (B, H/8, W/8, 8w), "P4": (B, H/16, W/16,
@@ -61,6 +64,7 @@ class ResNetBackbone(keras.Model):
         input_channels=3,
         base_width=64,
         batch_norm_momentum=0.99,
+        width_multiplier=1,
         **kwargs,
     ):
         blocks = (
@@ -86,6 +90,7 @@ class ResNetBackbone(keras.Model):
                     stride,
                     f"stage{stage + 2}_block{block}",
                     batch_norm_momentum,
+                    inner_width=base_width * 2**stage * width_multiplier,
                 )
             outputs[f"P{stage + 2}"] = x
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -94,6 +99,7 @@ class ResNetBackbone(keras.Model):
         self.input_channels = input_channels
         self.base_width = base_width
         self.batch_norm_momentum = batch_norm_momentum
+        self.width_multiplier = width_multiplier
         self.pyramid_outputs = outputs
 
     def get_config(self):
@@ -102,6 +108,7 @@ class ResNetBackbone(keras.Model):
             "input_channels": self.input_channels,
             "base_width": self.base_width,
             "batch_norm_momentum": self.batch_norm_momentum,
+            "width_multiplier": self.width_multiplier,
             "name": self.name,
             "trainable": self.trainable,
         }

@@ -1,4 +1,7 @@
 """Model packages; importing them registers their models (see tfdefect.registry)."""
 
-from tfdefect.models import segmenters  # noqa: F401
+from tfdefect.models import (
+    padim,  # noqa: F401
+    segmenters,  # noqa: F401
+)
 from tfdefect.models.mask_rcnn import mask_rcnn  # noqa: F401

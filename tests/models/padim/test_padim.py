@@ -1,0 +1,142 @@
+import keras
+import numpy as np
+import onnxruntime as ort
+import pytest
+import tensorflow as tf
+from scipy.ndimage import gaussian_filter
+
+from tests.savedmodel_client import serve_in_clean_process
+from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.models.padim import Padim, PadimFeatureExtractor
+
+SIZE = 64
+
+
+def _good_images(count, seed=0):
+    """Smooth textured 'boards' with small random variation: all good."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE]
+    base = 120 + 40 * np.sin(xx / 5.0)[..., None] * np.array([1.0, 0.8, 0.6])
+    images = base[None] + rng.normal(0, 4, (count, SIZE, SIZE, 3))
+    return np.clip(images, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    keras.utils.set_random_seed(0)
+    model = Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=16, sigma=2.0)
+    dataset = tf.data.Dataset.from_tensor_slices(_good_images(24)).batch(5)
+    assert model.fit_gaussian(dataset, verbose=False) == 24
+    return model
+
+
+def test_outputs_and_shapes(fitted):
+    out = fitted(_good_images(2, seed=1))
+    assert out["anomaly_map"].shape == (2, SIZE, SIZE) and out["mask"].dtype == tf.uint8
+    np.testing.assert_allclose(out["score"], out["anomaly_map"].numpy().max(axis=(1, 2)))
+    assert fitted.is_fitted and not Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=16).is_fitted
+
+
+def test_distances_are_the_mahalanobis_distances_of_the_stored_gaussian(fitted):
+    images = _good_images(2, seed=2)
+    embeddings = fitted.embed(images).numpy()
+    got = fitted.patch_distances(embeddings).numpy().reshape(2, -1)
+    mean, precision = fitted.patch_mean.numpy(), fitted.patch_precision.numpy()
+    for b in range(2):
+        for p in (0, 37, 255):
+            diff = embeddings[b, p] - mean[p]
+            np.testing.assert_allclose(got[b, p], np.sqrt(diff @ precision[p] @ diff), rtol=1e-3)
+
+
+def test_anomaly_map_is_upsampled_and_smoothed_distance(fitted):
+    images = _good_images(1, seed=3)
+    distances = fitted.patch_distances(fitted.embed(images))
+    upsampled = tf.image.resize(distances[..., None], (SIZE, SIZE), "bilinear")[0, ..., 0]
+    expected = gaussian_filter(upsampled.numpy().astype(np.float64), 2.0, mode="reflect")
+    np.testing.assert_allclose(fitted(images)["anomaly_map"][0], expected, atol=1e-3)
+
+
+def test_a_defect_scores_higher_than_good_images_and_is_localised(fitted):
+    good = _good_images(4, seed=5)
+    defective = good.copy()
+    defective[:, 24:36, 30:42] = 0  # a missing component: a black square
+    good_scores = fitted(good)["score"].numpy()
+    out = fitted(defective)
+    assert out["score"].numpy().min() > good_scores.max()
+    peak = np.unravel_index(out["anomaly_map"][0].numpy().argmax(), (SIZE, SIZE))
+    assert 16 <= peak[0] <= 44 and 22 <= peak[1] <= 50
+
+
+def test_threshold_sets_is_anomalous_and_mask(fitted):
+    images = _good_images(2, seed=6)
+    scores = fitted(images)["score"].numpy()
+    fitted.set_threshold(float(scores.mean()))
+    try:
+        out = fitted(images)
+        np.testing.assert_array_equal(out["is_anomalous"], scores >= scores.mean())
+        np.testing.assert_array_equal(out["mask"], out["anomaly_map"].numpy() >= scores.mean())
+    finally:
+        fitted.set_threshold(np.inf)
+
+
+def test_keras_file_round_trip_keeps_the_fitted_gaussian(fitted, tmp_path):
+    path = str(tmp_path / "padim.keras")
+    fitted.save(path)
+    loaded = keras.saving.load_model(path)
+    images = _good_images(2, seed=7)
+    np.testing.assert_allclose(loaded(images)["score"], fitted(images)["score"], rtol=1e-5)
+    assert loaded.get_config() == fitted.get_config()
+
+
+def test_channel_subset_is_fixed_by_the_seed():
+    a = PadimFeatureExtractor("resnet18", (SIZE, SIZE, 3), embedding_dims=10, seed=4)
+    b = PadimFeatureExtractor("resnet18", (SIZE, SIZE, 3), embedding_dims=10, seed=4)
+    c = PadimFeatureExtractor("resnet18", (SIZE, SIZE, 3), embedding_dims=10, seed=5)
+    np.testing.assert_array_equal(a.channel_indices, b.channel_indices)
+    assert not np.array_equal(a.channel_indices, c.channel_indices)
+    assert a.total_channels == 64 + 128 + 256
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="unknown backbone 'vgg16'; valid: efficientnetb0"):
+        Padim("vgg16", (SIZE, SIZE, 3))
+    with pytest.raises(ValueError, match="multiples of 32"):
+        Padim("resnet18", (50, 64, 3))
+    with pytest.raises(ValueError, match="embedding_dims 999 > the 448 channels"):
+        Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=999)
+    model = Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=8)
+    wrong = tf.data.Dataset.from_tensor_slices(np.zeros((4, 32, 32, 3), np.uint8)).batch(2)
+    with pytest.raises(ValueError, match=r"shape \(32, 32, 3\); the model takes \(64, 64, 3\)"):
+        model.fit_gaussian(wrong, verbose=False)
+
+
+def test_efficientnet_extractor_builds_with_random_weights():
+    model = Padim("efficientnetb0", (SIZE, SIZE, 3), embedding_dims=12)
+    assert model.extractor.total_channels == 24 + 40 + 112
+    assert model(_good_images(1))["anomaly_map"].shape == (1, SIZE, SIZE)
+
+
+def test_savedmodel_and_onnx_carry_the_gaussian_and_match_keras(fitted, tmp_path):
+    images = _good_images(2, seed=8)
+    images[1, 10:20, 10:20] = 255
+    fitted.set_threshold(float(fitted(images)["score"].numpy().mean()))
+    try:
+        expected = {k: np.asarray(v) for k, v in fitted(images).items()}
+        path = export_savedmodel(fitted, str(tmp_path / "padim"), version=1)
+        served = serve_in_clean_process(path, images, tmp_path)
+        assert served["tfdefect_imported"] is False
+        assert sorted(served["array"]) == ["anomaly_map", "is_anomalous", "mask", "score"]
+        for signature in ("array", "bytes"):
+            got = served[signature]
+            np.testing.assert_allclose(got["anomaly_map"], expected["anomaly_map"], rtol=1e-4)
+            np.testing.assert_array_equal(got["is_anomalous"], expected["is_anomalous"])
+        onnx_path = str(tmp_path / "padim.onnx")
+        assert export_onnx(fitted, onnx_path, sample_images=images) < 1e-3
+        session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+        got = dict(zip(names, session.run(None, {"images": images}), strict=True))
+        np.testing.assert_allclose(got["score"], expected["score"], rtol=1e-4)
+        np.testing.assert_array_equal(got["is_anomalous"], expected["is_anomalous"])
+        assert expected["is_anomalous"].tolist() == [False, True]
+    finally:
+        fitted.set_threshold(np.inf)

@@ -1,0 +1,94 @@
+"""ResNet18 / ResNet34 of basic blocks (two 3x3 convs), exposing {"P2".."P5"}.
+
+keras.applications has no basic-block ResNet; PaDiM's ResNet18 extractor and MPB3's
+branches need one, so it is written out here (He et al. 2016, as in torchvision).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from tfdefect.backbones.pretrained import load_backbone_weights
+from tfdefect.serialization import register
+
+BASIC_RESNET_PRESETS = {"resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3)}
+
+
+def _basic_block(x, filters, stride, name, momentum):
+    shortcut = x
+    if stride != 1 or x.shape[-1] != filters:
+        shortcut = keras.layers.Conv2D(
+            filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
+        )(x)
+        shortcut = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_proj_bn")(
+            shortcut
+        )
+    for i, step in enumerate((stride, 1)):
+        x = keras.layers.Conv2D(
+            filters, 3, strides=step, padding="same", use_bias=False, name=f"{name}_conv{i}"
+        )(x)
+        x = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{i}")(x)
+        if i == 0:
+            x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
+    x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
+    return keras.layers.Activation("relu", name=f"{name}_out")(x)
+
+
+@register
+class BasicResNetBackbone(keras.Model):
+    """Basic-block ResNet.
+
+    Args:
+        depth: "resnet18" or "resnet34".
+        input_channels: C.
+        weights: None (random) or a path to a ``.weights.h5`` saved from this architecture.
+        batch_norm_momentum: BatchNormalization momentum.
+
+    Input shape: (B, H, W, C) normalised floats.
+    Output: dict {"P2": (B, H/4, W/4, 64), "P3": (B, H/8, W/8, 128), "P4": (B, H/16, W/16,
+    256), "P5": (B, H/32, W/32, 512)}; also ``self.pyramid_outputs``.
+    """
+
+    def __init__(
+        self, depth="resnet18", input_channels=3, weights=None, batch_norm_momentum=0.99, **kwargs
+    ):
+        if depth not in BASIC_RESNET_PRESETS:
+            raise ValueError(f"unknown depth {depth!r}; valid: {', '.join(BASIC_RESNET_PRESETS)}")
+        # === Functional model ===
+        inputs = keras.Input((None, None, input_channels), name="images")
+        x = keras.layers.Conv2D(64, 7, strides=2, padding="same", use_bias=False, name="stem_conv")(
+            inputs
+        )
+        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(x)
+        x = keras.layers.Activation("relu", name="stem_relu")(x)
+        x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+        outputs = {}
+        for stage, count in enumerate(BASIC_RESNET_PRESETS[depth]):
+            for block in range(count):
+                stride = 2 if block == 0 and stage > 0 else 1
+                x = _basic_block(
+                    x, 64 * 2**stage, stride, f"stage{stage + 2}_block{block}", batch_norm_momentum
+                )
+            outputs[f"P{stage + 2}"] = x
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        # === Config ===
+        self.depth = depth
+        self.input_channels = input_channels
+        self.weights_path = weights
+        self.batch_norm_momentum = batch_norm_momentum
+        self.pyramid_outputs = outputs
+        if weights is not None:
+            load_backbone_weights(self, weights)
+
+    def get_config(self):
+        return {
+            "depth": self.depth,
+            "input_channels": self.input_channels,
+            "batch_norm_momentum": self.batch_norm_momentum,
+            "name": self.name,
+            "trainable": self.trainable,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,119 @@
+"""PaDiM's patch embedding: multi-layer CNN features, upsampled, concatenated, subsampled."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from tfdefect.backbones.pretrained import build_application, load_backbone_weights
+from tfdefect.backbones.resnet_basic import BasicResNetBackbone
+from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
+from tfdefect.layers.channel_subset import ChannelSubset
+from tfdefect.layers.image_normalization import ImageNormalization
+from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD, PADIM_PRESETS
+from tfdefect.serialization import register
+
+_EFFICIENTNETS = {f"efficientnetb{i}": f"EfficientNetB{i}" for i in range(8)}
+
+
+def _stage_outputs(backbone_name, image_shape, weights):
+    """(inputs, [stride 4, 8, 16 feature maps]) of a backbone taking raw 0..255 pixels."""
+    preset = PADIM_PRESETS[backbone_name]
+    if preset["family"] == "efficientnet":
+        # keras.applications EfficientNets rescale and normalise 0..255 inputs themselves
+        application = build_application(
+            getattr(keras.applications, _EFFICIENTNETS[backbone_name]),
+            weights=weights,
+            input_channels=image_shape[-1],
+            include_top=False,
+            input_shape=image_shape,
+        )
+        last = {}
+        for layer in application.layers:
+            for stage in preset["stages"]:
+                if layer.name.startswith(stage):
+                    last[stage] = layer
+        return application.input, [last[stage].output for stage in preset["stages"]]
+    inputs = keras.Input(image_shape, name="images")
+    x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="normalize")(inputs)
+    if backbone_name == "resnet18":
+        backbone = BasicResNetBackbone("resnet18", input_channels=image_shape[-1], name="backbone")
+    else:
+        backbone = ResNetBackbone(
+            "resnet50", input_channels=image_shape[-1], width_multiplier=2, name="backbone"
+        )
+    if weights is not None:
+        load_backbone_weights(backbone, weights)
+    pyramid = backbone(x)
+    return inputs, [pyramid[stage] for stage in preset["stages"]]
+
+
+@register
+class PadimFeatureExtractor(keras.Model):
+    """Patch embeddings for PaDiM.
+
+    The three stage outputs (strides 4, 8, 16) are upsampled (nearest) to the stride-4 grid
+    and concatenated in the graph; then ``embedding_dims`` channels chosen at random with
+    ``seed`` are kept (the same ones every time the model is built with that seed).
+
+    Args:
+        backbone: a key of ``PADIM_PRESETS`` (efficientnetb0..b7, resnet18, wide_resnet50).
+        image_shape: (H, W, 3), H and W multiples of 32.
+        backbone_weights: None (random), "imagenet" (EfficientNets; needs internet) or a
+            local weights file.
+        embedding_dims: channels kept; None uses the preset; must not exceed the total.
+        seed: seed of the channel subset.
+
+    Input shape: (B, H, W, 3) pixel values 0..255.
+    Output shape: (B, H/4, W/4, embedding_dims) float32.
+    """
+
+    def __init__(
+        self,
+        backbone="efficientnetb0",
+        image_shape=(224, 224, 3),
+        backbone_weights=None,
+        embedding_dims=None,
+        seed=0,
+        **kwargs,
+    ):
+        if backbone not in PADIM_PRESETS:
+            raise ValueError(f"unknown backbone {backbone!r}; valid: {', '.join(PADIM_PRESETS)}")
+        height, width = image_shape[:2]
+        if height % 32 or width % 32:
+            raise ValueError(f"image_shape {image_shape}: height and width must be multiples of 32")
+        # === Functional model ===
+        inputs, stages = _stage_outputs(backbone, tuple(image_shape), backbone_weights)
+        grid = stages[0].shape[1]
+        upsampled = [stages[0]] + [
+            keras.layers.UpSampling2D(grid // s.shape[1], name=f"upsample_{i + 1}")(s)
+            for i, s in enumerate(stages[1:])
+        ]
+        concatenated = keras.layers.Concatenate(name="concat")(upsampled)
+        total = concatenated.shape[-1]
+        dims = embedding_dims or min(PADIM_PRESETS[backbone]["embedding_dims"], total)
+        if dims > total:
+            raise ValueError(f"embedding_dims {dims} > the {total} channels of {backbone}")
+        indices = np.sort(np.random.default_rng(seed).choice(total, dims, replace=False))
+        embedding = ChannelSubset(indices, name="channel_subset")(concatenated)
+        super().__init__(inputs=inputs, outputs=embedding, **kwargs)
+        # === Config ===
+        self.backbone_name = backbone
+        self.image_shape = tuple(image_shape)
+        self.embedding_dims = dims
+        self.seed = seed
+        self.channel_indices = indices
+        self.total_channels = total
+
+    def get_config(self):
+        return {
+            "backbone": self.backbone_name,
+            "image_shape": self.image_shape,
+            "embedding_dims": self.embedding_dims,
+            "seed": self.seed,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

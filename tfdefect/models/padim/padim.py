@@ -1,0 +1,173 @@
+"""PaDiM: per-patch Gaussian anomaly detection and localisation (arXiv 2011.08785)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdefect.layers.gaussian_blur import GaussianBlur
+from tfdefect.models.padim.feature_extractor import PadimFeatureExtractor
+from tfdefect.models.padim.gaussian_accumulator import PatchGaussianAccumulator
+from tfdefect.registry import register_model
+from tfdefect.serialization import register
+
+
+@register
+@register_model("padim")
+class Padim(keras.Model):
+    """PaDiM over a CNN feature extractor, fitted on good images only.
+
+    ``fit_gaussian(good_images)`` streams the training images once and stores, for every
+    patch of the stride-4 grid, the mean and the inverse of the regularised covariance of its
+    embedding as (non-trainable) model weights, so a saved or exported model carries the
+    fitted Gaussian inside. ``set_threshold`` stores the decision threshold the same way.
+
+    Args:
+        backbone: efficientnetb0..b7, resnet18 or wide_resnet50 (``PADIM_PRESETS``).
+        image_shape: (H, W, 3), multiples of 32.
+        backbone_weights: None, "imagenet" (EfficientNets; needs internet) or a weights file.
+        embedding_dims: channels kept by the random subset (None: the preset's value).
+        seed: seed of that subset.
+        sigma: Gaussian smoothing of the anomaly map in pixels (paper: 4).
+        covariance_epsilon: added to the covariance diagonal before inversion (paper: 0.01).
+
+    Call ``model(images)`` with (B, H, W, 3) pixel values 0..255 returns a dict:
+    anomaly_map (B, H, W) float32 Mahalanobis distance, smoothed; score (B,) its maximum;
+    is_anomalous (B,) bool, score >= threshold; mask (B, H, W) uint8, map >= threshold.
+    """
+
+    def __init__(
+        self,
+        backbone="efficientnetb0",
+        image_shape=(224, 224, 3),
+        backbone_weights=None,
+        embedding_dims=None,
+        seed=0,
+        sigma=4.0,
+        covariance_epsilon=0.01,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        # === Layers ===
+        self.extractor = PadimFeatureExtractor(
+            backbone,
+            image_shape,
+            backbone_weights=backbone_weights,
+            embedding_dims=embedding_dims,
+            seed=seed,
+            name="features",
+        )
+        self.blur = GaussianBlur(sigma, name="smoothing")
+        height, width = image_shape[:2]
+        self.grid = (height // 4, width // 4)
+        patches, dims = self.grid[0] * self.grid[1], self.extractor.embedding_dims
+        self.patch_mean = self.add_weight(
+            shape=(patches, dims), initializer="zeros", trainable=False, name="patch_mean"
+        )
+        self.patch_precision = self.add_weight(
+            shape=(patches, dims, dims), initializer="zeros", trainable=False, name="precision"
+        )
+        self.threshold = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(np.inf),
+            trainable=False,
+            name="threshold",
+        )
+        self.num_train_images = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="num_train_images"
+        )
+        # === Config ===
+        self.backbone_name = backbone
+        self.image_shape = tuple(image_shape)
+        self.embedding_dims = dims
+        self.seed = seed
+        self.sigma = sigma
+        self.covariance_epsilon = covariance_epsilon
+        self(tf.zeros((1, *self.image_shape)))
+
+    @property
+    def is_fitted(self) -> bool:
+        return float(self.num_train_images.numpy()) > 0
+
+    def embed(self, images):
+        """(B, H, W, 3) pixels -> (B, P, d) patch embeddings, P = H/4 * W/4."""
+        features = self.extractor(tf.cast(images, tf.float32), training=False)
+        return tf.reshape(features, [-1, self.grid[0] * self.grid[1], self.embedding_dims])
+
+    def patch_distances(self, embeddings):
+        """(B, P, d) -> (B, H/4, W/4) Mahalanobis distance of every patch to its Gaussian."""
+        diff = tf.transpose(embeddings - self.patch_mean[None], [1, 0, 2])  # (P, B, d)
+        weighted = tf.matmul(diff, self.patch_precision)  # (P, B, d)
+        squared = tf.reduce_sum(weighted * diff, axis=-1)  # (P, B)
+        distances = tf.sqrt(tf.maximum(tf.transpose(squared), 0.0))
+        return tf.reshape(distances, [-1, *self.grid])
+
+    def call(self, images, training=False):
+        distances = self.patch_distances(self.embed(images))
+        upsampled = tf.image.resize(distances[..., None], self.image_shape[:2], "bilinear")
+        anomaly_map = self.blur(upsampled[..., 0])
+        score = tf.reduce_max(anomaly_map, axis=[1, 2])
+        return {
+            "anomaly_map": anomaly_map,
+            "score": score,
+            "is_anomalous": score >= self.threshold,
+            "mask": tf.cast(anomaly_map >= self.threshold, tf.uint8),
+        }
+
+    def fit_gaussian(self, images, verbose: bool = True, log_every: int = 10):
+        """Fit the per-patch Gaussians on good images, streaming.
+
+        Args:
+            images: a tf.data.Dataset (or iterable) of (B, H, W, 3) image batches, or of
+                (images, anything) tuples; every image is assumed good.
+        Returns: the number of images used.
+        """
+        accumulator = PatchGaussianAccumulator(self.grid[0] * self.grid[1], self.embedding_dims)
+        embed = tf.function(self.embed, reduce_retracing=True)
+        started = time.time()
+        for step, batch in enumerate(images, start=1):
+            batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+            if tuple(batch.shape[1:]) != self.image_shape:
+                raise ValueError(
+                    f"training images of shape {tuple(batch.shape[1:])}; the model takes "
+                    f"{self.image_shape}"
+                )
+            accumulator.update(embed(batch).numpy())
+            if verbose and step % log_every == 0:
+                rate = accumulator.count / (time.time() - started)
+                print(f"padim fit: {accumulator.count} images, {rate:.1f} images/s", flush=True)
+        self.patch_mean.assign(accumulator.mean().astype(np.float32))
+        self.patch_precision.assign(
+            accumulator.precision(self.covariance_epsilon).astype(np.float32)
+        )
+        self.num_train_images.assign(float(accumulator.count))
+        if verbose:
+            print(
+                f"padim fit: {accumulator.count} images in {time.time() - started:.1f}s",
+                file=sys.stdout,
+                flush=True,
+            )
+        return accumulator.count
+
+    def set_threshold(self, value: float) -> None:
+        """Store the decision threshold on the anomaly map / score inside the model."""
+        self.threshold.assign(float(value))
+
+    def get_config(self):
+        return {
+            "backbone": self.backbone_name,
+            "image_shape": self.image_shape,
+            "embedding_dims": self.embedding_dims,
+            "seed": self.seed,
+            "sigma": self.sigma,
+            "covariance_epsilon": self.covariance_epsilon,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
