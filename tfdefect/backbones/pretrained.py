@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import keras
+
 
 def build_application(factory, *, weights, input_channels, **kwargs):
     """Call a keras.applications constructor with tfdefect's weights convention.
@@ -58,3 +60,23 @@ def load_backbone_weights(model, weights: str) -> None:
     if not os.path.exists(weights):
         raise FileNotFoundError(f"backbone weights file not found: {weights}")
     model.load_weights(weights)
+
+
+def inline_normalization_constants(model) -> None:
+    """Make keras Normalization layers (EfficientNet's built-in preprocessing) read their
+    mean and variance from their variables, or from numpy when they were given as fixed
+    values, instead of from the eager-tensor copies Keras keeps.
+
+    A traced function captures those eager tensors as extra inputs; tf2onnx then leaves them
+    as unfed ONNX graph inputs and onnxruntime refuses the file. Variables are frozen into
+    constants by tf2onnx, and weights loaded later still reach the computation.
+    """
+    import numpy as np
+
+    for layer in model._flatten_layers(include_self=False):
+        if not isinstance(layer, keras.layers.Normalization) or layer.mean is None:
+            continue
+        if getattr(layer, "adapt_mean", None) is not None:
+            layer.mean, layer.variance = layer.adapt_mean, layer.adapt_variance
+        else:
+            layer.mean, layer.variance = np.asarray(layer.mean), np.asarray(layer.variance)

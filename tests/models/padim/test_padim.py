@@ -110,10 +110,15 @@ def test_bad_arguments_are_refused():
         model.fit_gaussian(wrong, verbose=False)
 
 
-def test_efficientnet_extractor_builds_with_random_weights():
+def test_efficientnet_extractor_builds_and_converts_to_onnx(tmp_path):
     model = Padim("efficientnetb0", (SIZE, SIZE, 3), embedding_dims=12)
     assert model.extractor.total_channels == 24 + 40 + 112
-    assert model(_good_images(1))["anomaly_map"].shape == (1, SIZE, SIZE)
+    dataset = tf.data.Dataset.from_tensor_slices(_good_images(6)).batch(3)
+    model.fit_gaussian(dataset, verbose=False)
+    images = _good_images(2, seed=9)
+    assert model(images)["anomaly_map"].shape == (2, SIZE, SIZE)
+    # EfficientNet's built-in ImageNet normalisation must convert as constants
+    assert export_onnx(model, str(tmp_path / "b0.onnx"), sample_images=images) < 1e-3
 
 
 def test_savedmodel_and_onnx_carry_the_gaussian_and_match_keras(fitted, tmp_path):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from tfdefect.backbones.pretrained import build_application, load_backbone_weights
+from tfdefect.backbones.pretrained import (
+    build_application,
+    inline_normalization_constants,
+    load_backbone_weights,
+)
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
 from tfdefect.layers.channel_subset import ChannelSubset
@@ -28,6 +32,7 @@ def _stage_outputs(backbone_name, image_shape, weights):
             include_top=False,
             input_shape=image_shape,
         )
+        inline_normalization_constants(application)
         last = {}
         for layer in application.layers:
             for stage in preset["stages"]:

@@ -1,0 +1,71 @@
+"""Building pcb_anomaly from Python (synthetic settings or an MVTec-format folder)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+
+from tfdefect.data.synthetic.pcb import PcbSynthesisConfig
+from tfdefect.data.tfds_builders import builder_module
+
+
+@dataclasses.dataclass
+class PcbAnomalyDataConfig:
+    """Which pcb_anomaly to use.
+
+    Attributes:
+        data_dir: TFDS data folder.
+        manual_dir: root of MVTec-format category folders; set it to read ``category``.
+        category: category folder name under manual_dir (an MVTec name or your own).
+        seed / num_train / num_validation / num_test / image_size: synthetic settings.
+    """
+
+    data_dir: str = "~/tensorflow_datasets"
+    manual_dir: str | None = None
+    category: str = "pcb"
+    seed: int = 0
+    num_train: int = 200
+    num_validation: int = 20
+    num_test: int = 40
+    image_size: int = 224
+
+
+def pcb_anomaly_builder(config: PcbAnomalyDataConfig):
+    """A prepared pcb_anomaly builder for ``config`` (generated or read once, then reused)."""
+    import tensorflow_datasets as tfds
+
+    module = builder_module("pcb_anomaly")
+    data_dir = os.path.expanduser(config.data_dir)
+    if config.manual_dir:
+        builder_config = module.PcbAnomalyConfig(
+            name=f"mvtec_{config.category}",
+            manual=True,
+            category=config.category,
+            description=f"MVTec-format category {config.category}",
+        )
+        builder = module.Builder(config=builder_config, data_dir=data_dir)
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=config.manual_dir)
+        )
+        return builder
+    settings = dict(
+        seed=config.seed,
+        num_train=config.num_train,
+        num_validation=config.num_validation,
+        num_test=config.num_test,
+    )
+    synthesis = PcbSynthesisConfig(image_size=config.image_size)
+    digest = hashlib.sha1(
+        json.dumps([settings, dataclasses.asdict(synthesis)], sort_keys=True).encode()
+    ).hexdigest()[:10]
+    builder_config = module.PcbAnomalyConfig(
+        name=f"synthetic_{digest}",
+        synthesis=synthesis,
+        description="synthetic boards, custom settings",
+        **settings,
+    )
+    builder = module.Builder(config=builder_config, data_dir=data_dir)
+    builder.download_and_prepare()
+    return builder
