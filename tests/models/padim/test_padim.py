@@ -145,3 +145,10 @@ def test_savedmodel_and_onnx_carry_the_gaussian_and_match_keras(fitted, tmp_path
         assert expected["is_anomalous"].tolist() == [False, True]
     finally:
         fitted.set_threshold(np.inf)
+
+
+def test_wide_resnet50_preset_follows_the_paper():
+    extractor = PadimFeatureExtractor("wide_resnet50", (SIZE, SIZE, 3))
+    assert extractor.total_channels == 256 + 512 + 1024
+    assert extractor.embedding_dims == 550  # PaDiM, Wide ResNet-50-2
+    assert extractor(_good_images(1)).shape == (1, SIZE // 4, SIZE // 4, 550)

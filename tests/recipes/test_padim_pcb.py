@@ -1,0 +1,53 @@
+import csv
+import json
+
+import onnxruntime as ort
+import pytest
+
+from recipes.padim_pcb import main
+
+
+def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
+    workdir, exports = tmp_path / "run", tmp_path / "saved_models"
+    settings = {
+        "backbone": "resnet18",
+        "embedding_dims": "16",
+        "image_size": "64",
+        "sigma": "2.0",
+        "batch_size": "4",
+        "workdir": str(workdir),
+        "export_dir": str(exports),
+        "data.data_dir": str(tmp_path / "tfds"),
+        "data.image_size": "64",
+        "data.num_train": "8",
+        "data.num_validation": "2",
+        "data.num_test": "3",
+    }
+    overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
+    metrics = main(overrides)
+    assert metrics["threshold_split"] == "validation" and metrics["train_images"] == 8
+    assert metrics["images"] == 9 and metrics["anomalous_images"] == 6
+    for key in ("image_roc_auc", "pixel_roc_auc", "aupro_30", "image_f1", "pixel_f1"):
+        assert 0.0 <= metrics[key] <= 1.0
+    assert set(metrics["per_defect_type"]) == {"missing_objects", "misplaced_objects"}
+    assert json.loads((workdir / "metrics.json").read_text()) == metrics
+    with open(workdir / "scores.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 9 and {r["defect_type"] for r in rows} >= {"good", "missing_objects"}
+    for plot in ("roc.png", "precision_recall.png", "heatmaps.png"):
+        assert (workdir / plot).stat().st_size > 0
+    assert (exports / "pcb_padim" / "1" / "saved_model.pb").exists()
+    session = ort.InferenceSession(str(exports / "onnx" / "pcb_padim_v1.onnx"))
+    assert sorted(o.name for o in session.get_outputs()) == [
+        "anomaly_map",
+        "is_anomalous",
+        "mask",
+        "score",
+    ]
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(SystemExit, match="multiple of 32"):
+        main(["--set", "image_size=100"])
+    with pytest.raises(SystemExit, match="unknown backbone"):
+        main(["--set", "backbone=vgg"])
