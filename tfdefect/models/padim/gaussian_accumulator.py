@@ -14,9 +14,12 @@ class PatchGaussianAccumulator:
     Args:
         patches: P, the number of patch positions (h * w of the embedding grid).
         dims: d, the embedding size.
+        chunk: patches processed at a time in updates and in ``precision``, which bounds
+            the temporary memory to chunk * d * d values.
     """
 
-    def __init__(self, patches: int, dims: int):
+    def __init__(self, patches: int, dims: int, chunk: int = 256):
+        self.chunk = chunk
         self.count = 0
         self.sums = np.zeros((patches, dims), np.float64)
         self.outer_sums = np.zeros((patches, dims, dims), np.float64)
@@ -31,7 +34,9 @@ class PatchGaussianAccumulator:
         x = np.asarray(embeddings, np.float64).transpose(1, 0, 2)  # (P, B, d)
         self.count += x.shape[1]
         self.sums += x.sum(axis=1)
-        self.outer_sums += np.matmul(x.transpose(0, 2, 1), x)  # (P, d, d)
+        for start in range(0, x.shape[0], self.chunk):
+            part = x[start : start + self.chunk]
+            self.outer_sums[start : start + self.chunk] += np.matmul(part.transpose(0, 2, 1), part)
 
     def mean(self) -> np.ndarray:
         """(P, d) per-patch mean."""
@@ -46,9 +51,19 @@ class PatchGaussianAccumulator:
         dims = self.sums.shape[1]
         return scatter / (self.count - 1) + epsilon * np.eye(dims)[None]
 
-    def precision(self, epsilon: float = 0.01) -> np.ndarray:
-        """(P, d, d) inverse of ``covariance(epsilon)``."""
-        return np.linalg.inv(self.covariance(epsilon))
+    def precision(self, epsilon: float = 0.01, dtype=np.float32) -> np.ndarray:
+        """(P, d, d) inverse of ``covariance(epsilon)``, computed in float64 chunk by chunk
+        and returned as ``dtype``."""
+        self._check()
+        patches, dims = self.sums.shape
+        result = np.empty((patches, dims, dims), dtype)
+        identity = epsilon * np.eye(dims)[None]
+        for start in range(0, patches, self.chunk):
+            end = start + self.chunk
+            mean = self.sums[start:end] / self.count
+            scatter = self.outer_sums[start:end] - self.count * mean[:, :, None] * mean[:, None, :]
+            result[start:end] = np.linalg.inv(scatter / (self.count - 1) + identity)
+        return result
 
     def _check(self):
         if self.count < 2:

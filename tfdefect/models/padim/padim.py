@@ -141,9 +141,7 @@ class Padim(keras.Model):
                 rate = accumulator.count / (time.time() - started)
                 print(f"padim fit: {accumulator.count} images, {rate:.1f} images/s", flush=True)
         self.patch_mean.assign(accumulator.mean().astype(np.float32))
-        self.patch_precision.assign(
-            accumulator.precision(self.covariance_epsilon).astype(np.float32)
-        )
+        self.patch_precision.assign(accumulator.precision(self.covariance_epsilon))
         self.num_train_images.assign(float(accumulator.count))
         if verbose:
             print(
