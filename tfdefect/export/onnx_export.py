@@ -21,7 +21,7 @@ def export_onnx(
     model,
     path: str,
     *,
-    sample_images: np.ndarray | None = None,
+    sample_images: np.ndarray | dict | None = None,
     postprocess=None,
     opset: int = DEFAULT_OPSET,
     atol: float = 1e-3,
@@ -29,10 +29,12 @@ def export_onnx(
 ) -> float:
     """Convert the uint8 serving pipeline of ``model`` to ONNX and check it.
 
-    The ONNX graph has one input ``images`` uint8 (B, H, W, C) and the same named outputs
-    as the SavedModel's ``serving_default``. After conversion (tf2onnx, opset ``opset``)
-    the file is loaded in onnxruntime and run on ``sample_images`` (random uint8 when
-    None); every float output is compared with Keras on the same input.
+    The ONNX graph has one input ``images`` uint8 (B, H, W, C) (a multi-image model: one
+    per model input, same names, e.g. ``reference`` and ``test``) and the same named
+    outputs as the SavedModel's ``serving_default``. After conversion (tf2onnx, opset
+    ``opset``) the file is loaded in onnxruntime and run on ``sample_images`` (an array, a
+    dict by input name for multi-image models, or None for random uint8); every float
+    output is compared with Keras on the same input.
 
     Returns:
         The maximum absolute difference over all float outputs.
@@ -46,13 +48,18 @@ def export_onnx(
 
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(f"{path} already exists")  # before the costly conversion
-    serve_images, _, image_spec = make_serving_functions(model, postprocess)
-    function = tf.function(serve_images, input_signature=[image_spec])
+    serve_images, _, specs = make_serving_functions(model, postprocess)
+    function = tf.function(serve_images, input_signature=specs)
+    names = [spec.name for spec in specs]
     if sample_images is None:
         height, width, channels = model_image_shape(model)
         rng = np.random.default_rng(0)
-        sample_images = rng.integers(0, 256, (2, height or 64, width or 64, channels), np.uint8)
-    expected = {k: np.asarray(v) for k, v in function(tf.constant(sample_images)).items()}
+        shape = (2, height or 64, width or 64, channels)
+        sample_images = {n: rng.integers(0, 256, shape, np.uint8) for n in names}
+    if not isinstance(sample_images, dict):
+        sample_images = {names[0]: sample_images}
+    feeds = [sample_images[n] for n in names]
+    expected = {k: np.asarray(v) for k, v in function(*map(tf.constant, feeds)).items()}
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -60,7 +67,7 @@ def export_onnx(
     temp_path = os.path.join(temp_dir, os.path.basename(path))
     try:
         tf2onnx.convert.from_function(
-            function, input_signature=[image_spec], opset=opset, output_path=temp_path
+            function, input_signature=specs, opset=opset, output_path=temp_path
         )
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
@@ -68,7 +75,9 @@ def export_onnx(
             got = dict(
                 zip(
                     names,
-                    session.run(None, {session.get_inputs()[0].name: sample_images}),
+                    session.run(
+                        None, {i.name: sample_images[i.name] for i in session.get_inputs()}
+                    ),
                     strict=True,
                 )
             )

@@ -53,14 +53,16 @@ def export_savedmodel(
     if os.path.exists(final_dir) and not overwrite:
         raise FileExistsError(f"{final_dir} already exists; pass overwrite=True or a new version")
     os.makedirs(base_path, exist_ok=True)
-    serve_images, serve_bytes, image_spec = make_serving_functions(model, postprocess)
+    serve_images, serve_bytes, specs = make_serving_functions(model, postprocess)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serving_default", serve_images, input_signature=[image_spec])
+    archive.add_endpoint("serving_default", serve_images, input_signature=specs)
     archive.add_endpoint(
         "serving_bytes",
         serve_bytes,
-        input_signature=[tf.TensorSpec([None], tf.string, name="encoded_images")],
+        input_signature=[
+            tf.TensorSpec([None], tf.string, name=f"encoded_{spec.name}") for spec in specs
+        ],
     )
     temp_dir = tempfile.mkdtemp(dir=base_path, prefix=f".tmp-{version}-")
     try:

@@ -52,36 +52,56 @@ def model_output_dict(model, outputs) -> dict:
 
 
 def model_image_shape(model) -> tuple:
-    """(H, W, C) of a model's image input; H and W may be None (any size)."""
+    """(H, W, C) of a model's image input(s); H and W may be None (any size)."""
     shape = getattr(model, "image_shape", None)
-    return tuple(shape) if shape is not None else tuple(model.input_shape[1:])
+    if shape is not None:
+        return tuple(shape)
+    if isinstance(model.input, dict):
+        return tuple(model.inputs[0].shape[1:])
+    return tuple(model.input_shape[1:])
+
+
+def image_input_names(model) -> list[str] | None:
+    """Names of a multi-image model's inputs (a dict-input model, e.g. MPB3's reference and
+    test crops), in the model's order; None for a single-image model."""
+    if isinstance(model.input, dict):
+        return [tensor.name.split(":")[0] for tensor in model.inputs]
+    return None
 
 
 def make_serving_functions(model, postprocess=None):
     """Build the uint8 and encoded-bytes serving functions of ``model``.
 
     Args:
-        model: a Keras model taking (B, H, W, C) pixel values 0..255 (normalisation in graph).
+        model: a Keras model taking (B, H, W, C) pixel values 0..255 (normalisation in graph),
+            or a dict of such images (one per named input, all the same shape).
         postprocess: optional ``fn(named_outputs: dict) -> dict`` adding derived outputs
             (for example a class map).
 
     Returns:
-        (serve_images, serve_bytes, image_spec): two undecorated functions and the
-        uint8 TensorSpec of the image input.
+        (serve_images, serve_bytes, specs): two undecorated functions taking one uint8 image
+        batch (or one encoded-string batch) per input, and the list of uint8 TensorSpecs,
+        named ``images`` for a single-input model or after the model's inputs.
     """
     height, width, channels = model_image_shape(model)
-    image_spec = tf.TensorSpec([None, height, width, channels], tf.uint8, name="images")
+    names = image_input_names(model)
+    shape = [None, height, width, channels]
+    specs = [tf.TensorSpec(shape, tf.uint8, name=n) for n in (names or ["images"])]
 
-    def serve_images(images):
-        outputs = model_output_dict(model, model(tf.cast(images, tf.float32), training=False))
+    def serve_images(*images):
+        floats = [tf.cast(i, tf.float32) for i in images]
+        inputs = dict(zip(names, floats, strict=True)) if names else floats[0]
+        outputs = model_output_dict(model, model(inputs, training=False))
         return postprocess(outputs) if postprocess else outputs
 
-    def serve_bytes(encoded_images):
-        images = tf.map_fn(
+    def decode(encoded_images):
+        return tf.map_fn(
             lambda e: decode_image_bytes(e, height, width, channels),
             encoded_images,
             fn_output_signature=tf.TensorSpec([height, width, channels], tf.uint8),
         )
-        return serve_images(images)
 
-    return serve_images, serve_bytes, image_spec
+    def serve_bytes(*encoded):
+        return serve_images(*[decode(e) for e in encoded])
+
+    return serve_images, serve_bytes, specs

@@ -57,3 +57,51 @@ def test_keras_file_round_trip(tmp_path):
     for key in ("ng", "defect_class"):
         np.testing.assert_allclose(loaded(inputs)[key], model(inputs)[key], rtol=1e-5, atol=1e-6)
     assert loaded.get_config() == model.get_config()
+
+
+def test_pair_export_savedmodel_and_onnx_match_keras(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import onnxruntime as ort
+
+    from tfdefect.export import export_onnx, export_savedmodel
+
+    model = MPB3(image_shape=(SIZE, SIZE, 3))
+    inputs, _ = _pairs(2, seed=3)
+    expected = {k: np.asarray(v) for k, v in model(inputs).items()}
+    path = export_savedmodel(model, str(tmp_path / "mpb3"), version=1)
+    np.save(tmp_path / "reference.npy", inputs["reference"])
+    np.save(tmp_path / "test.npy", inputs["test"])
+    client = (
+        "import json, sys, numpy as np, tensorflow as tf\n"
+        "s = tf.saved_model.load(sys.argv[1]).signatures['serving_default']\n"
+        "load = lambda i: tf.constant(np.load(sys.argv[i]))\n"
+        "out = s(reference=load(2), test=load(3))\n"
+        "print(json.dumps({k: v.numpy().tolist() for k, v in out.items()}))\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            client,
+            path,
+            str(tmp_path / "reference.npy"),
+            str(tmp_path / "test.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in ("ng", "defect_class"):
+        np.testing.assert_allclose(served[key], expected[key], atol=1e-5)
+    onnx_path = str(tmp_path / "mpb3.onnx")
+    assert export_onnx(model, onnx_path, sample_images=inputs) < 1e-4
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    assert sorted(i.name for i in session.get_inputs()) == ["reference", "test"]
+    names = [o.name for o in session.get_outputs()]
+    got = dict(zip(names, session.run(None, inputs), strict=True))
+    np.testing.assert_allclose(got["ng"], expected["ng"], atol=1e-5)
