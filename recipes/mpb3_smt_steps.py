@@ -1,0 +1,247 @@
+"""The modes of recipes.mpb3_smt: train, val, infer."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import json
+import os
+
+import keras
+import numpy as np
+
+from recipes.common import announce
+from tfdefect.config import to_json
+from tfdefect.data.mpwr import format_weights, mpwr_weights
+from tfdefect.data.pair_pipeline import pair_pipeline
+from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+from tfdefect.data.tfds_builders import builder_module
+from tfdefect.metrics.pair_metrics import inspection_metrics
+from tfdefect.models.mpb3 import MPB3, compile_mpb3
+from tfdefect.training.fit import fit_model
+from tfdefect.viz.pair_plots import plot_pairs
+
+
+def smt_builder(config):
+    """A prepared smt_pairs builder: manual_dir's CSV, or synthetic boards per settings."""
+    import tensorflow_datasets as tfds
+
+    module = builder_module("smt_pairs")
+    data_dir = os.path.expanduser(config.data_dir)
+    if config.manual_dir:
+        builder = module.Builder(config="manual", data_dir=data_dir)
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=config.manual_dir)
+        )
+        return builder
+    settings = {
+        "seed": config.seed,
+        "image_size": config.image_size,
+        "boards_train": config.boards_train,
+        "boards_validation": config.boards_validation,
+        "boards_test": config.boards_test,
+    }
+    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
+    builder_config = module.SmtPairsConfig(name=f"synthetic_{digest}", **settings)
+    builder = module.Builder(config=builder_config, data_dir=data_dir)
+    builder.download_and_prepare()
+    return builder
+
+
+def _positions_and_counts(builder):
+    import tensorflow_datasets as tfds
+
+    counts, positions = {}, set()
+    for example in tfds.as_numpy(builder.as_dataset(split="train")):
+        position = example["position"].decode()
+        positions.add(position)
+        key = (position, int(example["defect_class"]))
+        counts[key] = counts.get(key, 0) + 1
+    positions = sorted(positions)
+    return positions, {(positions.index(p), c): n for (p, c), n in counts.items()}
+
+
+def train(config) -> dict:
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+    announce("data: smt_pairs")
+    builder = smt_builder(config)
+    print(", ".join(f"{s} {i.num_examples}" for s, i in builder.info.splits.items()))
+    positions, counts = _positions_and_counts(builder)
+    weights = mpwr_weights(counts, config.position_power, config.class_power)
+    announce("MPWR sampling probabilities (train split)")
+    print(format_weights(weights, positions, DEFECT_CLASSES))
+    with open(os.path.join(config.workdir, "positions.json"), "w") as handle:
+        json.dump(positions, handle)
+    train_data = pair_pipeline(
+        builder.as_dataset(split="train"),
+        positions,
+        config.train.batch_size,
+        weights={k: v for k, v in weights.items()},
+        seed=config.seed,
+    )
+    validation = pair_pipeline(
+        builder.as_dataset(split="validation"), positions, config.train.batch_size
+    )
+    announce(f"MPB3 {config.arch}, region {config.region}")
+    keras.utils.set_random_seed(config.seed)
+    model = MPB3(
+        num_classes=len(DEFECT_CLASSES),
+        image_shape=(config.image_size, config.image_size, 3),
+        backbone_weights=config.backbone_weights if config.arch.endswith("pretrained") else None,
+    )
+    compile_mpb3(model, config.train.learning_rate, config.ng_weight, config.class_weight)
+    history = fit_model(model, train_data, validation, config.train, config.ckp)
+    announce("export")
+    from tfdefect.export import export_onnx, export_savedmodel
+
+    best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
+    base = os.path.join(config.export_dir, config.export_name)
+    print("SavedModel:", export_savedmodel(best, base, config.export_version, overwrite=True))
+    onnx_path = os.path.join(
+        config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
+    )
+    print(f"ONNX: {onnx_path}, max |onnx - keras| = {export_onnx(best, onnx_path):.2e}")
+    return {"history": history.history, "positions": positions}
+
+
+def _predict(model, dataset):
+    parts = {k: [] for k in ("reference", "test", "ng", "classes", "p_ng", "p_class")}
+    for inputs, targets in dataset:
+        outputs = model.predict_on_batch(inputs)
+        parts["reference"].append(inputs["reference"].numpy())
+        parts["test"].append(inputs["test"].numpy())
+        parts["ng"].append(targets["ng"].numpy()[:, 0] > 0.5)
+        parts["classes"].append(targets["defect_class"].numpy())
+        parts["p_ng"].append(np.asarray(outputs["ng"])[:, 0])
+        parts["p_class"].append(np.asarray(outputs["defect_class"]))
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def validate(config, split: str = "validation") -> dict:
+    import tensorflow_datasets as tfds
+
+    builder = smt_builder(config)
+    with open(os.path.join(config.workdir, "positions.json")) as handle:
+        positions = json.load(handle)
+    model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
+    dataset = builder.as_dataset(split=split)
+    position_of = [e["position"].decode() for e in tfds.as_numpy(dataset)]
+    scored = _predict(model, pair_pipeline(dataset, positions, config.train.batch_size))
+    predicted_ng = scored["p_ng"] >= config.ng_threshold
+    predicted_class = scored["p_class"].argmax(-1)
+    report = {
+        "overall": inspection_metrics(
+            scored["ng"], predicted_ng, scored["classes"], predicted_class, len(DEFECT_CLASSES)
+        ),
+        "per_position": {},
+        "classes": list(DEFECT_CLASSES),
+        "ng_threshold": config.ng_threshold,
+        "split": split,
+    }
+    position_of = np.array(position_of)
+    for position in sorted(set(position_of)):
+        chosen = position_of == position
+        report["per_position"][position] = inspection_metrics(
+            scored["ng"][chosen],
+            predicted_ng[chosen],
+            scored["classes"][chosen],
+            predicted_class[chosen],
+            len(DEFECT_CLASSES),
+        )
+    announce(f"{split}: omission rate, false-alarm rate, weighted F-score")
+    rows = [("overall", report["overall"])] + list(report["per_position"].items())
+    for name, m in rows:
+        omission = "-" if m["omission_rate"] is None else f"{m['omission_rate']:.4f}"
+        alarm = "-" if m["false_alarm_rate"] is None else f"{m['false_alarm_rate']:.4f}"
+        print(
+            f"{name:<12} pairs {m['pairs']:5d}  ng {m['ng_pairs']:4d}  omission {omission}  "
+            f"false alarm {alarm}  weighted F {m['weighted_f_score']:.4f}"
+        )
+    with open(os.path.join(config.workdir, f"{split}_report.json"), "w") as handle:
+        json.dump(report, handle, indent=2)
+    order = np.argsort(~scored["ng"], kind="stable")[:16]  # defects first
+    titles = [
+        f"truth {DEFECT_CLASSES[scored['classes'][i]]} | pred {DEFECT_CLASSES[predicted_class[i]]}"
+        f" (ng {scored['p_ng'][i]:.2f})"
+        for i in order
+    ]
+    print(
+        plot_pairs(
+            scored["reference"][order],
+            scored["test"][order],
+            titles,
+            os.path.join(config.workdir, f"{split}_pairs.png"),
+        )
+    )
+    return report
+
+
+def infer(config, folder: str, runtime: str, output_dir: str) -> list[dict]:
+    """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder``."""
+    import cv2
+
+    references = sorted(glob.glob(os.path.join(folder, "*_reference.png")))
+    if not references:
+        raise SystemExit(f"{folder}: no *_reference.png files")
+    size = config.image_size
+
+    def read(path):
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise SystemExit(f"{path}: not a readable image")
+        image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+    pairs = []
+    for reference in references:
+        test = reference[: -len("_reference.png")] + "_test.png"
+        if not os.path.isfile(test):
+            raise SystemExit(f"{reference}: its test sample {test} is missing")
+        pairs.append((reference, test))
+    inputs = {
+        "reference": np.stack([read(r) for r, _ in pairs]),
+        "test": np.stack([read(t) for _, t in pairs]),
+    }
+    outputs = _run(config, runtime, inputs)
+    rows = []
+    for i, (reference, _) in enumerate(pairs):
+        p_ng = float(np.asarray(outputs["ng"])[i].ravel()[0])
+        rows.append(
+            {
+                "pair": os.path.basename(reference)[: -len("_reference.png")],
+                "ng_probability": round(p_ng, 5),
+                "ng": p_ng >= config.ng_threshold,
+                "defect_class": DEFECT_CLASSES[int(np.argmax(outputs["defect_class"][i]))],
+            }
+        )
+    os.makedirs(output_dir, exist_ok=True)
+    path = os.path.join(output_dir, "predictions.csv")
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} pairs ({runtime}) -> {path}")
+    return rows
+
+
+def _run(config, runtime, inputs):
+    if runtime == "tf":
+        model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
+        return {k: np.asarray(v) for k, v in model.predict_on_batch(inputs).items()}
+    version = str(config.export_version)
+    if runtime == "savedmodel":
+        import tensorflow as tf
+
+        path = os.path.join(config.export_dir, config.export_name, version)
+        signature = tf.saved_model.load(path).signatures["serving_default"]
+        outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
+        return {k: v.numpy() for k, v in outputs.items()}
+    import onnxruntime as ort
+
+    path = os.path.join(config.export_dir, "onnx", f"{config.export_name}_v{version}.onnx")
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(None, inputs), strict=True))

@@ -1,0 +1,74 @@
+import csv
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from recipes.mpb3_smt import main
+from tfdefect.data.synthetic.smt import render_pair
+
+
+def test_train_val_infer_on_tiny_boards(tmp_path):
+    settings = {
+        "image_size": "32",
+        "ckp": str(tmp_path / "ckp"),
+        "workdir": str(tmp_path / "run"),
+        "export_dir": str(tmp_path / "saved_models"),
+        "data_dir": str(tmp_path / "tfds"),
+        "boards_train": "2",
+        "boards_validation": "1",
+        "boards_test": "1",
+        "train.epochs": "1",
+        "train.steps_per_epoch": "3",
+        "train.batch_size": "8",
+        "train.tensorboard": "false",
+    }
+    overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
+    result = main(["--mode", "train", *overrides])
+    assert len(result["positions"]) == 6 and len(result["history"]["loss"]) == 1
+    assert (tmp_path / "ckp" / "best.keras").exists()
+
+    report = main(["--mode", "val", *overrides])
+    overall = report["overall"]
+    assert overall["pairs"] == 6 * 4 and 0.0 <= overall["weighted_f_score"] <= 1.0
+    assert np.sum(overall["confusion_matrix"]) == overall["pairs"]
+    assert set(report["per_position"]) == {"C0603", "ECAP", "QFP_corner", "R0402", "SOIC8", "SOT23"}
+    saved = json.loads((tmp_path / "run" / "validation_report.json").read_text())
+    assert saved["overall"] == overall
+    assert (tmp_path / "run" / "validation_pairs.png").stat().st_size > 0
+
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    for i, defect in enumerate(["ok", "missing"]):
+        reference, test = render_pair(np.random.default_rng(i), "SOIC8", defect, size=48)
+        cv2.imwrite(str(pairs / f"p{i}_reference.png"), reference[..., ::-1])
+        cv2.imwrite(str(pairs / f"p{i}_test.png"), test[..., ::-1])
+    answers = {}
+    for runtime in ("tf", "savedmodel", "onnx"):
+        out = tmp_path / f"infer_{runtime}"
+        main(
+            [
+                "--mode",
+                "infer",
+                "--infer-dir",
+                str(pairs),
+                "--runtime",
+                runtime,
+                "--output",
+                str(out),
+                *overrides,
+            ]
+        )
+        with open(out / "predictions.csv") as handle:
+            answers[runtime] = list(csv.DictReader(handle))
+    assert [r["pair"] for r in answers["tf"]] == ["p0", "p1"]
+    for runtime in ("savedmodel", "onnx"):
+        for a, b in zip(answers["tf"], answers[runtime], strict=True):
+            assert a["defect_class"] == b["defect_class"]
+            assert abs(float(a["ng_probability"]) - float(b["ng_probability"])) < 1e-4
+
+
+def test_pretrained_arch_needs_a_local_weights_file():
+    with pytest.raises(SystemExit, match="needs --set backbone_weights"):
+        main(["--mode", "train", "--arch", "resnet18_pretrained"])
