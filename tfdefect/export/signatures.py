@@ -64,7 +64,11 @@ def model_image_shape(model) -> tuple:
 def image_input_names(model) -> list[str] | None:
     """Names of a multi-image model's inputs (a dict-input model, e.g. MPB3's reference and
     test crops), in the model's order; None for a single-image model."""
-    if isinstance(model.input, dict):
+    try:
+        inputs = model.input
+    except (AttributeError, ValueError):  # a subclassed model with no functional input
+        return None
+    if isinstance(inputs, dict):
         return [tensor.name.split(":")[0] for tensor in model.inputs]
     return None
 
