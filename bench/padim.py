@@ -146,7 +146,7 @@ def main(argv=None):
     )
     bench_fit(model, args.images, args.size, args.batch)
     model.fit_gaussian(
-        [boards(args.batch, args.size, seed=3)[None][0]], verbose=False
+        [boards(args.batch, args.size, seed=3)], verbose=False
     )  # a fitted Gaussian for the export
     with tempfile.TemporaryDirectory() as workdir:
         bench_inference(model, args.size, args.inference_batches, args.repeats, workdir)

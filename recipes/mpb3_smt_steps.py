@@ -79,7 +79,7 @@ def train(config) -> dict:
         builder.as_dataset(split="train"),
         positions,
         config.train.batch_size,
-        weights={k: v for k, v in weights.items()},
+        weights=weights,
         seed=config.seed,
     )
     validation = pair_pipeline(

@@ -20,8 +20,8 @@ class AnomalyRunner:
         model_path: a SavedModel version folder (``serving_default`` is called) or a
             ``.keras`` file of ``tfdefect.models.padim.Padim``.
 
-    ``runner(images)`` takes (B, H, W, 3) uint8 RGB at any size, resizes to the model's
-    input and returns numpy outputs at the model's resolution.
+    ``runner(images)`` takes (B, H, W, 3) uint8 RGB, or a list of images of any sizes,
+    resizes each to the model's input and returns numpy outputs at the model's resolution.
     """
 
     def __init__(self, model_path: str):
@@ -122,7 +122,7 @@ def predict_anomaly_files(model_path: str, inputs, output_dir: str, batch_size: 
     for start in range(0, len(files), batch_size):
         chunk = files[start : start + batch_size]
         images = [read_rgb(path) for path in chunk]
-        outputs = runner(np.stack([cv2.resize(i, runner.image_size[::-1]) for i in images]))
+        outputs = runner(images)  # the runner resizes each image to the model's input
         scale = float(np.max(outputs["anomaly_map"]))
         for i, path in enumerate(chunk):
             stem = os.path.splitext(os.path.relpath(path))[0].replace(os.sep, "__").lstrip("._")
