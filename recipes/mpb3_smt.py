@@ -9,7 +9,11 @@
 --arch resnet18 trains from random weights; resnet18_pretrained loads a local ResNet18
 weights file (``backbone_weights``; no download exists for Keras ResNet18). --region
 component (whole-component crops) is the only region supported. Infer reads pairs named
-``<name>_reference.png`` and ``<name>_test.png`` from a folder and writes predictions.csv.
+``<name>_reference.png`` and ``<name>_test.png`` from a folder and writes predictions.csv;
+with --cached-reference each distinct reference is embedded once (a line's gold board).
+Train also exports ``<export_name>_cached``: the production-line model whose inputs are the
+test crop and a position id (order of <workdir>/positions.json), the gold references of the
+training split embedded in it.
 """
 
 from __future__ import annotations
@@ -98,6 +102,11 @@ def parse_args(argv=None):
     parser.add_argument("--infer-dir", help="folder of <name>_reference.png / <name>_test.png")
     parser.add_argument("--runtime", choices=["tf", "savedmodel", "onnx"], default="tf")
     parser.add_argument("--output", default=None, help="infer: predictions folder")
+    parser.add_argument(
+        "--cached-reference",
+        action="store_true",
+        help="infer (tf): embed each distinct reference once, run only the test branch per pair",
+    )
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
@@ -126,7 +135,13 @@ def main(argv=None):
         return steps.validate(config)
     if not args.infer_dir:
         raise SystemExit("--mode infer needs --infer-dir")
-    return steps.infer(config, args.infer_dir, args.runtime, args.output or config.workdir)
+    return steps.infer(
+        config,
+        args.infer_dir,
+        args.runtime,
+        args.output or config.workdir,
+        cached_reference=args.cached_reference,
+    )
 
 
 if __name__ == "__main__":

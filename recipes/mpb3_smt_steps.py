@@ -13,13 +13,16 @@ import numpy as np
 
 from recipes.common import announce
 from tfdefect.config import to_json
+from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.data.tfds_builders import builder_module
 from tfdefect.metrics.pair_metrics import inspection_metrics
-from tfdefect.models.mpb3 import MPB3, compile_mpb3
+from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
 from tfdefect.training.fit import fit_model
+from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
+from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.pair_plots import plot_pairs
 
 
@@ -75,13 +78,19 @@ def train(config) -> dict:
     print(format_weights(weights, positions, DEFECT_CLASSES))
     with open(os.path.join(config.workdir, "positions.json"), "w") as handle:
         json.dump(positions, handle)
+    counter = GroupCounter(len(positions), len(DEFECT_CLASSES))
     train_data = pair_pipeline(
         builder.as_dataset(split="train"),
         positions,
         config.train.batch_size,
         weights=weights,
         seed=config.seed,
+        counter=counter,
     )
+    expected = np.zeros((len(positions), len(DEFECT_CLASSES)))
+    for (p, c), w in weights.items():
+        expected[p, c] = w
+    logger = SampledDistributionLogger(counter, expected, positions, DEFECT_CLASSES, config.workdir)
     validation = pair_pipeline(
         builder.as_dataset(split="validation"), positions, config.train.batch_size
     )
@@ -93,7 +102,9 @@ def train(config) -> dict:
         backbone_weights=config.backbone_weights if config.arch.endswith("pretrained") else None,
     )
     compile_mpb3(model, config.train.learning_rate, config.ng_weight, config.class_weight)
-    history = fit_model(model, train_data, validation, config.train, config.ckp)
+    history = fit_model(
+        model, train_data, validation, config.train, config.ckp, extra_callbacks=[logger]
+    )
     announce("export")
     from tfdefect.export import export_onnx, export_savedmodel
 
@@ -104,7 +115,35 @@ def train(config) -> dict:
         config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
     )
     print(f"ONNX: {onnx_path}, max |onnx - keras| = {export_onnx(best, onnx_path):.2e}")
+    cached = CachedReferenceMPB3.from_mpb3(best, gold_references(builder, positions))
+    cached_name = f"{config.export_name}_cached"
+    print(
+        "cached-reference SavedModel (inputs test, position_id in positions.json order):",
+        export_savedmodel(
+            cached,
+            os.path.join(config.export_dir, cached_name),
+            config.export_version,
+            overwrite=True,
+        ),
+    )
+    onnx_path = os.path.join(
+        config.export_dir, "onnx", f"{cached_name}_v{config.export_version}.onnx"
+    )
+    print(f"ONNX: {onnx_path}, max |onnx - keras| = {export_onnx(cached, onnx_path):.2e}")
     return {"history": history.history, "positions": positions}
+
+
+def gold_references(builder, positions) -> np.ndarray:
+    """(P, H, W, 3) the first training reference of each position, in ``positions`` order
+    (a line's gold board: one reference per position)."""
+    import tensorflow_datasets as tfds
+
+    found = {}
+    for example in tfds.as_numpy(builder.as_dataset(split="train")):
+        found.setdefault(example["position"].decode(), example["reference"])
+        if len(found) == len(positions):
+            break
+    return np.stack([found[p] for p in positions])
 
 
 def _predict(model, dataset):
@@ -162,6 +201,14 @@ def validate(config, split: str = "validation") -> dict:
         )
     with open(os.path.join(config.workdir, f"{split}_report.json"), "w") as handle:
         json.dump(report, handle, indent=2)
+    print(
+        plot_confusion_matrix(
+            report["overall"]["confusion_matrix"],
+            DEFECT_CLASSES,
+            f"MPB3 defect class, {split}",
+            os.path.join(config.workdir, f"{split}_confusion_matrix.png"),
+        )
+    )
     order = np.argsort(~scored["ng"], kind="stable")[:16]  # defects first
     titles = [
         f"truth {DEFECT_CLASSES[scored['classes'][i]]} | pred {DEFECT_CLASSES[predicted_class[i]]}"
@@ -179,8 +226,16 @@ def validate(config, split: str = "validation") -> dict:
     return report
 
 
-def infer(config, folder: str, runtime: str, output_dir: str) -> list[dict]:
-    """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder``."""
+def infer(
+    config, folder: str, runtime: str, output_dir: str, cached_reference: bool = False
+) -> list[dict]:
+    """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder``. With
+    ``cached_reference`` (runtime tf) each distinct reference image is embedded once."""
+    if cached_reference and runtime != "tf":
+        raise SystemExit(
+            "--cached-reference runs with --runtime tf; the exported *_cached models take "
+            "position ids (see positions.json) instead of reference images"
+        )
     import cv2
 
     references = sorted(glob.glob(os.path.join(folder, "*_reference.png")))
@@ -205,7 +260,7 @@ def infer(config, folder: str, runtime: str, output_dir: str) -> list[dict]:
         "reference": np.stack([read(r) for r, _ in pairs]),
         "test": np.stack([read(t) for _, t in pairs]),
     }
-    outputs = _run(config, runtime, inputs)
+    outputs = _run_cached(config, inputs) if cached_reference else _run(config, runtime, inputs)
     rows = []
     for i, (reference, _) in enumerate(pairs):
         p_ng = float(np.asarray(outputs["ng"])[i].ravel()[0])
@@ -225,6 +280,18 @@ def infer(config, folder: str, runtime: str, output_dir: str) -> list[dict]:
         writer.writerows(rows)
     print(f"{len(rows)} pairs ({runtime}) -> {path}")
     return rows
+
+
+def _run_cached(config, inputs):
+    digests = [hashlib.sha1(image.tobytes()).hexdigest() for image in inputs["reference"]]
+    distinct = list(dict.fromkeys(digests))
+    references = np.stack([inputs["reference"][digests.index(d)] for d in distinct])
+    model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
+    cached = CachedReferenceMPB3.from_mpb3(model, references)
+    print(f"{len(distinct)} distinct references embedded once for {len(digests)} pairs")
+    position_id = np.array([distinct.index(d) for d in digests], dtype="int32")
+    outputs = cached.predict_on_batch({"test": inputs["test"], "position_id": position_id})
+    return {k: np.asarray(v) for k, v in outputs.items()}
 
 
 def _run(config, runtime, inputs):

@@ -54,3 +54,43 @@ def test_weights_table_for_logs():
     )
     assert table.splitlines()[0].split() == ["position", "ok", "missing", "shift", "bridge"]
     assert table.splitlines()[-1].startswith("per epoch")
+
+
+def test_group_counter_counts_the_drawn_pairs_and_resets():
+    from tfdefect.data.group_counter import GroupCounter
+
+    counts, columns = _pairs()
+    weights = mpwr_weights(counts)
+    counter = GroupCounter(num_positions=2, num_classes=4)
+    dataset = mpwr_dataset(tf.data.Dataset.from_tensor_slices(columns), weights, seed=1)
+    dataset = dataset.map(lambda e: counter.count(e, position_key="position"))
+    seen = collections.Counter(
+        (int(e["position"]), int(e["defect_class"])) for e in dataset.take(3000).as_numpy_iterator()
+    )
+    drawn = counter.take()
+    assert drawn.sum() == 3000
+    for (p, c), n in seen.items():
+        assert drawn[p, c] == n
+    assert counter.take().sum() == 0
+
+
+def test_sampled_distribution_logger_writes_drawn_and_expected_shares(tmp_path, capsys):
+    import json
+
+    from tfdefect.data.group_counter import GroupCounter
+    from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
+
+    counter = GroupCounter(2, 3)
+    counter.counts.assign([[6, 2, 0], [1, 0, 1]])
+    expected = np.array([[0.5, 0.2, 0.0], [0.2, 0.0, 0.1]])
+    logger = SampledDistributionLogger(
+        counter, expected, ["R0402", "SOT23"], ["ok", "a", "b"], str(tmp_path)
+    )
+    logger.on_epoch_end(0)
+    assert "ok 0.700 (0.700)" in capsys.readouterr().out
+    record = json.loads((tmp_path / "sampled_distribution.jsonl").read_text())
+    assert record["counts"]["SOT23"] == {"ok": 1, "a": 0, "b": 1}
+    assert record["class_share"]["a"] == 0.2 and record["expected_class_share"][
+        "b"
+    ] == pytest.approx(0.1)
+    assert counter.counts.numpy().sum() == 0

@@ -28,6 +28,11 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
     result = main(["--mode", "train", *overrides])
     assert len(result["positions"]) == 6 and len(result["history"]["loss"]) == 1
     assert (tmp_path / "ckp" / "best.keras").exists()
+    drawn = json.loads((tmp_path / "run" / "sampled_distribution.jsonl").read_text())
+    assert drawn["epoch"] == 1 and drawn["pairs"] >= 3 * 8
+    assert sum(sum(row.values()) for row in drawn["counts"].values()) == drawn["pairs"]
+    assert (tmp_path / "saved_models" / "smt_mpb3_cached" / "1" / "saved_model.pb").exists()
+    assert (tmp_path / "saved_models" / "onnx" / "smt_mpb3_cached_v1.onnx").exists()
 
     report = main(["--mode", "val", *overrides])
     overall = report["overall"]
@@ -37,6 +42,7 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
     saved = json.loads((tmp_path / "run" / "validation_report.json").read_text())
     assert saved["overall"] == overall
     assert (tmp_path / "run" / "validation_pairs.png").stat().st_size > 0
+    assert (tmp_path / "run" / "validation_confusion_matrix.png").stat().st_size > 0
 
     pairs = tmp_path / "pairs"
     pairs.mkdir()
@@ -45,25 +51,20 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
         cv2.imwrite(str(pairs / f"p{i}_reference.png"), reference[..., ::-1])
         cv2.imwrite(str(pairs / f"p{i}_test.png"), test[..., ::-1])
     answers = {}
-    for runtime in ("tf", "savedmodel", "onnx"):
+    for runtime in ("tf", "savedmodel", "onnx", "cached"):
         out = tmp_path / f"infer_{runtime}"
+        flags = (
+            ["--runtime", "tf", "--cached-reference"]
+            if runtime == "cached"
+            else ["--runtime", runtime]
+        )
         main(
-            [
-                "--mode",
-                "infer",
-                "--infer-dir",
-                str(pairs),
-                "--runtime",
-                runtime,
-                "--output",
-                str(out),
-                *overrides,
-            ]
+            ["--mode", "infer", "--infer-dir", str(pairs), *flags, "--output", str(out), *overrides]
         )
         with open(out / "predictions.csv") as handle:
             answers[runtime] = list(csv.DictReader(handle))
     assert [r["pair"] for r in answers["tf"]] == ["p0", "p1"]
-    for runtime in ("savedmodel", "onnx"):
+    for runtime in ("savedmodel", "onnx", "cached"):
         for a, b in zip(answers["tf"], answers[runtime], strict=True):
             assert a["defect_class"] == b["defect_class"]
             assert abs(float(a["ng_probability"]) - float(b["ng_probability"])) < 1e-4

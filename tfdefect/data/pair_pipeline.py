@@ -28,12 +28,15 @@ def to_model_inputs(example):
     return inputs, targets
 
 
-def pair_pipeline(dataset, positions, batch_size, weights=None, seed=None):
+def pair_pipeline(dataset, positions, batch_size, weights=None, seed=None, counter=None):
     """Batches for ``model.fit``; with MPWR ``weights`` ({(position_id, class): p}) the
-    dataset is resampled endlessly (training), otherwise kept once in order."""
+    dataset is resampled endlessly (training), otherwise kept once in order. A
+    :class:`~tfdefect.data.group_counter.GroupCounter` ``counter`` counts the drawn pairs."""
     examples = with_position_ids(dataset, positions).cache()
     if weights is not None:
         examples = mpwr_dataset(
             examples, weights, position_key="position_id", class_key="defect_class", seed=seed
         )
+    if counter is not None:
+        examples = examples.map(counter.count)
     return examples.map(to_model_inputs).batch(batch_size).prefetch(tf.data.AUTOTUNE)

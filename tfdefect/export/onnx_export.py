@@ -8,7 +8,11 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.export.signatures import make_serving_functions, model_image_shape
+from tfdefect.export.signatures import (
+    is_image_spec,
+    make_serving_functions,
+    model_image_shape,
+)
 
 DEFAULT_OPSET = 17
 
@@ -55,7 +59,12 @@ def export_onnx(
         height, width, channels = model_image_shape(model)
         rng = np.random.default_rng(0)
         shape = (2, height or 64, width or 64, channels)
-        sample_images = {n: rng.integers(0, 256, shape, np.uint8) for n in names}
+        sample_images = {
+            spec.name: rng.integers(0, 256, shape, np.uint8)
+            if is_image_spec(spec)
+            else np.zeros([2 if d is None else d for d in spec.shape], spec.dtype.as_numpy_dtype)
+            for spec in specs
+        }
     if not isinstance(sample_images, dict):
         sample_images = {names[0]: sample_images}
     feeds = [sample_images[n] for n in names]

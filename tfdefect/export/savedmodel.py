@@ -7,11 +7,10 @@ import shutil
 import tempfile
 
 import keras
-import tensorflow as tf
 
 from tfdefect.export.atomic import publish_directory
 from tfdefect.export.serving_config import update_models_config
-from tfdefect.export.signatures import make_serving_functions
+from tfdefect.export.signatures import bytes_specs, make_serving_functions
 
 
 def export_savedmodel(
@@ -60,9 +59,7 @@ def export_savedmodel(
     archive.add_endpoint(
         "serving_bytes",
         serve_bytes,
-        input_signature=[
-            tf.TensorSpec([None], tf.string, name=f"encoded_{spec.name}") for spec in specs
-        ],
+        input_signature=bytes_specs(specs),
     )
     temp_dir = tempfile.mkdtemp(dir=base_path, prefix=f".tmp-{version}-")
     try:

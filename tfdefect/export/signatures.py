@@ -61,16 +61,36 @@ def model_image_shape(model) -> tuple:
     return tuple(model.input_shape[1:])
 
 
-def image_input_names(model) -> list[str] | None:
-    """Names of a multi-image model's inputs (a dict-input model, e.g. MPB3's reference and
-    test crops), in the model's order; None for a single-image model."""
+def named_inputs(model) -> list[tuple[str, tuple, str]] | None:
+    """(name, shape without batch, dtype) of each input of a dict-input model (e.g. MPB3's
+    reference and test crops, or the cached model's test crop and position id), in the
+    model's order; None for a single-image model."""
     try:
         inputs = model.input
     except (AttributeError, ValueError):  # a subclassed model with no functional input
         return None
-    if isinstance(inputs, dict):
-        return [tensor.name.split(":")[0] for tensor in model.inputs]
-    return None
+    if not isinstance(inputs, dict):
+        return None
+    return [
+        (tensor.name.split(":")[0], tuple(tensor.shape[1:]), str(tensor.dtype))
+        for tensor in model.inputs
+    ]
+
+
+def is_image_spec(spec: tf.TensorSpec) -> bool:
+    """Whether a serving input is an image batch (uint8, (B, H, W, C))."""
+    return spec.dtype == tf.uint8 and spec.shape.rank == 4
+
+
+def bytes_specs(specs: list) -> list:
+    """The ``serving_bytes`` inputs: ``encoded_<name>`` strings for image inputs, other
+    inputs (e.g. a position id) unchanged."""
+    return [
+        tf.TensorSpec([None], tf.string, name=f"encoded_{spec.name}")
+        if is_image_spec(spec)
+        else spec
+        for spec in specs
+    ]
 
 
 def make_serving_functions(model, postprocess=None):
@@ -78,24 +98,37 @@ def make_serving_functions(model, postprocess=None):
 
     Args:
         model: a Keras model taking (B, H, W, C) pixel values 0..255 (normalisation in graph),
-            or a dict of such images (one per named input, all the same shape).
+            or a dict of named inputs: images (all the same shape) and optionally non-image
+            inputs such as a (B,) int32 position id, which are passed through unchanged.
         postprocess: optional ``fn(named_outputs: dict) -> dict`` adding derived outputs
             (for example a class map).
 
     Returns:
-        (serve_images, serve_bytes, specs): two undecorated functions taking one uint8 image
-        batch (or one encoded-string batch) per input, and the list of uint8 TensorSpecs,
-        named ``images`` for a single-input model or after the model's inputs.
+        (serve_images, serve_bytes, specs): two undecorated functions taking one batch per
+        input (uint8 images, or encoded strings for ``serve_bytes``; see :func:`bytes_specs`),
+        and the list of input TensorSpecs, named ``images`` for a single-input model or after
+        the model's inputs.
     """
     height, width, channels = model_image_shape(model)
-    names = image_input_names(model)
-    shape = [None, height, width, channels]
-    specs = [tf.TensorSpec(shape, tf.uint8, name=n) for n in (names or ["images"])]
+    inputs = named_inputs(model)
+    image_shape = [None, height, width, channels]
+    if inputs is None:
+        specs = [tf.TensorSpec(image_shape, tf.uint8, name="images")]
+    else:
+        specs = [
+            tf.TensorSpec(image_shape, tf.uint8, name=name)
+            if len(shape) == 3
+            else tf.TensorSpec([None, *shape], dtype, name=name)
+            for name, shape, dtype in inputs
+        ]
 
-    def serve_images(*images):
-        floats = [tf.cast(i, tf.float32) for i in images]
-        inputs = dict(zip(names, floats, strict=True)) if names else floats[0]
-        outputs = model_output_dict(model, model(inputs, training=False))
+    def serve_images(*tensors):
+        values = [
+            tf.cast(t, tf.float32) if is_image_spec(spec) else t
+            for t, spec in zip(tensors, specs, strict=True)
+        ]
+        named = dict(zip([s.name for s in specs], values, strict=True)) if inputs else values[0]
+        outputs = model_output_dict(model, model(named, training=False))
         return postprocess(outputs) if postprocess else outputs
 
     def decode(encoded_images):
@@ -105,7 +138,12 @@ def make_serving_functions(model, postprocess=None):
             fn_output_signature=tf.TensorSpec([height, width, channels], tf.uint8),
         )
 
-    def serve_bytes(*encoded):
-        return serve_images(*[decode(e) for e in encoded])
+    def serve_bytes(*tensors):
+        return serve_images(
+            *[
+                decode(t) if is_image_spec(spec) else t
+                for t, spec in zip(tensors, specs, strict=True)
+            ]
+        )
 
     return serve_images, serve_bytes, specs

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import keras
 
-from tfdefect.backbones.resnet_basic import BasicResNetBackbone
-from tfdefect.layers.absolute_difference import AbsoluteDifference
-from tfdefect.layers.image_normalization import ImageNormalization
-from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
+from tfdefect.models.mpb3.branch import build_branch, fused_heads
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
@@ -44,34 +41,11 @@ class MPB3(keras.Model):
         dropout=0.2,
         **kwargs,
     ):
-        # === Layers ===
-        crop = keras.Input(image_shape, name="crop")
-        backbone = BasicResNetBackbone(
-            "resnet18", input_channels=image_shape[-1], weights=backbone_weights, name="resnet18"
-        )
-        normalized = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="normalize")(crop)
-        pooled = keras.layers.GlobalAveragePooling2D(name="pool")(backbone(normalized)["P5"])
-        branch = keras.Model(crop, pooled, name="branch")
         # === Functional model ===
+        branch = build_branch(image_shape, backbone_weights)
         reference = keras.Input(image_shape, name="reference")
         test = keras.Input(image_shape, name="test")
-        e_ref, e_test = branch(reference), branch(test)
-        fused = keras.layers.Concatenate(name="fusion")(
-            [
-                e_ref,
-                e_test,
-                AbsoluteDifference(name="abs_difference")([e_ref, e_test]),
-                keras.layers.Multiply(name="product")([e_ref, e_test]),
-            ]
-        )
-        hidden = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(fused)
-        hidden = keras.layers.Dropout(dropout, name="dropout")(hidden)
-        outputs = {
-            "ng": keras.layers.Dense(1, activation="sigmoid", name="ng")(hidden),
-            "defect_class": keras.layers.Dense(
-                num_classes, activation="softmax", name="defect_class"
-            )(hidden),
-        }
+        outputs = fused_heads(branch(reference), branch(test), num_classes, hidden_units, dropout)
         super().__init__(inputs={"reference": reference, "test": test}, outputs=outputs, **kwargs)
         # === Config ===
         self.num_classes = num_classes
