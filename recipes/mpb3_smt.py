@@ -100,6 +100,9 @@ def parse_args(argv=None):
     parser.add_argument("--region", choices=["component"], default=None)
     parser.add_argument("--ckp", help="checkpoint folder")
     parser.add_argument("--infer-dir", help="folder of <name>_reference.png / <name>_test.png")
+    parser.add_argument(
+        "--split", choices=["validation", "test"], default="validation", help="val: split"
+    )
     parser.add_argument("--runtime", choices=["tf", "savedmodel", "onnx"], default="tf")
     parser.add_argument("--output", default=None, help="infer: predictions folder")
     parser.add_argument(
@@ -132,7 +135,7 @@ def main(argv=None):
     if args.mode == "train":
         return steps.train(config)
     if args.mode == "val":
-        return steps.validate(config)
+        return steps.validate(config, args.split)
     if not args.infer_dir:
         raise SystemExit("--mode infer needs --infer-dir")
     return steps.infer(

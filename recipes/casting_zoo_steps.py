@@ -1,0 +1,270 @@
+"""The work of recipes.casting_zoo: data, optional pretraining, per-model training,
+evaluation, comparison table, plots and exports."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from recipes.common import announce
+from tfdefect.config import to_json
+from tfdefect.data.prepared_builder import prepare_builder
+from tfdefect.data.synthetic.casting import CLASS_NAMES
+from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
+from tfdefect.training.fit import fit_model
+from tfdefect.viz.comparison_plots import plot_metric_bars
+from tfdefect.viz.confusion_plots import plot_confusion_matrix
+
+METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
+
+
+def casting_splits(config) -> dict:
+    """{"train", "validation", "test"} tf.data datasets of (uint8 image, label)."""
+    settings = {
+        "seed": config.seed,
+        "image_size": max(config.image_size, 64),
+        "num_train": config.num_train,
+        "num_validation": config.num_validation,
+        "num_test": config.num_test,
+    }
+    builder = prepare_builder(
+        "casting", "CastingConfig", settings, config.data_dir, config.manual_dir
+    )
+    splits = builder.info.splits
+    print(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
+    if "validation" in splits:
+        names = {"train": "train", "validation": "validation", "test": "test"}
+    else:  # the public folders have train and test only
+        names = {"train": "train[:90%]", "validation": "train[90%:]", "test": "test"}
+    return {
+        key: builder.as_dataset(split=split, as_supervised=True) for key, split in names.items()
+    }
+
+
+def batches(dataset, config, training: bool):
+    """Resize in graph; training: shuffle, repeat and right-angle rotations / flips (an
+    impeller has no up or left, so these never change whether it is defective)."""
+    size = config.image_size
+
+    def prepare(image, label):
+        image = tf.image.resize(tf.cast(image, tf.float32), (size, size), antialias=True)
+        return image, label
+
+    def augment(image, label):
+        image = tf.image.rot90(image, tf.random.uniform((), 0, 4, tf.int32))
+        return tf.image.random_flip_left_right(image), label
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).cache()
+    if training:
+        dataset = dataset.shuffle(1000, seed=config.seed).repeat()
+        dataset = dataset.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(config.train.batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def pretrain_on_smt(architecture: str, config) -> str:
+    """Train ``architecture`` to classify smt_pairs test crops (9 defect classes) and save
+    its backbone; returns the weights path."""
+    from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+
+    path = os.path.join(config.workdir, "pretrained", f"{architecture}.weights.h5")
+    if os.path.exists(path):
+        print(f"pretrained backbone: {path} (reused)")
+        return path
+    settings = {
+        "seed": config.seed,
+        "image_size": 64,
+        "boards_train": 20,
+        "boards_validation": 4,
+        "boards_test": 4,
+    }
+    builder = prepare_builder("smt_pairs", "SmtPairsConfig", settings, config.data_dir)
+
+    def crops(split):
+        data = builder.as_dataset(split=split).map(lambda e: (e["test"], e["defect_class"]))
+        return data
+
+    train_config = dataclasses.replace(
+        config.train, epochs=config.pretrain_epochs, early_stopping_patience=100
+    )
+    pretrain_config = dataclasses.replace(config, train=train_config)
+    model = ImageClassifier(
+        architecture,
+        num_classes=len(DEFECT_CLASSES),
+        image_shape=(config.image_size, config.image_size, 3),
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.train.learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    announce(f"pretrain {architecture} on smt_pairs ({len(DEFECT_CLASSES)} classes)")
+    fit_model(
+        model,
+        batches(crops("train"), pretrain_config, training=True),
+        batches(crops("validation"), pretrain_config, training=False),
+        train_config,
+        os.path.join(config.workdir, "pretrained", architecture),
+    )
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return model.save_backbone_weights(path)
+
+
+def start_weights(architecture: str, config):
+    if not ZOO[architecture].pretrained:
+        return None
+    if config.pretrain == "smt_pairs":
+        return pretrain_on_smt(architecture, config)
+    if config.weights and config.weights != "imagenet":
+        return os.path.join(config.weights, f"{architecture}.weights.h5")
+    return config.weights
+
+
+def evaluate(model, dataset) -> tuple[dict, np.ndarray]:
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        f1_score,
+        precision_score,
+        recall_score,
+        roc_auc_score,
+    )
+
+    labels, scores = [], []
+    for images, batch_labels in dataset:
+        scores.append(np.asarray(model.predict_on_batch(images))[:, 1])
+        labels.append(batch_labels.numpy())
+    labels, scores = np.concatenate(labels), np.concatenate(scores)
+    predicted = (scores >= 0.5).astype(int)
+    metrics = {
+        "accuracy": accuracy_score(labels, predicted),
+        "precision": precision_score(labels, predicted, zero_division=0),
+        "recall": recall_score(labels, predicted, zero_division=0),
+        "f1": f1_score(labels, predicted, zero_division=0),
+        "roc_auc": roc_auc_score(labels, scores) if len(set(labels)) == 2 else None,
+    }
+    return metrics, confusion_matrix(labels, predicted, labels=[0, 1])
+
+
+def train_one(architecture: str, splits: dict, config) -> dict:
+    weights = start_weights(architecture, config)
+    from_scratch = weights is None
+    strategy = "full" if not ZOO[architecture].pretrained else config.freeze
+    announce(f"{architecture}: weights {weights or 'random'}, freeze {strategy}")
+    keras.utils.set_random_seed(config.seed)
+    model = ImageClassifier(
+        architecture, image_shape=(config.image_size, config.image_size, 3), weights=weights
+    )
+    freeze = apply_freeze_strategy(model, strategy, freeze_batch_norm=not from_scratch)
+    learning_rate = config.train.learning_rate
+    if strategy == "full" and not from_scratch:
+        learning_rate *= config.fine_tune_factor
+    print(
+        f"{model.count_params():,} parameters; {freeze['trainable_blocks']}/{freeze['blocks']} "
+        f"blocks trainable; learning rate {learning_rate:g}"
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    workdir = os.path.join(config.workdir, architecture)
+    started = time.perf_counter()
+    history = fit_model(
+        model,
+        batches(splits["train"], config, training=True),
+        batches(splits["validation"], config, training=False),
+        config.train,
+        workdir,
+    )
+    train_seconds = time.perf_counter() - started
+    best = keras.saving.load_model(os.path.join(workdir, "best.keras"))
+    metrics, matrix = evaluate(best, batches(splits["test"], config, training=False))
+    print(" ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None))
+    plot_confusion_matrix(
+        matrix,
+        CLASS_NAMES,
+        f"{architecture} ({strategy})",
+        os.path.join(config.workdir, "confusion", f"{architecture}.png"),
+    )
+    row = {
+        "model": architecture,
+        "family": ZOO[architecture].family,
+        "start": "scratch" if from_scratch else os.path.basename(str(weights)),
+        "freeze": strategy,
+        "parameters": model.count_params(),
+        "trainable_blocks": f"{freeze['trainable_blocks']}/{freeze['blocks']}",
+        "epochs": len(history.history["loss"]),
+        "train_s": round(train_seconds, 1),
+        **{k: None if v is None else round(float(v), 4) for k, v in metrics.items()},
+    }
+    if config.export:
+        row["onnx_max_diff"] = export_one(best, architecture, config)
+    return row
+
+
+def export_one(model, architecture: str, config) -> float:
+    from tfdefect.export import export_onnx, export_savedmodel
+
+    name = f"casting_{architecture}"
+    print(
+        "SavedModel:",
+        export_savedmodel(model, os.path.join(config.export_dir, name), 1, overwrite=True),
+    )
+    path = os.path.join(config.export_dir, "onnx", f"{name}_v1.onnx")
+    difference = export_onnx(model, path, overwrite=True)
+    print(f"ONNX: {path}, max |onnx - keras| = {difference:.2e}")
+    return float(f"{difference:.3g}")
+
+
+def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
+    columns = list(rows[0])
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with open(path_csv, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+    def cell(value):
+        if value is None:
+            return "-"
+        return f"{value:.4f}" if isinstance(value, float) and value <= 1 else str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
+    with open(path_md, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def run(config) -> list[dict]:
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+    announce("data: casting")
+    splits = casting_splits(config)
+    rows = []
+    for architecture in config.models:
+        rows.append(train_one(architecture, splits, config))
+        write_table(  # after every model, so an interrupted run keeps its table
+            rows,
+            os.path.join(config.workdir, "comparison.md"),
+            os.path.join(config.workdir, "comparison.csv"),
+        )
+    announce("comparison (test split)")
+    with open(os.path.join(config.workdir, "comparison.md")) as handle:
+        print(handle.read())
+    print(
+        plot_metric_bars(
+            rows,
+            list(METRICS),
+            os.path.join(config.workdir, "metrics.png"),
+            f"casting test split, freeze {config.freeze}",
+        )
+    )
+    return rows

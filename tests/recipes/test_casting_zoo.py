@@ -1,0 +1,56 @@
+import csv
+
+import pytest
+
+from recipes.casting_zoo import main
+
+
+def _overrides(tmp_path, **extra):
+    settings = {
+        "image_size": "32",
+        "workdir": str(tmp_path / "run"),
+        "export_dir": str(tmp_path / "saved_models"),
+        "data_dir": str(tmp_path / "tfds"),
+        "num_train": "24",
+        "num_validation": "8",
+        "num_test": "16",
+        "train.epochs": "1",
+        "train.steps_per_epoch": "2",
+        "train.batch_size": "8",
+        "train.tensorboard": "false",
+        **extra,
+    }
+    return [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
+
+
+def test_zoo_trains_compares_and_exports(tmp_path):
+    rows = main(["--models", "luna", "alexnet", "--freeze", "partial:1", *_overrides(tmp_path)])
+    assert [r["model"] for r in rows] == ["luna", "alexnet"]
+    assert rows[0]["freeze"] == "full" and rows[0]["start"] == "scratch"  # LUNA from scratch
+    assert rows[1]["freeze"] == "partial:1" and rows[1]["trainable_blocks"] == "1/5"
+    for row in rows:
+        assert 0.0 <= row["accuracy"] <= 1.0 and row["onnx_max_diff"] < 1e-4
+    with open(tmp_path / "run" / "comparison.csv") as handle:
+        assert [r["model"] for r in csv.DictReader(handle)] == ["luna", "alexnet"]
+    table = (tmp_path / "run" / "comparison.md").read_text().splitlines()
+    assert table[0].startswith("| model |") and len(table) == 4
+    for name in ("metrics.png", "confusion/luna.png", "confusion/alexnet.png"):
+        assert (tmp_path / "run" / name).stat().st_size > 0
+    assert (tmp_path / "saved_models" / "casting_alexnet" / "1" / "saved_model.pb").exists()
+    assert (tmp_path / "saved_models" / "onnx" / "casting_luna_v1.onnx").exists()
+
+
+def test_pretraining_on_smt_pairs_feeds_the_fine_tuning(tmp_path):
+    overrides = _overrides(tmp_path, export="false", pretrain_epochs="1")
+    rows = main(["--models", "alexnet", "--pretrain", "smt_pairs", *overrides])
+    assert rows[0]["start"] == "alexnet.weights.h5"
+    assert (tmp_path / "run" / "pretrained" / "alexnet.weights.h5").exists()
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(SystemExit, match="unknown models"):
+        main(["--models", "vgg"])
+    with pytest.raises(SystemExit, match="unknown freeze strategy"):
+        main(["--freeze", "half"])
+    with pytest.raises(SystemExit, match="not both"):
+        main(["--weights", "imagenet", "--pretrain", "smt_pairs"])

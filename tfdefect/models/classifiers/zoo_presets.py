@@ -1,0 +1,113 @@
+"""The architectures of the transfer-learning zoo: how each backbone is built, how its
+input is normalised, and which layer names mark its repeated blocks (for freezing)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import keras
+
+from tfdefect.backbones.pretrained import build_application, load_backbone_weights
+from tfdefect.backbones.resnet_basic import BasicResNetBackbone
+from tfdefect.models.classifiers.onnx_friendly import make_onnx_friendly
+from tfdefect.models.classifiers.small_cnns import alexnet_features, luna_features
+from tfdefect.models.classifiers.swin_transformer import swin_features
+from tfdefect.models.classifiers.vision_transformer import vision_transformer_features
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooArchitecture:
+    """Attributes:
+    build: ``fn(image_shape, weights, **options) -> keras.Model`` mapping (B, H, W, C) pixels
+        0..255 to a (B, h, w, F) feature map or a (B, F) vector.
+    block_pattern: regex whose first group names a block from a layer name.
+    family: "cnn" or "transformer"; pretrained: whether the seed fine-tunes it (LUNA is
+        trained from scratch).
+    """
+
+    build: Callable
+    block_pattern: str
+    family: str = "cnn"
+    pretrained: bool = True
+
+
+def _with_local_weights(builder):
+    def build(image_shape, weights=None, **options):
+        model = builder(image_shape, **options)
+        if weights is not None:
+            load_backbone_weights(model, weights)
+        return model
+
+    return build
+
+
+def _resnet18(image_shape, weights=None):
+    from tfdefect.layers.image_normalization import ImageNormalization
+    from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
+
+    resnet = BasicResNetBackbone("resnet18", input_channels=image_shape[-1])
+    images = keras.Input(image_shape, name="images")
+    x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
+    model = keras.Model(images, resnet(x)["P5"], name="resnet18")
+    if weights is not None:
+        load_backbone_weights(model, weights)
+    return model
+
+
+def _application(factory, **fixed):
+    def build(image_shape, weights=None):
+        local = weights not in (None, "imagenet")
+        model = build_application(
+            factory,
+            weights=None if local else weights,
+            input_channels=image_shape[-1],
+            include_top=False,
+            input_shape=tuple(image_shape),
+            **fixed,
+        )
+        from tfdefect.backbones.pretrained import inline_normalization_constants
+
+        model = make_onnx_friendly(model)
+        inline_normalization_constants(model)
+        if local:
+            load_backbone_weights(model, weights)
+        return model
+
+    return build
+
+
+ZOO = {
+    "luna": ZooArchitecture(_with_local_weights(luna_features), r"^(block\d+)_", pretrained=False),
+    "alexnet": ZooArchitecture(_with_local_weights(alexnet_features), r"^(block\d+)_"),
+    "resnet18": ZooArchitecture(_resnet18, r"^(stage\d+_block\d+)_"),
+    "efficientnetv2": ZooArchitecture(
+        _application(keras.applications.EfficientNetV2B0, include_preprocessing=True),
+        r"^(block\d+[a-z])_",
+    ),
+    "convnext": ZooArchitecture(
+        _application(keras.applications.ConvNeXtTiny, include_preprocessing=True),
+        r"_(stage_\d+_block_\d+)_",
+    ),
+    "vit": ZooArchitecture(
+        _with_local_weights(vision_transformer_features), r"^(block\d+)_", "transformer"
+    ),
+    "deit": ZooArchitecture(
+        _with_local_weights(
+            lambda shape, **o: vision_transformer_features(
+                shape,
+                **{
+                    "dim": 384,
+                    "heads": 6,
+                    "mlp_dim": 1536,
+                    "distillation_token": True,
+                    "name": "deit",
+                    **o,
+                },
+            )
+        ),
+        r"^(block\d+)_",
+        "transformer",
+    ),
+    "swin_t": ZooArchitecture(_with_local_weights(swin_features), r"^(block\d+)_", "transformer"),
+}
