@@ -38,7 +38,9 @@ class CastingZooConfig:
         weights: None, "imagenet" or a folder of <model>.weights.h5.
         pretrain: None or "smt_pairs" (pretrain each backbone there first).
         image_size: model input side (images are resized in the tf.data graph).
-        fine_tune_factor: learning-rate factor of the full strategy.
+        fine_tune_factor: learning-rate factor of the full strategy on pretrained weights.
+        transformer_factor: learning-rate factor of ViT, DeiT and Swin (Adam at 1e-3
+            diverges on them; they are usually trained at 1e-4 or below).
         num_train / num_validation / num_test: synthetic castings per split.
         manual_dir: read the public casting folders instead (validation: 10% of train).
     """
@@ -50,6 +52,7 @@ class CastingZooConfig:
     pretrain_epochs: int = 3
     image_size: int = 128
     fine_tune_factor: float = 0.1
+    transformer_factor: float = 0.1
     seed: int = 0
     workdir: str = "runs/casting_zoo"
     data_dir: str = "~/tensorflow_datasets"
@@ -72,7 +75,7 @@ class CastingZooConfig:
 
 
 def quick_config() -> CastingZooConfig:
-    """``--quick``: 64 px, 300 / 100 / 200 castings, 3 epochs of 10 steps per model."""
+    """``--quick``: 64 px, 300 / 100 / 200 castings, 6 epochs of 15 steps per model."""
     config = CastingZooConfig(
         image_size=64,
         num_train=300,
@@ -81,7 +84,7 @@ def quick_config() -> CastingZooConfig:
         workdir="runs/casting_zoo_quick",
         pretrain_epochs=1,
     )
-    config.train = dataclasses.replace(config.train, epochs=3, steps_per_epoch=10)
+    config.train = dataclasses.replace(config.train, epochs=6, steps_per_epoch=15)
     return config
 
 

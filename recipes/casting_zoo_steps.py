@@ -164,6 +164,8 @@ def train_one(architecture: str, splits: dict, config) -> dict:
     learning_rate = config.train.learning_rate
     if strategy == "full" and not from_scratch:
         learning_rate *= config.fine_tune_factor
+    if ZOO[architecture].family == "transformer":
+        learning_rate *= config.transformer_factor
     print(
         f"{model.count_params():,} parameters; {freeze['trainable_blocks']}/{freeze['blocks']} "
         f"blocks trainable; learning rate {learning_rate:g}"

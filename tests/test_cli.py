@@ -22,7 +22,22 @@ def test_console_script_help_and_list_models():
     script = os.path.join(os.path.dirname(sys.executable), "tfdefect")
     result = subprocess.run([script, "list-models"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["mask_rcnn", "mpb3", "padim", "resnet50_fpn", "unet"]
+    assert result.stdout.split() == [
+        "classifier_alexnet",
+        "classifier_convnext",
+        "classifier_deit",
+        "classifier_efficientnetv2",
+        "classifier_luna",
+        "classifier_mobilenetv2",
+        "classifier_resnet18",
+        "classifier_swin_t",
+        "classifier_vit",
+        "mask_rcnn",
+        "mpb3",
+        "padim",
+        "resnet50_fpn",
+        "unet",
+    ]
     result = subprocess.run(
         [script, "export", "--help"], capture_output=True, text=True, timeout=300
     )

@@ -16,7 +16,8 @@ def test_create_model_builds_the_registered_class():
 
 def test_unknown_name_lists_valid_names():
     with pytest.raises(
-        KeyError, match="unknown model 'unnet'.*mask_rcnn, mpb3, padim, resnet50_fpn, unet"
+        KeyError,
+        match="unknown model 'unnet'.*classifier_vit, mask_rcnn, mpb3, padim, resnet50_fpn, unet",
     ):
         create_model("unnet")
 

@@ -129,6 +129,7 @@ def fit_model(
     workdir: str,
     extra_callbacks=None,
     verbose: int | None = None,
+    metric_callbacks=None,
 ):
     """Train a compiled ``model`` with the standard callbacks; return its History.
 
@@ -139,7 +140,11 @@ def fit_model(
     """
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
-    callbacks = training_callbacks(config, workdir) + list(extra_callbacks or [])
+    callbacks = (
+        list(metric_callbacks or [])
+        + training_callbacks(config, workdir)
+        + list(extra_callbacks or [])
+    )
     _patch_for_multi_worker(model, train_data)
     return model.fit(
         train_data,

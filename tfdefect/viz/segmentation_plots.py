@@ -79,14 +79,16 @@ def plot_segmentation_predictions(
     return _save(figure, path)
 
 
-def plot_training_curves(history_csv: str, path: str):
-    """Loss and every validation metric per epoch from a Keras CSVLogger file."""
+def plot_training_curves(history_csv: str, path: str, keys=None):
+    """Train and validation curves per epoch from a Keras CSVLogger file: ``keys`` (default:
+    every logged training metric that is not a validation one)."""
     with open(history_csv) as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
         raise ValueError(f"{history_csv}: no epochs logged")
     epochs = [int(row["epoch"]) + 1 for row in rows]
-    keys = [k for k in rows[0] if k not in ("epoch",) and not k.startswith("val_")]
+    if keys is None:
+        keys = [k for k in rows[0] if k not in ("epoch",) and not k.startswith("val_")]
     figure, axes = plt.subplots(1, len(keys), figsize=(3.6 * len(keys), 3), squeeze=False)
     for axis, key in zip(axes[0], keys, strict=True):
         axis.plot(epochs, [float(r[key]) for r in rows], label="train")

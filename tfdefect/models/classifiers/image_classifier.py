@@ -15,7 +15,7 @@ class ImageClassifier(keras.Model):
 
     Args:
         architecture: one of ``ZOO`` (luna, alexnet, resnet18, efficientnetv2, convnext,
-            vit, deit, swin_t).
+            vit, deit, swin_t, mobilenetv2).
         num_classes: K (2 for ok / def).
         image_shape: (H, W, C), any size the architecture accepts (ViT: multiples of the
             patch, Swin: multiples of 32) and any channel count (ImageNet weights: 3).

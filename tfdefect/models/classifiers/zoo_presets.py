@@ -77,6 +77,29 @@ def _application(factory, **fixed):
     return build
 
 
+def _mobilenet_v2(image_shape, weights=None, alpha=1.0):
+    """MobileNetV2 (the edge model of the wafer seed); grey inputs are repeated to three
+    channels inside the model so that ImageNet weights apply."""
+    images = keras.Input(image_shape, name="images")
+    x = images
+    if image_shape[-1] == 1:
+        x = keras.layers.Concatenate(name="stem_grey_to_rgb")([x, x, x])
+    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(x)
+    local = weights not in (None, "imagenet")
+    base = build_application(
+        keras.applications.MobileNetV2,
+        weights=None if local else weights,
+        input_channels=3,
+        include_top=False,
+        input_shape=(*image_shape[:2], 3),
+        alpha=alpha,
+    )
+    model = keras.Model(images, base(x), name="mobilenetv2")
+    if local:
+        load_backbone_weights(model, weights)
+    return model
+
+
 ZOO = {
     "luna": ZooArchitecture(_with_local_weights(luna_features), r"^(block\d+)_", pretrained=False),
     "alexnet": ZooArchitecture(_with_local_weights(alexnet_features), r"^(block\d+)_"),
@@ -110,4 +133,5 @@ ZOO = {
         "transformer",
     ),
     "swin_t": ZooArchitecture(_with_local_weights(swin_features), r"^(block\d+)_", "transformer"),
+    "mobilenetv2": ZooArchitecture(_mobilenet_v2, r"^(block_\d+)_"),
 }

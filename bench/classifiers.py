@@ -1,0 +1,121 @@
+"""Transfer-learning zoo speed: for every architecture, parameters, FLOPs and ms/image at
+batch 1 and 32 in Keras, SavedModel and onnxruntime, side by side in one run.
+
+    python bench/classifiers.py                       # all eight, 224 px
+    python bench/classifiers.py --size 128 --models resnet18 vit --repeats 5
+
+Target (issue 6): onnxruntime at least as fast as Keras for every architecture; the last
+column says where it is not. Random weights (speed does not depend on them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def count_flops(model, size: int) -> float:
+    """Floating-point operations of one (1, size, size, 3) forward pass (TF profiler on the
+    frozen graph; multiply-adds count as two)."""
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    function = tf.function(lambda x: model(x, training=False))
+    concrete = function.get_concrete_function(tf.TensorSpec([1, size, size, 3], tf.float32))
+    frozen = convert_variables_to_constants_v2(concrete)
+    options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    profile = tf.compat.v1.profiler.profile(frozen.graph, options=options)
+    return float(profile.total_float_ops)
+
+
+def bench_one(architecture, size, batches, repeats, workdir):
+    import keras
+    import onnxruntime as ort
+    import tensorflow as tf
+
+    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.models.classifiers import ImageClassifier
+
+    keras.utils.set_random_seed(0)
+    model = ImageClassifier(architecture, image_shape=(size, size, 3))
+    flops = count_flops(model, size)
+    rng = np.random.default_rng(0)
+    sample = rng.integers(0, 256, (2, size, size, 3), np.uint8)
+    saved = export_savedmodel(
+        model, os.path.join(workdir, architecture), 1, write_models_config=False
+    )
+    onnx_path = os.path.join(workdir, f"{architecture}.onnx")
+    difference = export_onnx(model, onnx_path, sample_images=sample)
+    serving = tf.saved_model.load(saved).signatures["serving_default"]
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    row = {
+        "model": architecture,
+        "parameters": model.count_params(),
+        "gflops": flops / 1e9,
+        "onnx_diff": difference,
+    }
+    for batch in batches:
+        images = rng.integers(0, 256, (batch, size, size, 3), np.uint8)
+        floats, tensor = images.astype("float32"), tf.constant(images)
+        seconds = interleaved_median_seconds(
+            {
+                "keras": lambda f=floats: model.predict_on_batch(f),
+                "savedmodel": lambda t=tensor: serving(images=t),
+                "onnxruntime": lambda i=images: session.run(None, {"images": i}),
+            },
+            repeats,
+        )
+        for runtime, value in seconds.items():
+            row[f"{runtime}_b{batch}"] = 1000 * value / batch
+    return row
+
+
+def main(argv=None):
+    from recipes.casting_zoo import ALL_MODELS
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--models", nargs="+", default=list(ALL_MODELS))
+    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--repeats", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    from tfdefect.bench.machine import describe_machine
+
+    print("machine:", describe_machine())
+    print(f"input {args.size}x{args.size}x3, median of {args.repeats} interleaved calls, ms/image")
+    header = f"{'model':<15}{'params':>12}{'GFLOPs':>8}"
+    for batch in args.batches:
+        header += (
+            f"{'keras b' + str(batch):>12}{'saved b' + str(batch):>12}{'ort b' + str(batch):>10}"
+        )
+    print(header + "   onnxruntime vs keras", flush=True)
+    for architecture in args.models:
+        with tempfile.TemporaryDirectory() as workdir:
+            row = bench_one(architecture, args.size, args.batches, args.repeats, workdir)
+        line = f"{architecture:<15}{row['parameters']:>12,}{row['gflops']:>8.2f}"
+        verdicts = []
+        for batch in args.batches:
+            keras_ms, saved_ms, ort_ms = (
+                row[f"{r}_b{batch}"] for r in ("keras", "savedmodel", "onnxruntime")
+            )
+            line += f"{keras_ms:>12.2f}{saved_ms:>12.2f}{ort_ms:>10.2f}"
+            ratio = keras_ms / ort_ms
+            verdicts.append(f"b{batch} {ratio:.2f}x" + ("" if ratio >= 1 else " SLOWER"))
+        print(line + "   " + ", ".join(verdicts), flush=True)
+
+
+if __name__ == "__main__":
+    main()

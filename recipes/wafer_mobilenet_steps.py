@@ -1,0 +1,277 @@
+"""The work of recipes.wafer_mobilenet: audit, train, evaluate, export, quantize."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from recipes.common import announce
+from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
+from tfdefect.config import to_json
+from tfdefect.data.label_map import write_label_map
+from tfdefect.data.leakage_audit import audit_tfds_builder
+from tfdefect.data.prepared_builder import prepare_builder
+from tfdefect.data.safe_augmentation import safe_augment
+from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+from tfdefect.losses import ClassWeightedCrossentropy
+from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
+from tfdefect.training.fit import fit_model
+from tfdefect.viz.confusion_plots import plot_confusion_matrix
+from tfdefect.viz.segmentation_plots import plot_training_curves
+
+
+def wafer_builder(config):
+    settings = {
+        "seed": config.seed,
+        "image_size": config.image_size,
+        "num_sites": config.num_sites,
+        "near_threshold": config.near_threshold,
+    }
+    return prepare_builder(
+        "wafer_sem", "WaferSemConfig", settings, config.data_dir, config.manual_dir
+    )
+
+
+def load_split(builder, split) -> tuple[np.ndarray, np.ndarray]:
+    """(N, H, W, 1) uint8 images and (N,) labels of a split."""
+    images, labels = [], []
+    for example in tfds.as_numpy(builder.as_dataset(split=split)):
+        images.append(example["image"])
+        labels.append(example["label"])
+    return np.stack(images), np.array(labels)
+
+
+def batches(images, labels, batch_size, training, seed=0):
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+    dataset = dataset.map(lambda image, label: (tf.cast(image, tf.float32), label))
+    if training:
+        dataset = dataset.shuffle(len(images), seed=seed).repeat()
+        dataset = dataset.map(
+            lambda image, label: (safe_augment(image), label), num_parallel_calls=tf.data.AUTOTUNE
+        )
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def classification_figures(labels, probabilities) -> dict:
+    """Accuracy, per-class precision / recall / F1, macro recall (present classes)."""
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    predicted = probabilities.argmax(-1)
+    indices = list(range(len(CLASS_NAMES)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        labels, predicted, labels=indices, zero_division=0
+    )
+    present = support > 0
+    return {
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "macro_recall": float(recall[present].mean()),
+        "per_class": {
+            name: {
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+                "support": int(support[i]),
+            }
+            for i, name in enumerate(CLASS_NAMES)
+        },
+    }
+
+
+def run(config) -> dict:
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+    announce("data: wafer_sem (split by site / near-duplicate group)")
+    builder = wafer_builder(config)
+    splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
+    for split, (_, labels) in splits.items():
+        counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+        print(
+            f"{split:<10} {len(labels):5d}: "
+            + ", ".join(f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True))
+        )
+
+    announce("leakage audit")
+    report = audit_tfds_builder(builder, near_threshold=config.near_threshold)
+    print(report.summary())
+    print(report.write_json(os.path.join(config.workdir, "leakage_report.json")))
+    if report.leaks and config.fail_on_leak:
+        raise SystemExit(f"{report.leaks} leaks between splits (--fail-on-leak); see the report")
+
+    announce("class weights (training split, balanced)")
+    train_images, train_labels = splits["train"]
+    weights = balanced_class_weights(train_labels, len(CLASS_NAMES))
+    print(", ".join(f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, weights, strict=True)))
+
+    announce(f"MobileNetV2 alpha {config.alpha}, {config.image_size} px grey, recall first")
+    keras.utils.set_random_seed(config.seed)
+    model = ImageClassifier(
+        "mobilenetv2",
+        num_classes=len(CLASS_NAMES),
+        image_shape=(config.image_size, config.image_size, 1),
+        weights=config.weights,
+        backbone_options={"alpha": config.alpha},
+    )
+    if config.weights:
+        apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
+    loss = ClassWeightedCrossentropy(weights)
+    model.compile(
+        optimizer=keras.optimizers.Adam(config.train.learning_rate),
+        loss=loss,
+        metrics=["accuracy"],
+    )
+    batch = config.train.batch_size
+    validation = batches(*splits["validation"], batch, training=False)
+    checkpoints = os.path.join(config.workdir, "checkpoints")
+    started = time.perf_counter()
+    fit_model(
+        model,
+        batches(train_images, train_labels, batch, training=True, seed=config.seed),
+        validation,
+        config.train,
+        checkpoints,
+        metric_callbacks=[
+            PerClassRecall(validation, CLASS_NAMES),
+            RecallWeightedTraining(
+                loss, CLASS_NAMES, config.recall_strength, config.min_factor, config.max_factor
+            ),
+        ],
+    )
+    train_seconds = time.perf_counter() - started
+    best = keras.saving.load_model(os.path.join(checkpoints, "best.keras"), compile=False)
+    curves = plot_training_curves(
+        os.path.join(checkpoints, "history.csv"),
+        os.path.join(config.workdir, "training_curves.png"),
+        keys=["loss", "accuracy"],
+    )
+    print("train vs validation curves:", curves)
+
+    announce("evaluation (test split)")
+    test_images, test_labels = splits["test"]
+    float_probabilities = np.asarray(best.predict(test_images.astype("float32"), verbose=0))
+    results = {"float": classification_figures(test_labels, float_probabilities)}
+    print(format_figures("float (Keras)", results["float"]))
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(
+        test_labels, float_probabilities.argmax(-1), labels=list(range(len(CLASS_NAMES)))
+    )
+    print(
+        plot_confusion_matrix(
+            matrix,
+            CLASS_NAMES,
+            "MobileNetV2, test",
+            os.path.join(config.workdir, "confusion_matrix.png"),
+        )
+    )
+    label_map = write_label_map(CLASS_NAMES, os.path.join(config.workdir, "label_map.json"))
+    print("label map:", label_map)
+
+    announce("export: SavedModel, ONNX, INT8")
+    from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.quantization import TfliteClassifier, convert_tflite_int8, quantize_onnx_int8
+
+    saved = export_savedmodel(
+        best, os.path.join(config.export_dir, config.export_name), 1, overwrite=True
+    )
+    onnx_dir = os.path.join(config.export_dir, "onnx")
+    float_onnx = os.path.join(onnx_dir, f"{config.export_name}_v1.onnx")
+    difference = export_onnx(best, float_onnx, sample_images=test_images[:4], overwrite=True)
+    print(f"SavedModel {saved}; ONNX {float_onnx} (max |onnx - keras| {difference:.1e})")
+    calibration = train_images[: config.calibration_images]
+    tflite_path = convert_tflite_int8(
+        best,
+        calibration,
+        os.path.join(config.export_dir, "tflite", f"{config.export_name}_int8.tflite"),
+    )
+    onnx_int8 = quantize_onnx_int8(
+        float_onnx, calibration, os.path.join(onnx_dir, f"{config.export_name}_int8.onnx")
+    )
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(float_onnx, providers=["CPUExecutionProvider"])
+    results["onnx_float"] = classification_figures(
+        test_labels, session.run(None, {"images": test_images})[0]
+    )
+    tflite_probabilities = TfliteClassifier(tflite_path).predict(test_images)
+    results["tflite_int8"] = classification_figures(test_labels, tflite_probabilities)
+    session = ort.InferenceSession(onnx_int8, providers=["CPUExecutionProvider"])
+    onnx_int8_probabilities = session.run(None, {"images": test_images})[0]
+    results["onnx_int8"] = classification_figures(test_labels, onnx_int8_probabilities)
+    sizes = {
+        "keras": os.path.getsize(os.path.join(checkpoints, "best.keras")),
+        "onnx_float": os.path.getsize(float_onnx),
+        "tflite_int8": os.path.getsize(tflite_path),
+        "onnx_int8": os.path.getsize(onnx_int8),
+    }
+    float_predictions = float_probabilities.argmax(-1)
+    for name, probabilities in (
+        ("tflite_int8", tflite_probabilities),
+        ("onnx_int8", onnx_int8_probabilities),
+    ):
+        results[name]["agreement_with_float"] = float(
+            np.mean(probabilities.argmax(-1) == float_predictions)
+        )
+    announce("float vs INT8 (test split)")
+    lines = [
+        "| model | size MB | accuracy | macro recall | accuracy drop | recall drop "
+        "| agrees with float |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in ("onnx_float", "tflite_int8", "onnx_int8"):
+        figures = results[name]
+        lines.append(
+            f"| {name} | {sizes[name] / 2**20:.2f} | {figures['accuracy']:.4f} | "
+            f"{figures['macro_recall']:.4f} | "
+            f"{100 * (results['float']['accuracy'] - figures['accuracy']):+.2f} pt | "
+            f"{100 * (results['float']['macro_recall'] - figures['macro_recall']):+.2f} pt | "
+            f"{figures.get('agreement_with_float', 1.0):.4f} |"
+        )
+    lines.append("")
+    lines.append(
+        "| class | "
+        + " | ".join(f"recall {n}" for n in ("float", "tflite_int8", "onnx_int8"))
+        + " |"
+    )
+    lines.append("|---|---|---|---|")
+    for name in CLASS_NAMES:
+        lines.append(
+            f"| {name} | "
+            + " | ".join(
+                f"{results[k]['per_class'][name]['recall']:.3f}"
+                for k in ("float", "tflite_int8", "onnx_int8")
+            )
+            + " |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(config.workdir, "results.md"), "w") as handle:
+        handle.write(table + "\n")
+    summary = {
+        "results": results,
+        "sizes_bytes": sizes,
+        "train_seconds": train_seconds,
+        "leaks": report.leaks,
+        "onnx_max_difference": difference,
+    }
+    with open(os.path.join(config.workdir, "results.json"), "w") as handle:
+        json.dump(summary, handle, indent=2)
+    return summary
+
+
+def format_figures(title, figures) -> str:
+    lines = [
+        f"{title}: accuracy {figures['accuracy']:.4f}, macro recall {figures['macro_recall']:.4f}"
+    ]
+    for name, values in figures["per_class"].items():
+        lines.append(
+            f"  {name:<12} precision {values['precision']:.3f}  recall {values['recall']:.3f}  "
+            f"F1 {values['f1']:.3f}  n {values['support']}"
+        )
+    return "\n".join(lines)

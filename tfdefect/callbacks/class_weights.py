@@ -1,0 +1,23 @@
+"""Class weights from the training split's labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+
+
+def balanced_class_weights(labels, num_classes: int) -> np.ndarray:
+    """(K,) weights n / (K_present * n_c) (scikit-learn's "balanced"), so every present
+    class carries the same total weight; classes absent from ``labels`` get 0 (they cannot
+    be learned from this split, and a weight would only scale nothing)."""
+    labels = np.asarray(labels).astype(int).ravel()
+    if labels.size == 0:
+        raise ValueError("class weights need at least one training label")
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"labels must lie in [0, {num_classes}), got {labels.min()}..{labels.max()}"
+        )
+    present = np.unique(labels)
+    weights = np.zeros(num_classes)
+    weights[present] = compute_class_weight("balanced", classes=present, y=labels)
+    return weights
