@@ -88,7 +88,7 @@ def _cmd_export(args) -> int:
     )
     if args.onnx:
         path = os.path.join(args.export_dir, "onnx", f"{args.name}_v{args.version}.onnx")
-        difference = export_onnx(model, path, postprocess=postprocess)
+        difference = export_onnx(model, path, postprocess=postprocess, overwrite=args.overwrite)
         print(f"ONNX: {path} (opset 17), max |onnx - keras| = {difference:.2e}")
     return 0
 
@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, default=1)
     p.add_argument("--export-dir", default="saved_models")
     p.add_argument("--onnx", action="store_true", help="also write a parity-checked ONNX file")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an existing version (and ONNX file)"
+    )
     p.set_defaults(run=_cmd_export)
 
     p = commands.add_parser(

@@ -20,7 +20,7 @@ def resnet18():
 
 
 def _head_ids(model):
-    return {id(w) for w in model.get_layer("probabilities").weights}
+    return {id(w) for w in model.get_layer("class_probabilities").weights}
 
 
 def test_feature_extraction_trains_only_the_head(resnet18):

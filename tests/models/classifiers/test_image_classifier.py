@@ -60,7 +60,7 @@ def test_architecture_trains_and_round_trips(architecture, tmp_path):
     path = export_savedmodel(model, str(tmp_path / architecture), 1, write_models_config=False)
     served = serve_in_clean_process(path, images, str(tmp_path))
     for way in ("array", "bytes"):
-        np.testing.assert_allclose(served[way]["probabilities"], expected, atol=1e-5)
+        np.testing.assert_allclose(served[way]["class_probabilities"], expected, atol=1e-5)
     assert export_onnx(model, str(tmp_path / f"{architecture}.onnx"), sample_images=images) < 1e-4
 
 

@@ -26,7 +26,7 @@ class ImageClassifier(keras.Model):
             for a small ViT).
 
     Inputs: (B, H, W, C) pixel values 0..255 (each backbone normalises in graph).
-    Outputs: (B, K) class probabilities.
+    Outputs: (B, K) class probabilities (served as ``class_probabilities``).
     """
 
     def __init__(
@@ -51,9 +51,9 @@ class ImageClassifier(keras.Model):
         if len(features.shape) == 4:
             features = keras.layers.GlobalAveragePooling2D(name="head_pool")(features)
         features = keras.layers.Dropout(dropout, name="head_dropout")(features)
-        probabilities = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(
-            features
-        )
+        probabilities = keras.layers.Dense(
+            num_classes, activation="softmax", name="class_probabilities"
+        )(features)
         super().__init__(images, probabilities, **kwargs)
         # === Config ===
         self.backbone = backbone
