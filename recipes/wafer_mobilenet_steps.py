@@ -117,6 +117,7 @@ def run(config) -> dict:
         image_shape=(config.image_size, config.image_size, 1),
         weights=config.weights,
         backbone_options={"alpha": config.alpha},
+        batch_norm_momentum=None if config.weights else 0.9,  # from scratch: 0.999 lags
     )
     if config.weights:
         apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 
+from tfdefect.models.classifiers.freeze import walk_layers
 from tfdefect.models.classifiers.zoo_presets import ZOO
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
@@ -24,6 +25,10 @@ class ImageClassifier(keras.Model):
         dropout: before the head.
         backbone_options: architecture keyword overrides (e.g. ``{"depth": 2, "dim": 64}``
             for a small ViT).
+        batch_norm_momentum: None keeps each architecture's BatchNormalization momentum
+            (MobileNetV2 0.999, EfficientNetV2 0.99); 0.9 suits short training from scratch,
+            where moving statistics at 0.999 lag far behind the weights after a few hundred
+            steps and inference-mode outputs collapse.
 
     Inputs: (B, H, W, C) pixel values 0..255 (each backbone normalises in graph).
     Outputs: (B, K) class probabilities (served as ``class_probabilities``).
@@ -37,6 +42,7 @@ class ImageClassifier(keras.Model):
         weights=None,
         dropout=0.2,
         backbone_options=None,
+        batch_norm_momentum=None,
         **kwargs,
     ):
         if architecture not in ZOO:
@@ -45,6 +51,10 @@ class ImageClassifier(keras.Model):
         # === Layers ===
         backbone = spec.build(tuple(image_shape), weights=weights, **(backbone_options or {}))
         backbone.name = "backbone"  # fixed, so that weights files and freezing find it
+        if batch_norm_momentum is not None:
+            for layer in walk_layers(backbone):
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    layer.momentum = batch_norm_momentum
         # === Functional model ===
         images = keras.Input(image_shape, name="images")
         features = backbone(images)
@@ -62,6 +72,7 @@ class ImageClassifier(keras.Model):
         self.image_shape = tuple(image_shape)
         self.dropout = dropout
         self.backbone_options = dict(backbone_options or {})
+        self.batch_norm_momentum = batch_norm_momentum
         self.block_pattern = spec.block_pattern
 
     def save_backbone_weights(self, path: str) -> str:
@@ -76,6 +87,7 @@ class ImageClassifier(keras.Model):
             "image_shape": self.image_shape,
             "dropout": self.dropout,
             "backbone_options": self.backbone_options,
+            "batch_norm_momentum": self.batch_norm_momentum,
             "name": self.name,
         }
 

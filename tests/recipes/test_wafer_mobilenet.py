@@ -1,0 +1,64 @@
+import json
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from recipes.wafer_mobilenet import main
+from tfdefect.data.label_map import read_label_map
+from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+
+
+def _overrides(tmp_path, **extra):
+    settings = {
+        "image_size": "32",
+        "alpha": "0.35",
+        "num_sites": "90",
+        "calibration_images": "16",
+        "workdir": str(tmp_path / "run"),
+        "export_dir": str(tmp_path / "saved_models"),
+        "data_dir": str(tmp_path / "tfds"),
+        "train.epochs": "2",
+        "train.steps_per_epoch": "2",
+        "train.batch_size": "8",
+        "train.tensorboard": "false",
+        **extra,
+    }
+    return [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
+
+
+def test_whole_recipe_on_a_tiny_dataset(tmp_path):
+    summary = main(["--fail-on-leak", *_overrides(tmp_path)])
+    run = tmp_path / "run"
+    assert summary["leaks"] == 0
+    assert json.loads((run / "leakage_report.json").read_text())["leaks"] == 0
+    assert read_label_map(str(run / "label_map.json")) == list(CLASS_NAMES)
+    for name in ("float", "onnx_float", "tflite_int8", "onnx_int8"):
+        figures = summary["results"][name]
+        assert 0.0 <= figures["accuracy"] <= 1.0 and set(figures["per_class"]) == set(CLASS_NAMES)
+    # the float ONNX file is the Keras model: same figures
+    assert summary["results"]["onnx_float"]["accuracy"] == summary["results"]["float"]["accuracy"]
+    sizes = summary["sizes_bytes"]
+    assert (
+        sizes["tflite_int8"] < sizes["onnx_float"] / 2
+        and sizes["onnx_int8"] < sizes["onnx_float"] / 2
+    )
+    for name in ("training_curves.png", "confusion_matrix.png", "results.md"):
+        assert (run / name).stat().st_size > 0
+    history = (run / "checkpoints" / "history.csv").read_text().splitlines()
+    assert "val_macro_recall" in history[0] and "loss_weight_cracks" in history[0]
+    assert os.path.exists(tmp_path / "saved_models" / "tflite" / "wafer_mobilenetv2_int8.tflite")
+
+
+def test_fail_on_leak_stops_before_training(tmp_path):
+    manual = tmp_path / "manual"
+    for i in range(24):  # the same file names under two classes: filename collisions
+        defect = CLASS_NAMES[i % 2]
+        image = render_site(site_layout(np.random.default_rng(i), defect), np.random.default_rng(i))
+        (manual / defect).mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(manual / defect / f"img_{i // 2}.png"), image)
+    with pytest.raises(SystemExit, match="leaks between splits"):
+        main(["--fail-on-leak", *_overrides(tmp_path, manual_dir=str(manual))])
+    report = json.loads((tmp_path / "run" / "leakage_report.json").read_text())
+    assert report["filename_collisions"] and not (tmp_path / "run" / "checkpoints").exists()
