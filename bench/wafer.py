@@ -1,0 +1,173 @@
+"""Edge latency of the wafer SEM classifier: ms/image at batch 1 on 1 and 2 threads for
+Keras, onnxruntime float, onnxruntime INT8 and TFLite INT8, with model sizes.
+
+    python bench/wafer.py                                   # MobileNetV2 alpha 1.0, 96 px
+    python bench/wafer.py --checkpoint runs/wafer_mobilenet/checkpoints/best.keras
+
+Each thread count runs in its own process (TensorFlow fixes its thread pools at start-up).
+Targets (issue 7): INT8 at most a third of the float size and at least 1.5x faster than
+float onnxruntime at batch 1. Without --checkpoint the model has random weights and is
+calibrated on synthetic SEM images (speed and size do not depend on the weights).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def sem_images(count, size, seed=0):
+    from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+
+    rng = np.random.default_rng(seed)
+    images = []
+    for i in range(count):
+        layout = site_layout(rng, CLASS_NAMES[i % len(CLASS_NAMES)])
+        images.append(render_site(layout, rng, size)[..., None])
+    return np.stack(images)
+
+
+def build_files(args, workdir) -> dict:
+    import keras
+
+    from tfdefect.export import export_onnx
+    from tfdefect.models.classifiers import ImageClassifier
+    from tfdefect.quantization import convert_tflite_int8, quantize_onnx_int8
+
+    if args.checkpoint:
+        model = keras.saving.load_model(args.checkpoint, compile=False)
+        path = args.checkpoint
+    else:
+        keras.utils.set_random_seed(0)
+        model = ImageClassifier(
+            "mobilenetv2",
+            num_classes=8,
+            image_shape=(args.size, args.size, 1),
+            backbone_options={"alpha": args.alpha},
+        )
+        path = os.path.join(workdir, "model.keras")
+        model.save(path)
+    size = model.input_shape[1]
+    calibration = sem_images(64, size)
+    float_onnx = os.path.join(workdir, "float.onnx")
+    export_onnx(model, float_onnx, sample_images=calibration[:2])
+    return {
+        "keras": path,
+        "onnx_float": float_onnx,
+        "onnx_int8": quantize_onnx_int8(
+            float_onnx, calibration, os.path.join(workdir, "int8.onnx")
+        ),
+        "tflite_int8": convert_tflite_int8(
+            model, calibration, os.path.join(workdir, "int8.tflite")
+        ),
+        "size": size,
+    }
+
+
+def time_runtimes(files: dict, threads: int, repeats: int) -> dict:
+    """Median ms per image at batch 1 of each runtime with ``threads`` threads."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    import keras
+    import onnxruntime as ort
+
+    import tfdefect.models  # noqa: F401  (custom classes of the .keras file)
+    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.quantization import TfliteClassifier
+
+    image = sem_images(1, files["size"], seed=1)
+    model = keras.saving.load_model(files["keras"], compile=False)
+    floats = image.astype("float32")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    sessions = {
+        name: ort.InferenceSession(files[name], options, providers=["CPUExecutionProvider"])
+        for name in ("onnx_float", "onnx_int8")
+    }
+    tflite = TfliteClassifier(files["tflite_int8"], num_threads=threads)
+    seconds = interleaved_median_seconds(
+        {
+            "keras": lambda: model.predict_on_batch(floats),
+            "onnx_float": lambda: sessions["onnx_float"].run(None, {"images": image}),
+            "onnx_int8": lambda: sessions["onnx_int8"].run(None, {"images": image}),
+            "tflite_int8": lambda: tflite.predict_one(image[0]),
+        },
+        repeats,
+    )
+    return {name: 1000 * value for name, value in seconds.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--checkpoint", help="a trained wafer .keras (default: random weights)")
+    parser.add_argument("--size", type=int, default=96)
+    parser.add_argument("--alpha", type=float, default=1.0)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # files JSON: time, print JSON
+    args = parser.parse_args(argv)
+    if args.worker:
+        files = json.loads(args.worker)
+        print(json.dumps(time_runtimes(files, args.threads[0], args.repeats)))
+        return
+
+    from tfdefect.bench.machine import describe_machine
+
+    print("machine:", describe_machine())
+    with tempfile.TemporaryDirectory() as workdir:
+        files = build_files(args, workdir)
+        sizes = {
+            k: os.path.getsize(files[k]) / 2**20 for k in ("onnx_float", "onnx_int8", "tflite_int8")
+        }
+        print(
+            f"MobileNetV2 {files['size']} px grey; sizes MB: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in sizes.items())
+            + f"; INT8 / float size: onnx {sizes['onnx_int8'] / sizes['onnx_float']:.2f}, "
+            f"tflite {sizes['tflite_int8'] / sizes['onnx_float']:.2f} (target <= 0.33)"
+        )
+        print(f"batch 1, median of {args.repeats} interleaved calls, ms/image")
+        print(
+            f"{'threads':<8}{'keras':>10}{'ort float':>11}{'ort int8':>10}{'tflite int8':>13}"
+            "   speed-up of INT8 vs ort float"
+        )
+        for threads in args.threads:
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    json.dumps(files),
+                    "--threads",
+                    str(threads),
+                    "--repeats",
+                    str(args.repeats),
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                raise RuntimeError(result.stderr[-3000:])
+            ms = json.loads(result.stdout.strip().splitlines()[-1])
+            print(
+                f"{threads:<8}{ms['keras']:>10.2f}{ms['onnx_float']:>11.2f}{ms['onnx_int8']:>10.2f}"
+                f"{ms['tflite_int8']:>13.2f}   ort int8 {ms['onnx_float'] / ms['onnx_int8']:.2f}x, "
+                f"tflite int8 {ms['onnx_float'] / ms['tflite_int8']:.2f}x (target >= 1.5x)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
