@@ -242,13 +242,15 @@ def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
         writer.writeheader()
         writer.writerows(rows)
 
-    def cell(value):
+    def cell(column, value):
         if value is None:
             return "-"
+        if column == "onnx_max_diff":
+            return f"{value:.1e}"
         return f"{value:.4f}" if isinstance(value, float) and value <= 1 else str(value)
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c, row.get(c)) for c in columns) + " |" for row in rows]
     with open(path_md, "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

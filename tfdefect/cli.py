@@ -23,6 +23,9 @@ RECIPES = {
     "segment_chips": "semantic segmentation of chip defects (U-Net, ResNet50-FPN) on chips6",
     "mask_rcnn_chips": "Mask R-CNN for chip defects, the chips seed's three variants",
     "padim_pcb": "PaDiM anomaly detection on PCB boards or any MVTec-format category",
+    "mpb3_smt": "MPB3 Siamese classifier of SMT component pairs with MPWR resampling",
+    "casting_zoo": "eight transfer-learning classifiers on cast impellers, freeze strategies",
+    "wafer_mobilenet": "edge MobileNetV2 wafer SEM classifier: leakage audit, recall first, INT8",
 }
 
 
