@@ -51,9 +51,9 @@ class WaferMobilenetConfig:
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
     num_sites: int = 1600
-    recall_strength: float = 2.0
+    recall_strength: float = 0.5
     min_factor: float = 0.5
-    max_factor: float = 4.0
+    max_factor: float = 3.0
     fail_on_leak: bool = False
     near_threshold: int = 6
     calibration_images: int = 200
@@ -72,9 +72,9 @@ class WaferMobilenetConfig:
 
 
 def quick_config() -> WaferMobilenetConfig:
-    """``--quick``: 600 sites, alpha 0.5, 10 epochs of 20 steps."""
+    """``--quick``: 600 sites, alpha 0.5, 20 epochs of 40 steps."""
     config = WaferMobilenetConfig(num_sites=600, alpha=0.5, workdir="runs/wafer_mobilenet_quick")
-    config.train = dataclasses.replace(config.train, epochs=10, steps_per_epoch=20)
+    config.train = dataclasses.replace(config.train, epochs=20, steps_per_epoch=40)
     return config
 
 
