@@ -38,6 +38,7 @@ class WaferMobilenetConfig:
         weights: None (random), "imagenet" (needs internet) or a local backbone file.
         num_sites: synthetic sites (some imaged twice).
         manual_dir: read <class>/ folders instead.
+        class_weight_power: 1 balanced class weights, 0.5 tempered, 0 none.
         recall_strength / min_factor / max_factor: RecallWeightedTraining settings.
         fail_on_leak: stop before training if the audit finds any leak.
         calibration_images: training images calibrating INT8.
@@ -51,6 +52,7 @@ class WaferMobilenetConfig:
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
     num_sites: int = 1600
+    class_weight_power: float = 0.5
     recall_strength: float = 0.5
     min_factor: float = 0.5
     max_factor: float = 3.0
@@ -72,9 +74,11 @@ class WaferMobilenetConfig:
 
 
 def quick_config() -> WaferMobilenetConfig:
-    """``--quick``: 600 sites, alpha 0.5, 20 epochs of 40 steps."""
+    """``--quick``: 600 sites, alpha 0.5, 30 epochs of 40 steps, patience 10."""
     config = WaferMobilenetConfig(num_sites=600, alpha=0.5, workdir="runs/wafer_mobilenet_quick")
-    config.train = dataclasses.replace(config.train, epochs=20, steps_per_epoch=40)
+    config.train = dataclasses.replace(
+        config.train, epochs=30, steps_per_epoch=40, early_stopping_patience=10
+    )
     return config
 
 

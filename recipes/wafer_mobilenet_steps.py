@@ -104,9 +104,9 @@ def run(config) -> dict:
     if report.leaks and config.fail_on_leak:
         raise SystemExit(f"{report.leaks} leaks between splits (--fail-on-leak); see the report")
 
-    announce("class weights (training split, balanced)")
+    announce(f"class weights (training split, balanced ** {config.class_weight_power})")
     train_images, train_labels = splits["train"]
-    weights = balanced_class_weights(train_labels, len(CLASS_NAMES))
+    weights = balanced_class_weights(train_labels, len(CLASS_NAMES), config.class_weight_power)
     print(", ".join(f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, weights, strict=True)))
 
     announce(f"MobileNetV2 alpha {config.alpha}, {config.image_size} px grey, recall first")

@@ -6,10 +6,12 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
 
-def balanced_class_weights(labels, num_classes: int) -> np.ndarray:
+def balanced_class_weights(labels, num_classes: int, power: float = 1.0) -> np.ndarray:
     """(K,) weights n / (K_present * n_c) (scikit-learn's "balanced"), so every present
-    class carries the same total weight; classes absent from ``labels`` get 0 (they cannot
-    be learned from this split, and a weight would only scale nothing)."""
+    class carries the same total weight, raised to ``power`` (1 balanced, 0.5 tempered: rare
+    classes with a handful of images otherwise make the gradient noisy, 0 unweighted) and
+    rescaled to mean 1 over present classes; classes absent from ``labels`` get 0 (they
+    cannot be learned from this split)."""
     labels = np.asarray(labels).astype(int).ravel()
     if labels.size == 0:
         raise ValueError("class weights need at least one training label")
@@ -19,5 +21,6 @@ def balanced_class_weights(labels, num_classes: int) -> np.ndarray:
         )
     present = np.unique(labels)
     weights = np.zeros(num_classes)
-    weights[present] = compute_class_weight("balanced", classes=present, y=labels)
+    balanced = compute_class_weight("balanced", classes=present, y=labels) ** power
+    weights[present] = balanced / balanced.mean() if power != 1.0 else balanced
     return weights
