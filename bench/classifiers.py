@@ -5,13 +5,16 @@ batch 1 and 32 in Keras, SavedModel and onnxruntime, side by side in one run.
     python bench/classifiers.py --size 128 --models resnet18 vit --repeats 5
 
 Target (issue 6): onnxruntime at least as fast as Keras for every architecture; the last
-column says where it is not. Random weights (speed does not depend on them).
+column says where it is not. Random weights (speed does not depend on them). Each
+architecture runs in its own process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -86,11 +89,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--models", nargs="+", default=list(ALL_MODELS))
+    parser.add_argument("--models", nargs="+", default=[*ALL_MODELS, "mobilenetv2"])
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:  # one architecture, JSON row on stdout
+        with tempfile.TemporaryDirectory() as workdir:
+            row = bench_one(args.models[0], args.size, args.batches, args.repeats, workdir)
+        print(json.dumps(row))
+        return
 
     from tfdefect.bench.machine import describe_machine
 
@@ -103,8 +112,18 @@ def main(argv=None):
         )
     print(header + "   onnxruntime vs keras", flush=True)
     for architecture in args.models:
-        with tempfile.TemporaryDirectory() as workdir:
-            row = bench_one(architecture, args.size, args.batches, args.repeats, workdir)
+        # a fresh process per model: tf2onnx's peak memory (~40x the weights) is freed
+        command = [sys.executable, __file__, "--worker", "--models", architecture]
+        command += ["--size", str(args.size), "--repeats", str(args.repeats), "--batches"]
+        result = subprocess.run(
+            command + [str(b) for b in args.batches], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            print(
+                f"{architecture:<15} failed: {result.stderr.strip().splitlines()[-1]}", flush=True
+            )
+            continue
+        row = json.loads(result.stdout.strip().splitlines()[-1])
         line = f"{architecture:<15}{row['parameters']:>12,}{row['gflops']:>8.2f}"
         verdicts = []
         for batch in args.batches:
