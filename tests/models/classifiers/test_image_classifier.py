@@ -1,3 +1,5 @@
+import gc
+
 import keras
 import numpy as np
 import pytest
@@ -65,6 +67,9 @@ def test_architecture_trains_and_round_trips(architecture, tmp_path):
     for way in ("array", "bytes"):
         np.testing.assert_allclose(served[way]["class_probabilities"], expected, atol=1e-5)
     assert export_onnx(model, str(tmp_path / f"{architecture}.onnx"), sample_images=images) < 1e-4
+    del model, loaded
+    keras.backend.clear_session()  # nine architectures in one process: free each one
+    gc.collect()
 
 
 def test_backbone_weights_file_round_trip(tmp_path):
