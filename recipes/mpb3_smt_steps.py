@@ -16,8 +16,8 @@ from tfdefect.config import to_json
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
+from tfdefect.data.prepared_builder import prepare_builder
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
-from tfdefect.data.tfds_builders import builder_module
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
 from tfdefect.training.fit import fit_model
@@ -28,16 +28,6 @@ from tfdefect.viz.pair_plots import plot_pairs
 
 def smt_builder(config):
     """A prepared smt_pairs builder: manual_dir's CSV, or synthetic boards per settings."""
-    import tensorflow_datasets as tfds
-
-    module = builder_module("smt_pairs")
-    data_dir = os.path.expanduser(config.data_dir)
-    if config.manual_dir:
-        builder = module.Builder(config="manual", data_dir=data_dir)
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=config.manual_dir)
-        )
-        return builder
     settings = {
         "seed": config.seed,
         "image_size": config.image_size,
@@ -45,11 +35,9 @@ def smt_builder(config):
         "boards_validation": config.boards_validation,
         "boards_test": config.boards_test,
     }
-    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
-    builder_config = module.SmtPairsConfig(name=f"synthetic_{digest}", **settings)
-    builder = module.Builder(config=builder_config, data_dir=data_dir)
-    builder.download_and_prepare()
-    return builder
+    return prepare_builder(
+        "smt_pairs", "SmtPairsConfig", settings, config.data_dir, config.manual_dir
+    )
 
 
 def _positions_and_counts(builder):
