@@ -9,7 +9,7 @@ import pytest
 
 from tests.savedmodel_client import serve_in_clean_process
 from tfdefect.export import export_savedmodel
-from tfdefect.export.serving_config import read_models_config
+from tfdefect.export.serving_config import models_config_entries
 from tfdefect.models.segmenters import UNetSegmenter
 from tfdefect.models.segmenters.postprocess import segmentation_outputs
 
@@ -39,7 +39,7 @@ def test_tf_serving_layout(exported):
     assert os.path.isfile(os.path.join(path, "saved_model.pb"))
     assert os.path.isdir(os.path.join(path, "variables"))
     assert sorted(os.listdir(root / "chips_unet")) == ["3"]  # no temp folders left
-    assert read_models_config(str(root / "models.config")) == {
+    assert models_config_entries(str(root / "models.config")) == {
         "chips_unet": str(root / "chips_unet")
     }
 
@@ -89,7 +89,7 @@ def test_overwrite_replaces_whole_version_and_config_keeps_others(model, tmp_pat
     assert not os.path.exists(os.path.join(first, "stale.txt"))
     export_savedmodel(model, str(tmp_path / "b"), version=1)
     assert sorted(os.listdir(tmp_path / "a")) == ["1"]
-    assert set(read_models_config(str(tmp_path / "models.config"))) == {"a", "b"}
+    assert set(models_config_entries(str(tmp_path / "models.config"))) == {"a", "b"}
 
 
 def test_bad_version_is_rejected(model, tmp_path):

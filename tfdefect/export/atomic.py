@@ -6,6 +6,8 @@ import os
 import shutil
 import tempfile
 
+_TEMP_PREFIXES = (".tmp-", ".old-")
+
 
 def atomic_write_text(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
@@ -23,6 +25,46 @@ def atomic_write_text(path: str, text: str) -> None:
         raise
 
 
+def make_temp_dir(folder: str, version) -> str:
+    """A hidden temporary folder in ``folder`` named after the version and this process
+    (``.tmp-<version>-<pid>-...``), so a later run can tell a dead writer's leftovers."""
+    return tempfile.mkdtemp(dir=folder, prefix=f".tmp-{version}-{os.getpid()}-")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_dirs(folder: str) -> list[str]:
+    """Delete temporary folders and files left in ``folder`` by writers that died (killed
+    during an export); those of live processes stay. Returns the removed names."""
+    removed = []
+    if not os.path.isdir(folder):
+        return removed
+    for name in os.listdir(folder):
+        if not name.startswith(_TEMP_PREFIXES):
+            continue
+        parts = name.split("-")
+        pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            continue
+        if pid == os.getpid():
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
+        removed.append(name)
+    return removed
+
+
 def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
     """Move a finished ``temp_dir`` to ``final_dir`` (same filesystem) by rename.
 
@@ -30,13 +72,16 @@ def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
     first and deleted after the new folder is in place, so ``final_dir`` is always either
     the complete old or the complete new folder (or, for an instant, absent).
     """
-    os.chmod(temp_dir, 0o755)  # mkdtemp makes 0700; a model server may run as another user
+    for root, dirs, files in os.walk(temp_dir):  # a model server may run as another user
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
     if os.path.exists(final_dir):
         if not overwrite:
             raise FileExistsError(
                 f"{final_dir} already exists; pass overwrite=True or a new version number"
             )
-        aside = tempfile.mkdtemp(dir=os.path.dirname(final_dir), prefix=".old-")
+        aside = tempfile.mkdtemp(dir=os.path.dirname(final_dir), prefix=f".old-x-{os.getpid()}-")
         os.rename(final_dir, os.path.join(aside, "previous"))
         os.rename(temp_dir, final_dir)
         shutil.rmtree(aside, ignore_errors=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
 import tensorflow as tf
 
+from tfdefect.export.atomic import make_temp_dir
+from tfdefect.export.metadata import ModelMetadata, onnx_metadata_props
 from tfdefect.export.signatures import (
     is_image_spec,
     make_serving_functions,
@@ -27,18 +28,20 @@ def export_onnx(
     *,
     sample_images: np.ndarray | dict | None = None,
     postprocess=None,
+    metadata: ModelMetadata | None = None,
     opset: int = DEFAULT_OPSET,
     atol: float = 1e-3,
     overwrite: bool = True,
 ) -> float:
     """Convert the uint8 serving pipeline of ``model`` to ONNX and check it.
 
-    The ONNX graph has one input ``images`` uint8 (B, H, W, C) (a multi-image model: one
-    per model input, same names, e.g. ``reference`` and ``test``) and the same named
-    outputs as the SavedModel's ``serving_default``. After conversion (tf2onnx, opset
-    ``opset``) the file is loaded in onnxruntime and run on ``sample_images`` (an array, a
-    dict by input name for multi-image models, or None for random uint8); every float
-    output is compared with Keras on the same input.
+    The ONNX graph has one input ``images`` uint8 (batch, H, W, C) (a multi-image model:
+    one per model input, same names, e.g. ``reference`` and ``test``) and the same named
+    outputs as the SavedModel's ``serving_default``; the leading dimension of inputs and
+    outputs is named ``batch``. ``metadata`` goes into ``metadata_props``. After
+    conversion (tf2onnx, opset ``opset``) the file is loaded in onnxruntime and run on
+    ``sample_images`` (an array, a dict by input name for multi-image models, or None for
+    random uint8); every float output is compared with Keras on the same input.
 
     Returns:
         The maximum absolute difference over all float outputs.
@@ -55,29 +58,19 @@ def export_onnx(
     serve_images, _, specs = make_serving_functions(model, postprocess)
     function = tf.function(serve_images, input_signature=specs)
     names = [spec.name for spec in specs]
-    if sample_images is None:
-        height, width, channels = model_image_shape(model)
-        rng = np.random.default_rng(0)
-        shape = (2, height or 64, width or 64, channels)
-        sample_images = {
-            spec.name: rng.integers(0, 256, shape, np.uint8)
-            if is_image_spec(spec)
-            else np.zeros([2 if d is None else d for d in spec.shape], spec.dtype.as_numpy_dtype)
-            for spec in specs
-        }
-    if not isinstance(sample_images, dict):
-        sample_images = {names[0]: sample_images}
+    sample_images = _sample_feeds(model, specs, sample_images)
     feeds = [sample_images[n] for n in names]
     expected = {k: np.asarray(v) for k, v in function(*map(tf.constant, feeds)).items()}
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    temp_dir = tempfile.mkdtemp(dir=folder, prefix=".tmp-onnx-")
+    temp_dir = make_temp_dir(folder, "onnx")
     temp_path = os.path.join(temp_dir, os.path.basename(path))
     try:
         tf2onnx.convert.from_function(
             function, input_signature=specs, opset=opset, output_path=temp_path
         )
+        _name_batch_and_attach(temp_path, metadata)
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
             names = [o.name for o in session.get_outputs()]
@@ -101,6 +94,41 @@ def export_onnx(
             os.remove(os.path.join(temp_dir, leftover))
         os.rmdir(temp_dir)
     return max_diff
+
+
+def _sample_feeds(model, specs, sample_images) -> dict:
+    """Sample inputs by name: the caller's, or random uint8 images (and zero ids)."""
+    if sample_images is None:
+        height, width, channels = model_image_shape(model)
+        rng = np.random.default_rng(0)
+        shape = (2, height or 64, width or 64, channels)
+        return {
+            spec.name: rng.integers(0, 256, shape, np.uint8)
+            if is_image_spec(spec)
+            else np.zeros([2 if d is None else d for d in spec.shape], spec.dtype.as_numpy_dtype)
+            for spec in specs
+        }
+    if not isinstance(sample_images, dict):
+        return {specs[0].name: sample_images}
+    return sample_images
+
+
+def _name_batch_and_attach(path: str, metadata: ModelMetadata | None) -> None:
+    """Name the dynamic leading dimension of every input and output ``batch`` (tf2onnx
+    writes ``unk__N``) and store the metadata as ``metadata_props``."""
+    import onnx
+
+    model = onnx.load(path)
+    for value in list(model.graph.input) + list(model.graph.output):
+        dims = value.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_param = "batch"
+    if metadata is not None:
+        del model.metadata_props[:]
+        for key, value in onnx_metadata_props(metadata).items():
+            entry = model.metadata_props.add()
+            entry.key, entry.value = key, value
+    onnx.save(model, path)
 
 
 def _max_difference(expected: dict, got: dict) -> float:

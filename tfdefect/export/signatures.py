@@ -7,6 +7,13 @@ Encoded-image convention for ``serving_bytes`` (each string is one PNG or JPEG):
 * any other channel count C: one 8-bit grey PNG holding the C channels side by side,
   H x (C * W), channel 0 leftmost (for chips6: height, intensity, pattern, variance, pads,
   drill). ``encode_channel_mosaic`` writes this format.
+
+The serving contract (SavedModel signatures): every input is declared with unknown sizes
+and checked inside the graph before the model sees it, so a request of the wrong rank,
+size or channel count gets an ``InvalidArgument`` error that names the input, what was
+expected and what came, instead of a process abort deep in a kernel or a result of the
+wrong length. An empty batch returns empty outputs. TF Serving runs the signatures as
+graphs and does not check shapes against the declared signature itself.
 """
 
 from __future__ import annotations
@@ -32,13 +39,34 @@ def decode_image_bytes(encoded: tf.Tensor, height, width, channels: int) -> tf.T
         mosaic = tf.io.decode_image(encoded, channels=1, expand_animations=False)
         shape = tf.shape(mosaic)
         tf.debugging.assert_equal(
-            shape[1] % channels, 0, message=f"mosaic width must be a multiple of {channels}"
+            shape[1] % channels,
+            0,
+            message=f"encoded image: a {channels}-channel model takes a grey mosaic whose "
+            f"width is {channels} x the image width",
         )
         tile_width = shape[1] // channels
         image = tf.reshape(mosaic, [shape[0], channels, tile_width])
         image = tf.transpose(image, [0, 2, 1])
-    image = tf.ensure_shape(image, [height, width, channels])
-    return image
+    return checked_shape(image, [height, width, channels], "encoded image", "decoded shape")
+
+
+def checked_shape(tensor: tf.Tensor, expected: list, name: str, what: str = "shape"):
+    """``tensor`` after an in-graph check that its runtime shape is ``expected``.
+
+    ``expected`` lists ints or None (any size); the check works for any runtime rank and
+    cannot be folded away from a declared shape, and the model's ops depend on it, so they
+    never run on a bad request. Raises InvalidArgument "<name>: expected ..., got ...".
+    """
+    pattern = ",".join(r"\d+" if size is None else str(int(size)) for size in expected)
+    actual = tf.strings.reduce_join(tf.strings.as_string(tf.shape(tensor)), separator=",")
+    readable = "(" + ", ".join("any" if s is None else str(s) for s in expected) + ")"
+    check = tf.debugging.Assert(
+        tf.strings.regex_full_match(actual, pattern),
+        [f"{name}: expected {tensor.dtype.name} {what} {readable}; got", tf.shape(tensor)],
+    )
+    with tf.control_dependencies([check]):
+        tensor = tf.identity(tensor)
+    return tf.ensure_shape(tensor, expected)
 
 
 def model_output_dict(model, outputs) -> dict:
@@ -93,7 +121,36 @@ def bytes_specs(specs: list) -> list:
     ]
 
 
-def make_serving_functions(model, postprocess=None):
+def relaxed_specs(specs: list) -> list:
+    """The same inputs with every size unknown (rank kept), as the SavedModel declares
+    them: the sizes are then checked in the graph (see :func:`checked_shape`)."""
+    return [tf.TensorSpec([None] * spec.shape.rank, spec.dtype, name=spec.name) for spec in specs]
+
+
+def _guard_batch(tensors: list, specs: list) -> tuple[list, tf.Tensor]:
+    """Check every input's shape and a common batch size; pad an empty batch to one
+    image so that every model runs (its outputs are sliced back to the batch size).
+
+    Returns (inputs for the model, batch size)."""
+    checked = [
+        checked_shape(t, spec.shape.as_list(), spec.name)
+        for t, spec in zip(tensors, specs, strict=True)
+    ]
+    batch = tf.shape(checked[0])[0]
+    for tensor, spec in zip(checked[1:], specs[1:], strict=True):
+        tf.debugging.assert_equal(
+            tf.shape(tensor)[0],
+            batch,
+            message=f"{spec.name}: batch size differs from {specs[0].name}'s",
+        )
+    padded = []
+    for tensor in checked:
+        filler = tf.zeros(tf.concat([[1], tf.shape(tensor)[1:]], 0), tensor.dtype)
+        padded.append(tf.concat([tensor, filler], 0)[: tf.maximum(batch, 1)])
+    return padded, batch
+
+
+def make_serving_functions(model, postprocess=None, guarded: bool = False):
     """Build the uint8 and encoded-bytes serving functions of ``model``.
 
     Args:
@@ -102,12 +159,15 @@ def make_serving_functions(model, postprocess=None):
             inputs such as a (B,) int32 position id, which are passed through unchanged.
         postprocess: optional ``fn(named_outputs: dict) -> dict`` adding derived outputs
             (for example a class map).
+        guarded: check every request in the graph and answer an empty batch with empty
+            outputs (the SavedModel contract; pair with :func:`relaxed_specs`). The ONNX
+            export leaves this off: onnxruntime checks inputs against the declared dims.
 
     Returns:
         (serve_images, serve_bytes, specs): two undecorated functions taking one batch per
         input (uint8 images, or encoded strings for ``serve_bytes``; see :func:`bytes_specs`),
-        and the list of input TensorSpecs, named ``images`` for a single-input model or after
-        the model's inputs.
+        and the list of input TensorSpecs with their full shapes, named ``images`` for a
+        single-input model or after the model's inputs.
     """
     height, width, channels = model_image_shape(model)
     inputs = named_inputs(model)
@@ -122,7 +182,7 @@ def make_serving_functions(model, postprocess=None):
             for name, shape, dtype in inputs
         ]
 
-    def serve_images(*tensors):
+    def run_model(tensors):
         values = [
             tf.cast(t, tf.float32) if is_image_spec(spec) else t
             for t, spec in zip(tensors, specs, strict=True)
@@ -131,7 +191,15 @@ def make_serving_functions(model, postprocess=None):
         outputs = model_output_dict(model, model(named, training=False))
         return postprocess(outputs) if postprocess else outputs
 
-    def decode(encoded_images):
+    def serve_images(*tensors):
+        if not guarded:
+            return run_model(tensors)
+        padded, batch = _guard_batch(list(tensors), specs)
+        return {name: value[:batch] for name, value in run_model(padded).items()}
+
+    def decode(encoded_images, name):
+        if guarded:
+            encoded_images = checked_shape(encoded_images, [None], name, "batch of strings")
         return tf.map_fn(
             lambda e: decode_image_bytes(e, height, width, channels),
             encoded_images,
@@ -141,7 +209,7 @@ def make_serving_functions(model, postprocess=None):
     def serve_bytes(*tensors):
         return serve_images(
             *[
-                decode(t) if is_image_spec(spec) else t
+                decode(t, f"encoded_{spec.name}") if is_image_spec(spec) else t
                 for t, spec in zip(tensors, specs, strict=True)
             ]
         )

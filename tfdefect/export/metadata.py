@@ -1,0 +1,171 @@
+"""What travels with every export: task, class names, input spec, thresholds, version.
+
+One JSON document (``ModelMetadata.to_json``) is written
+
+* into a SavedModel as ``assets.extra/tfdefect.json`` (TF Serving ignores assets.extra),
+* into an ONNX file as ``metadata_props`` (key ``tfdefect``, plus a few flat keys),
+* beside a ``.tflite`` file as ``<file>.tflite.json``,
+* into a ``.keras`` archive as the extra member ``tfdefect.json`` (Keras ignores it),
+
+so ``tfdefect.load`` never needs a caller to pass class lists. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from importlib import metadata as package_metadata
+
+TASKS = ("segmentation", "detection", "anomaly", "classification", "pair_classification")
+METADATA_FILE = "tfdefect.json"
+
+
+def library_version() -> str:
+    """The installed tfdefect version (``0+unknown`` in a bare checkout)."""
+    try:
+        return package_metadata.version("tfdefect")
+    except package_metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclasses.dataclass
+class ModelMetadata:
+    """Everything a caller of an exported model needs besides the graph.
+
+    Attributes:
+        task: one of ``TASKS``.
+        class_names: output classes in index order. Segmentation: the class-map values
+            (index 0 is background). Detection: ``class_ids`` values (0 is background).
+            Classification / pairs: the probability columns (pairs: defect types).
+            Anomaly: ``["good", "anomalous"]``.
+        inputs: one dict per model input: ``name``, ``shape`` (without the batch
+            dimension, None for any size) and ``dtype``; images are uint8 pixels.
+        thresholds: decision thresholds the outputs were made with (for example
+            ``{"anomaly_score": 3.1}``, ``{"ng": 0.5}``, ``{"detection_score": 0.7}``).
+        name: the served model name; ``version``: its version number (0 if unversioned).
+        extra: task specifics (channel names, position names of a cached MPB3 model,
+            the anomaly map's scale ...).
+        library_version: tfdefect version that wrote the export.
+    """
+
+    task: str
+    class_names: list
+    inputs: list
+    thresholds: dict = dataclasses.field(default_factory=dict)
+    name: str = ""
+    version: int = 0
+    extra: dict = dataclasses.field(default_factory=dict)
+    library_version: str = dataclasses.field(default_factory=library_version)
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"unknown task {self.task!r}; valid tasks: {', '.join(TASKS)}")
+        self.class_names = [str(name) for name in self.class_names]
+        self.inputs = [dict(spec) for spec in self.inputs]
+
+    @property
+    def image_inputs(self) -> list[dict]:
+        """The uint8 image inputs (rank 3 without batch)."""
+        return [s for s in self.inputs if s["dtype"] == "uint8" and len(s["shape"]) == 3]
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "metadata") -> ModelMetadata:
+        try:
+            fields = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{source}: tfdefect metadata is not valid JSON ({error})") from error
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in fields.items() if k in known})
+
+    def replace(self, **changes) -> ModelMetadata:
+        return dataclasses.replace(self, **changes)
+
+
+def write_savedmodel_metadata(saved_model_dir: str, metadata: ModelMetadata) -> str:
+    """Write ``assets.extra/tfdefect.json`` into a SavedModel folder; return its path."""
+    folder = os.path.join(saved_model_dir, "assets.extra")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, METADATA_FILE)
+    with open(path, "w") as handle:
+        handle.write(metadata.to_json())
+    return path
+
+
+def read_savedmodel_metadata(saved_model_dir: str) -> ModelMetadata | None:
+    """The metadata of a SavedModel folder, or None for an export without it."""
+    path = os.path.join(saved_model_dir, "assets.extra", METADATA_FILE)
+    if not os.path.isfile(path):
+        return None
+    with open(path) as handle:
+        return ModelMetadata.from_json(handle.read(), path)
+
+
+def onnx_metadata_props(metadata: ModelMetadata) -> dict[str, str]:
+    """ONNX ``metadata_props``: the whole document under ``tfdefect`` plus flat keys that
+    generic ONNX tools show (task, class_names as JSON, library version)."""
+    return {
+        "tfdefect": metadata.to_json(),
+        "task": metadata.task,
+        "class_names": json.dumps(metadata.class_names),
+        "tfdefect_version": metadata.library_version,
+    }
+
+
+def read_onnx_metadata(props: dict[str, str], source: str) -> ModelMetadata | None:
+    """Metadata from an ONNX session's ``custom_metadata_map`` (None if absent)."""
+    return ModelMetadata.from_json(props["tfdefect"], source) if "tfdefect" in props else None
+
+
+def tflite_metadata_path(tflite_path: str) -> str:
+    return tflite_path + ".json"
+
+
+def write_tflite_metadata(tflite_path: str, metadata: ModelMetadata) -> str:
+    path = tflite_metadata_path(tflite_path)
+    with open(path, "w") as handle:
+        handle.write(metadata.to_json())
+    return path
+
+
+def read_tflite_metadata(tflite_path: str) -> ModelMetadata | None:
+    path = tflite_metadata_path(tflite_path)
+    if not os.path.isfile(path):
+        return None
+    with open(path) as handle:
+        return ModelMetadata.from_json(handle.read(), path)
+
+
+def attach_keras_metadata(keras_path: str, metadata: ModelMetadata) -> None:
+    """Store ``metadata`` inside a ``.keras`` archive (replacing an earlier copy), through
+    a temporary file and a rename so the archive is never left half-written."""
+    folder = os.path.dirname(os.path.abspath(keras_path))
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".keras")
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(keras_path) as source, zipfile.ZipFile(temp, "w") as target:
+            for item in source.infolist():
+                if item.filename != METADATA_FILE:
+                    target.writestr(item, source.read(item.filename))
+            target.writestr(METADATA_FILE, metadata.to_json())
+        shutil.copymode(keras_path, temp)
+        os.replace(temp, keras_path)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+
+
+def read_keras_metadata(keras_path: str) -> ModelMetadata | None:
+    """The metadata stored in a ``.keras`` archive, or None."""
+    with zipfile.ZipFile(keras_path) as archive:
+        if METADATA_FILE not in archive.namelist():
+            return None
+        return ModelMetadata.from_json(
+            archive.read(METADATA_FILE).decode(), f"{keras_path}:{METADATA_FILE}"
+        )

@@ -1,0 +1,88 @@
+"""Default export metadata and serving post-processing of each model family."""
+
+from __future__ import annotations
+
+from tfdefect.export.metadata import ModelMetadata
+from tfdefect.export.signatures import make_serving_functions
+
+_TASK_BY_CLASS = {
+    "UNetSegmenter": "segmentation",
+    "ResNet50FPNSegmenter": "segmentation",
+    "MaskRCNN": "detection",
+    "Padim": "anomaly",
+    "ImageClassifier": "classification",
+    "MPB3": "pair_classification",
+    "CachedReferenceMPB3": "pair_classification",
+}
+
+
+def model_task(model) -> str:
+    """The task of a tfdefect model, from its class (or its outputs for plain models)."""
+    for cls in type(model).__mro__:
+        if cls.__name__ in _TASK_BY_CLASS:
+            return _TASK_BY_CLASS[cls.__name__]
+    names = set(getattr(model, "output_names", None) or [])
+    if "probabilities" in names:
+        return "segmentation"
+    if {"ng", "defect_class"} <= names:
+        return "pair_classification"
+    return "classification"
+
+
+def serving_postprocess(model):
+    """The ``postprocess`` the exports use for ``model`` (segmenters add ``class_map``)."""
+    if model_task(model) == "segmentation":
+        from tfdefect.models.segmenters.postprocess import segmentation_outputs
+
+        return segmentation_outputs
+    return None
+
+
+def describe_model(
+    model,
+    class_names=None,
+    *,
+    task: str | None = None,
+    thresholds: dict | None = None,
+    name: str = "",
+    extra: dict | None = None,
+) -> ModelMetadata:
+    """Metadata for exporting ``model``: inputs from its serving specs, thresholds it
+    carries (PaDiM's fitted threshold, Mask R-CNN's minimum detection score), and
+    ``class_names`` given by the caller (placeholders ``class_<i>`` otherwise)."""
+    task = task or model_task(model)
+    _, _, specs = make_serving_functions(model)
+    inputs = [
+        {"name": s.name, "shape": s.shape.as_list()[1:], "dtype": s.dtype.name} for s in specs
+    ]
+    found = {}
+    if task == "anomaly" and hasattr(model, "threshold"):
+        found["anomaly_score"] = float(model.threshold.numpy())
+    if task == "detection" and hasattr(model, "detection_min_confidence"):
+        found["detection_score"] = float(model.detection_min_confidence)
+    if task == "pair_classification":
+        found["ng"] = 0.5
+    found.update(thresholds or {})
+    if class_names is None:
+        class_names = _placeholder_classes(model, task)
+    return ModelMetadata(
+        task=task,
+        class_names=list(class_names),
+        inputs=inputs,
+        thresholds=found,
+        name=name,
+        extra=dict(extra or {}),
+    )
+
+
+def _placeholder_classes(model, task: str) -> list[str]:
+    if task == "anomaly":
+        return ["good", "anomalous"]
+    if task == "detection":
+        count = int(model.num_classes)  # includes background
+        return ["background"] + [f"class_{i}" for i in range(1, count)]
+    outputs = model.outputs if hasattr(model, "outputs") else []
+    if task == "pair_classification":
+        outputs = [o for o in outputs if o.shape[-1] != 1]
+    count = int(outputs[-1].shape[-1]) if outputs else 0
+    return [f"class_{i}" for i in range(count)]

@@ -1,0 +1,215 @@
+"""``Predictor``: one front for every system and every export format."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from tfdefect.inference.image_io import read_image
+from tfdefect.inference.results import (
+    AnomalyResult,
+    ClassificationResult,
+    Detection,
+    DetectionResult,
+    PairResult,
+    SegmentationResult,
+)
+from tfdefect.inference.runtimes import open_runtime
+
+
+class Predictor:
+    """Predicts with an exported or saved model; knows its task and classes from the
+    metadata every export carries.
+
+    ``predict(images)`` takes one (H, W, C) uint8 image, a list of them (any sizes: each
+    is resized to the model's input and results are mapped back to its own size), a
+    (B, H, W, C) batch, or file paths. Pair models take ``reference=`` (one image for all,
+    or one per test image); a cached-reference MPB3 takes ``position_id=`` instead.
+
+    Returns one typed result per image (see ``tfdefect.inference.results``).
+
+    Attributes:
+        metadata: the export's ``ModelMetadata``; task, class_names: its shortcuts.
+    """
+
+    def __init__(self, path: str, batch_size: int = 8):
+        self.path = path
+        self.batch_size = batch_size
+        self.runtime = open_runtime(path)
+        self.metadata = self.runtime.metadata
+        images = self.metadata.image_inputs
+        if not images:
+            raise ValueError(f"{path}: metadata lists no image input")
+        self.image_shape = tuple(images[0]["shape"])
+        self.channels = int(self.image_shape[-1])
+
+    @property
+    def task(self) -> str:
+        return self.metadata.task
+
+    @property
+    def class_names(self) -> list:
+        return self.metadata.class_names
+
+    def read(self, path: str) -> np.ndarray:
+        """Read an image file as this model's input (channel rules: ``read_image``)."""
+        return read_image(path, self.channels)
+
+    def predict(self, images, reference=None, position_id=None) -> list:
+        tests = self._as_list(images)
+        extra = {}
+        if self.task == "pair_classification":
+            names = [s["name"] for s in self.metadata.inputs]
+            if "position_id" in names:
+                if position_id is None:
+                    raise ValueError(f"{self.path}: a cached-reference model needs position_id")
+                ids = np.broadcast_to(np.asarray(position_id, np.int32), (len(tests),))
+                extra["position_id"] = ids
+            else:
+                if reference is None:
+                    raise ValueError(f"{self.path}: a pair model needs reference image(s)")
+                references = self._as_list(reference)
+                if len(references) == 1:
+                    references = references * len(tests)
+                if len(references) != len(tests):
+                    raise ValueError(
+                        f"{len(references)} reference images for {len(tests)} test images"
+                    )
+                extra["reference"] = references
+        results = []
+        for start in range(0, len(tests), self.batch_size):
+            chunk = tests[start : start + self.batch_size]
+            feeds = {self._test_input_name(): self._batch(chunk)}
+            for name, values in extra.items():
+                part = values[start : start + self.batch_size]
+                feeds[name] = self._batch(part) if name == "reference" else np.asarray(part)
+            outputs = self.runtime(feeds)
+            results += [self._decode(outputs, i, image) for i, image in enumerate(chunk)]
+        return results
+
+    def _test_input_name(self) -> str:
+        names = [s["name"] for s in self.metadata.image_inputs]
+        return "test" if "test" in names else names[0]
+
+    def _as_list(self, images) -> list:
+        if isinstance(images, str):
+            return [self.read(images)]
+        if isinstance(images, np.ndarray):
+            if images.ndim == 3:
+                return [images]
+            if images.ndim == 4:
+                return list(images)
+            raise ValueError(f"expected an (H, W, C) image or a batch, got shape {images.shape}")
+        return [self.read(i) if isinstance(i, str) else np.asarray(i) for i in images]
+
+    def _batch(self, images: list) -> np.ndarray:
+        height, width, channels = self.image_shape
+        batch = []
+        for image in images:
+            if image.ndim != 3 or image.shape[-1] != channels:
+                raise ValueError(
+                    f"image of shape {image.shape}; the model takes (H, W, {channels}) uint8"
+                )
+            if image.dtype != np.uint8:
+                raise ValueError(f"expected uint8 pixels, got {image.dtype}")
+            if height and width and image.shape[:2] != (height, width):
+                resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+                image = resized.reshape(height, width, channels)
+            batch.append(image)
+        return np.stack(batch)
+
+    def _decode(self, outputs: dict, i: int, image: np.ndarray):
+        size = image.shape[:2]
+        decode = {
+            "segmentation": self._segmentation,
+            "detection": self._detection,
+            "anomaly": self._anomaly,
+            "classification": self._classification,
+            "pair_classification": self._pair,
+        }[self.task]
+        return decode(outputs, i, size)
+
+    def _name(self, index: int) -> str:
+        names = self.class_names
+        return names[index] if 0 <= index < len(names) else f"class_{index}"
+
+    def _segmentation(self, outputs, i, size):
+        if "class_map" in outputs:
+            class_map = outputs["class_map"][i]
+        else:
+            class_map = np.argmax(outputs["probabilities"][i], axis=-1)
+        class_map = _resize_nearest(class_map.astype(np.int32), size)
+        count = max(len(self.class_names), int(class_map.max()) + 1)
+        counts = np.bincount(class_map.ravel(), minlength=count)
+        names = [self._name(k) for k in range(count)]
+        return SegmentationResult(
+            class_map, names, {n: int(c) for n, c in zip(names, counts, strict=True)}
+        )
+
+    def _detection(self, outputs, i, size):
+        height, width = size
+        count = int(np.asarray(outputs["num_detections"][i]).reshape(()))
+        detections = []
+        for k in range(count):
+            y1, x1, y2, x2 = (float(v) for v in outputs["boxes"][i, k])
+            class_id = int(outputs["class_ids"][i, k])
+            mask = None
+            if "masks" in outputs:
+                mask = _resize_nearest(outputs["masks"][i, k].astype(np.uint8), size) > 0
+            detections.append(
+                Detection(
+                    class_id,
+                    self._name(class_id),
+                    float(outputs["scores"][i, k]),
+                    (x1 * width, y1 * height, x2 * width, y2 * height),
+                    mask,
+                )
+            )
+        detections.sort(key=lambda d: -d.score)
+        return DetectionResult(detections, (height, width))
+
+    def _anomaly(self, outputs, i, size):
+        anomaly_map = outputs["anomaly_map"][i].astype(np.float32)
+        if anomaly_map.shape != tuple(size):
+            anomaly_map = cv2.resize(anomaly_map, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+        mask = _resize_nearest(outputs["mask"][i].astype(np.uint8), size) > 0
+        return AnomalyResult(
+            float(outputs["score"][i]),
+            bool(outputs["is_anomalous"][i]),
+            self.metadata.thresholds.get("anomaly_score"),
+            anomaly_map,
+            mask,
+        )
+
+    def _classification(self, outputs, i, size):
+        probabilities = np.asarray(next(iter(outputs.values()))[i], np.float64)
+        if "class_probabilities" in outputs:
+            probabilities = np.asarray(outputs["class_probabilities"][i], np.float64)
+        best = int(np.argmax(probabilities))
+        named = {self._name(k): float(p) for k, p in enumerate(probabilities)}
+        return ClassificationResult(self._name(best), float(probabilities[best]), named)
+
+    def _pair(self, outputs, i, size):
+        ng = float(np.asarray(outputs["ng"][i]).reshape(-1)[0])
+        types = np.asarray(outputs["defect_class"][i], np.float64)
+        best = int(np.argmax(types))
+        threshold = float(self.metadata.thresholds.get("ng", 0.5))
+        return PairResult(
+            ng,
+            ng >= threshold,
+            self._name(best),
+            float(types[best]),
+            {self._name(k): float(p) for k, p in enumerate(types)},
+        )
+
+
+def _resize_nearest(values: np.ndarray, size) -> np.ndarray:
+    if values.shape == tuple(size):
+        return values
+    return cv2.resize(values, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def load(path: str, batch_size: int = 8) -> Predictor:
+    """A :class:`Predictor` for a SavedModel version folder, ``.keras``, ``.onnx`` or
+    ``.tflite`` file of any tfdefect system."""
+    return Predictor(path, batch_size=batch_size)

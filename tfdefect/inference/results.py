@@ -1,0 +1,148 @@
+"""Typed per-image results of ``Predictor.predict``; ``to_dict()`` gives JSON fields."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Detection:
+    """One detected instance: class, score, box in pixels (x_min, y_min, x_max, y_max) of
+    the input image, and its (H, W) bool mask at the input image's size."""
+
+    class_id: int
+    class_name: str
+    score: float
+    box: tuple
+    mask: np.ndarray | None = dataclasses.field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "class_id": self.class_id,
+            "class_name": self.class_name,
+            "score": round(self.score, 5),
+            "box": [round(float(v), 2) for v in self.box],
+            "mask_pixels": int(self.mask.sum()) if self.mask is not None else None,
+        }
+
+
+@dataclasses.dataclass
+class DetectionResult:
+    """Mask R-CNN detections of one image (best score first)."""
+
+    detections: list
+    image_size: tuple
+
+    @property
+    def verdict(self) -> str:
+        return "defective" if self.detections else "ok"
+
+    def to_dict(self) -> dict:
+        counts: dict[str, int] = {}
+        for d in self.detections:
+            counts[d.class_name] = counts.get(d.class_name, 0) + 1
+        return {
+            "task": "detection",
+            "verdict": self.verdict,
+            "num_detections": len(self.detections),
+            "counts": counts,
+            "detections": [d.to_dict() for d in self.detections],
+        }
+
+
+@dataclasses.dataclass
+class SegmentationResult:
+    """Per-pixel classes of one image: ``class_map`` (H, W) int of the input image's size,
+    ``class_names`` by value (0 is background) and the pixel count per class."""
+
+    class_map: np.ndarray = dataclasses.field(repr=False)
+    class_names: list
+    pixel_counts: dict
+
+    @property
+    def verdict(self) -> str:
+        defect = sum(count for name, count in self.pixel_counts.items() if name != self.class_names[0])
+        return "defective" if defect else "ok"
+
+    def to_dict(self) -> dict:
+        return {"task": "segmentation", "verdict": self.verdict, "pixel_counts": self.pixel_counts}
+
+
+@dataclasses.dataclass
+class AnomalyResult:
+    """PaDiM output of one image: ``score`` (max of the map), the decision at the exported
+    threshold, ``anomaly_map`` (H, W) float at the input image's size (Mahalanobis
+    distance units), and the anomalous-pixel ``mask`` (H, W) bool."""
+
+    score: float
+    is_anomalous: bool
+    threshold: float | None
+    anomaly_map: np.ndarray = dataclasses.field(repr=False)
+    mask: np.ndarray = dataclasses.field(repr=False)
+
+    @property
+    def verdict(self) -> str:
+        return "anomalous" if self.is_anomalous else "good"
+
+    def to_dict(self) -> dict:
+        return {
+            "task": "anomaly",
+            "verdict": self.verdict,
+            "score": round(self.score, 5),
+            "threshold": self.threshold,
+            "anomalous_pixels": int(self.mask.sum()),
+        }
+
+
+@dataclasses.dataclass
+class ClassificationResult:
+    """Class probabilities of one image and the most probable class."""
+
+    label: str
+    probability: float
+    probabilities: dict
+
+    @property
+    def verdict(self) -> str:
+        return self.label
+
+    def to_dict(self) -> dict:
+        return {
+            "task": "classification",
+            "verdict": self.verdict,
+            "label": self.label,
+            "probability": round(self.probability, 5),
+            "probabilities": {k: round(v, 5) for k, v in self.probabilities.items()},
+        }
+
+
+@dataclasses.dataclass
+class PairResult:
+    """MPB3 verdict of one (reference, test) pair: ``ng`` probability against the
+    threshold, and the most probable defect type with all type probabilities."""
+
+    ng_probability: float
+    is_ng: bool
+    defect_class: str
+    defect_probability: float
+    defect_probabilities: dict
+
+    @property
+    def verdict(self) -> str:
+        return "ng" if self.is_ng else "ok"
+
+    def to_dict(self) -> dict:
+        return {
+            "task": "pair_classification",
+            "verdict": self.verdict,
+            "ng_probability": round(self.ng_probability, 5),
+            "defect_class": self.defect_class,
+            "defect_probability": round(self.defect_probability, 5),
+            "defect_probabilities": {k: round(v, 5) for k, v in self.defect_probabilities.items()},
+        }
+
+
+def np_float(value) -> float:
+    return float(np.asarray(value).reshape(-1)[0]) if np.asarray(value).size else 0.0
