@@ -74,7 +74,7 @@ for case, encoded in bytes_cases.items():
         if name == first:
             values[f"encoded_{name}"] = np.array(encoded, dtype=object)
         elif spec["dtype"] == "uint8":
-            values[f"encoded_{name}"] = np.array([png(H, W)] * max(batch, 1), dtype=object)[:batch or 1]
+            values[f"encoded_{name}"] = np.array([png(H, W)] * max(batch, 1), dtype=object)
         else:
             values[name] = np.zeros((max(batch, 1),), spec["dtype"])
         if batch == 0 and name != first:

@@ -72,7 +72,7 @@ def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
     first and deleted after the new folder is in place, so ``final_dir`` is always either
     the complete old or the complete new folder (or, for an instant, absent).
     """
-    for root, dirs, files in os.walk(temp_dir):  # a model server may run as another user
+    for root, _, files in os.walk(temp_dir):  # a model server may run as another user
         os.chmod(root, 0o755)
         for name in files:
             os.chmod(os.path.join(root, name), 0o644)

@@ -54,7 +54,8 @@ def read_models_config(path: str):
     try:
         text_format.Parse(text, config)
     except text_format.ParseError as error:
-        raise ServingConfigError(f"{path}: not a valid TF Serving models.config ({error})")
+        message = f"{path}: not a valid TF Serving models.config ({error})"
+        raise ServingConfigError(message) from None
     return config
 
 

@@ -171,7 +171,7 @@ class Predictor:
     def _anomaly(self, outputs, i, size):
         anomaly_map = outputs["anomaly_map"][i].astype(np.float32)
         if anomaly_map.shape != tuple(size):
-            anomaly_map = cv2.resize(anomaly_map, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+            anomaly_map = cv2.resize(anomaly_map, (size[1], size[0]), cv2.INTER_LINEAR)
         mask = _resize_nearest(outputs["mask"][i].astype(np.uint8), size) > 0
         return AnomalyResult(
             float(outputs["score"][i]),

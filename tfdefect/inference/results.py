@@ -63,7 +63,8 @@ class SegmentationResult:
 
     @property
     def verdict(self) -> str:
-        defect = sum(count for name, count in self.pixel_counts.items() if name != self.class_names[0])
+        background = self.class_names[0]
+        defect = sum(c for name, c in self.pixel_counts.items() if name != background)
         return "defective" if defect else "ok"
 
     def to_dict(self) -> dict:
