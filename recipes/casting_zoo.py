@@ -22,6 +22,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.training.fit import TrainConfig
 
@@ -62,6 +63,8 @@ class CastingZooConfig:
     num_test: int = 300
     export: bool = True
     export_dir: str = "saved_models"
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
             epochs=12,
@@ -100,6 +103,8 @@ def parse_args(argv=None):
     parser.add_argument("--weights", help="imagenet or a folder of <model>.weights.h5")
     parser.add_argument("--pretrain", choices=["smt_pairs"])
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
+    add_export_arguments(parser)
+    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
@@ -113,6 +118,7 @@ def main(argv=None):
         if getattr(args, key):
             setattr(config, key, getattr(args, key))
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     unknown = sorted(set(config.models) - set(ALL_MODELS))
     if unknown:
         raise SystemExit(f"unknown models {unknown}; choose from {', '.join(ALL_MODELS)}")

@@ -13,3 +13,67 @@ def first_channels(dataset, channels: int, total: int = 6):
     if channels == total:
         return dataset
     return dataset.map(lambda image, label: (image[..., :channels], label))
+
+
+def save_keras_with_metadata(model, path: str, metadata) -> str:
+    """Save ``model`` as ``.keras`` with its export metadata inside (atomic: temp + rename),
+    so ``tfdefect.load(path)`` and ``tfdefect export path`` know task and classes."""
+    import os
+    import tempfile
+
+    from tfdefect.export import attach_keras_metadata
+
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".keras")
+    os.close(handle)
+    try:
+        model.save(temp)
+        attach_keras_metadata(temp, metadata)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+    print(f"saved {path}", flush=True)
+    return path
+
+
+def publish_for_serving(model, config, metadata, sample_images=None):
+    """Publish ``model`` as the next free version of ``config.export_name`` (or replace
+    ``config.export_overwrite``), SavedModel and ONNX together; returns PublishedModel."""
+    from tfdefect.export import publish_model
+
+    announce(f"export {config.export_name}")
+    return publish_model(
+        model,
+        config.export_dir,
+        config.export_name,
+        metadata,
+        overwrite=config.export_overwrite,
+        onnx=getattr(config, "export_onnx", True),
+        sample_images=sample_images,
+        serving_root=config.serving_root,
+    )
+
+
+def add_export_arguments(parser) -> None:
+    """``--overwrite VERSION`` and ``--serving-root DIR`` for a recipe's argparse parser."""
+    parser.add_argument(
+        "--overwrite",
+        type=int,
+        metavar="VERSION",
+        help="replace this published version instead of publishing the next free one",
+    )
+    parser.add_argument(
+        "--serving-root",
+        help="folder the export dir is mounted at for TF Serving (e.g. /models); "
+        "models.config base paths are written under it",
+    )
+
+
+def apply_export_arguments(config, args) -> None:
+    """Copy ``--overwrite`` / ``--serving-root`` into the config (they override --set)."""
+    if getattr(args, "overwrite", None) is not None:
+        config.export_overwrite = args.overwrite
+    if getattr(args, "serving_root", None):
+        config.serving_root = args.serving_root

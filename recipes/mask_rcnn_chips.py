@@ -20,6 +20,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.chips6_loader import Chips6DataConfig
 from tfdefect.training.fit import TrainConfig
@@ -47,7 +48,8 @@ class MaskRCNNChipsConfig:
             ~25% of a whole 224 px chip); evaluation and export use whole chips. None: whole
             chips.
         train_rois / fpn_channels / mask_channels: Mask R-CNN sizes (MASK_RCNN_DEFAULTS).
-        workdir: run folder; export_dir / export_name / export_version: TF Serving export.
+        workdir: run folder; export_dir / export_name: TF Serving export (the next free
+            version is published; export_overwrite: replace that version instead).
     """
 
     variants: tuple[str, ...] = ("r50_c3", "r25_c3", "r50_c6_merge")
@@ -63,7 +65,8 @@ class MaskRCNNChipsConfig:
     workdir: str = "runs/mask_rcnn_chips"
     export_dir: str = "saved_models"
     export_name: str = "chips_mask_rcnn"
-    export_version: int = 1
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     export_onnx: bool = True
     data: Chips6DataConfig = dataclasses.field(default_factory=Chips6DataConfig)
     train: TrainConfig = dataclasses.field(
@@ -114,6 +117,7 @@ def parse_args(argv=None):
         metavar="KEY=VALUE",
         help="override a config field",
     )
+    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
@@ -126,6 +130,7 @@ def main(argv=None) -> dict:
     if args.pretrain_merge:
         config.pretrain_merge = True
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     if config.crop_size and (config.crop_size % 32 or config.crop_size > config.data.image_size):
         raise SystemExit(
             f"crop_size {config.crop_size}: must be a multiple of 32 and at most "

@@ -11,13 +11,18 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import announce, first_channels
+from recipes.common import (
+    announce,
+    first_channels,
+    publish_for_serving,
+    save_keras_with_metadata,
+)
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
-from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.export import describe_model
 from tfdefect.metrics.detection_evaluator import DetectionEvaluator
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
@@ -147,6 +152,11 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     )
     train_seconds = time.time() - started
     model.set_weights(trained.get_weights())
+    save_keras_with_metadata(
+        model,
+        os.path.join(config.workdir, name, "inference.keras"),
+        chips_metadata(model, channels, config.score_threshold),
+    )
     result, shown = evaluate(model, splits["test"], size, config.score_threshold)
     row = {
         "variant": name,
@@ -164,6 +174,16 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     }
     print(json.dumps(row, indent=1), flush=True)
     return model, row, shown
+
+
+def chips_metadata(model, channels: int, score_threshold: float):
+    """Export metadata of a chips Mask R-CNN: classes, channel names, score threshold."""
+    return describe_model(
+        model,
+        CLASS_NAMES,
+        thresholds={"detection_score": score_threshold},
+        extra={"channel_names": list(CHANNEL_NAMES[:channels]), "display_channel": 1},
+    )
 
 
 def comparison_table(rows) -> str:
@@ -231,17 +251,15 @@ def run(config, strategy) -> dict:
     )
     print(path)
 
-    announce(f"export {rows[-1]['variant']}")
-    base = os.path.join(config.export_dir, config.export_name)
-    print("SavedModel:", export_savedmodel(model, base, config.export_version, overwrite=True))
-    if config.export_onnx:
-        onnx_path = os.path.join(
-            config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
-        )
-        difference = export_onnx(
-            model,
-            onnx_path,
-            sample_images=shown["images"][:2, ..., : rows[-1]["channels"]].astype(np.uint8),
-        )
-        print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
-    return {"rows": rows}
+    channels = rows[-1]["channels"]
+    published = publish_for_serving(
+        model,
+        config,
+        chips_metadata(model, channels, config.score_threshold),
+        sample_images=shown["images"][:2, ..., :channels].astype(np.uint8),
+    )
+    print(
+        f"inference model: {os.path.join(config.workdir, rows[-1]['variant'], 'inference.keras')}"
+        f"\nserve: {published.path}  (predict: tfdefect predict {published.path} chip.npy)"
+    )
+    return {"rows": rows, "published": published}

@@ -23,6 +23,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.training.fit import TrainConfig
 
@@ -61,7 +62,8 @@ class Mpb3SmtConfig:
     boards_test: int = 10
     export_dir: str = "saved_models"
     export_name: str = "smt_mpb3"
-    export_version: int = 1
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
             epochs=30,
@@ -111,6 +113,7 @@ def parse_args(argv=None):
         help="infer (tf): embed each distinct reference once, run only the test branch per pair",
     )
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
+    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
@@ -122,6 +125,7 @@ def main(argv=None):
         if getattr(args, key):
             setattr(config, key, getattr(args, key))
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     if config.arch == "resnet18_pretrained" and not config.backbone_weights:
         raise SystemExit(
             "--arch resnet18_pretrained needs --set backbone_weights=<local ResNet18 "

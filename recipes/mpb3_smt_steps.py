@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import glob
 import hashlib
 import json
@@ -11,7 +12,7 @@ import os
 import keras
 import numpy as np
 
-from recipes.common import announce
+from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.config import to_json
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
@@ -93,31 +94,23 @@ def train(config) -> dict:
     history = fit_model(
         model, train_data, validation, config.train, config.ckp, extra_callbacks=[logger]
     )
-    announce("export")
-    from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.export import describe_model
 
     best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
-    base = os.path.join(config.export_dir, config.export_name)
-    print("SavedModel:", export_savedmodel(best, base, config.export_version, overwrite=True))
-    onnx_path = os.path.join(
-        config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
-    )
-    print(f"ONNX: {onnx_path}, max |onnx - keras| = {export_onnx(best, onnx_path):.2e}")
+    metadata = describe_model(best, DEFECT_CLASSES)
+    save_keras_with_metadata(best, os.path.join(config.ckp, "best.keras"), metadata)
+    published = publish_for_serving(best, config, metadata)
     cached = CachedReferenceMPB3.from_mpb3(best, gold_references(builder, positions))
-    cached_name = f"{config.export_name}_cached"
+    cached_config = dataclasses.replace(config, export_name=f"{config.export_name}_cached")
+    cached_published = publish_for_serving(
+        cached,
+        cached_config,
+        describe_model(cached, DEFECT_CLASSES, extra={"position_names": list(positions)}),
+    )
     print(
-        "cached-reference SavedModel (inputs test, position_id in positions.json order):",
-        export_savedmodel(
-            cached,
-            os.path.join(config.export_dir, cached_name),
-            config.export_version,
-            overwrite=True,
-        ),
+        f"pair model: {published.path}\ncached-reference model (inputs test, position_id in "
+        f"positions.json order): {cached_published.path}"
     )
-    onnx_path = os.path.join(
-        config.export_dir, "onnx", f"{cached_name}_v{config.export_version}.onnx"
-    )
-    print(f"ONNX: {onnx_path}, max |onnx - keras| = {export_onnx(cached, onnx_path):.2e}")
     return {"history": history.history, "positions": positions}
 
 
@@ -286,17 +279,14 @@ def _run(config, runtime, inputs):
     if runtime == "tf":
         model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
         return {k: np.asarray(v) for k, v in model.predict_on_batch(inputs).items()}
-    version = str(config.export_version)
-    if runtime == "savedmodel":
-        import tensorflow as tf
+    from tfdefect.export.publish import version_numbers
 
-        path = os.path.join(config.export_dir, config.export_name, version)
-        signature = tf.saved_model.load(path).signatures["serving_default"]
-        outputs = signature(**{k: tf.constant(v) for k, v in inputs.items()})
-        return {k: v.numpy() for k, v in outputs.items()}
-    import onnxruntime as ort
+    base = os.path.join(config.export_dir, config.export_name)
+    versions = version_numbers(base)
+    if not versions:
+        raise SystemExit(f"{base}: no published version; run --mode train first")
+    path = os.path.join(base, str(versions[-1]))
+    runtime_path = path if runtime == "savedmodel" else os.path.join(path, "model.onnx")
+    from tfdefect.inference.runtimes import open_runtime
 
-    path = os.path.join(config.export_dir, "onnx", f"{config.export_name}_v{version}.onnx")
-    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(None, inputs), strict=True))
+    return open_runtime(runtime_path)(inputs)

@@ -20,6 +20,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
 from tfdefect.models.padim.presets import PADIM_PRESETS
@@ -50,7 +51,8 @@ class PadimPcbConfig:
     workdir: str = "runs/padim_pcb"
     export_dir: str = "saved_models"
     export_name: str = "pcb_padim"
-    export_version: int = 1
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     export_onnx: bool = True
     data: PcbAnomalyDataConfig = dataclasses.field(default_factory=PcbAnomalyDataConfig)
 
@@ -71,6 +73,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="small run, ~3 min on 2 CPU cores")
     parser.add_argument("--backbone", choices=sorted(PADIM_PRESETS))
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
@@ -81,6 +84,7 @@ def main(argv=None) -> dict:
     if args.backbone:
         config.backbone = args.backbone
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     if config.backbone not in PADIM_PRESETS:
         raise SystemExit(f"unknown backbone {config.backbone}; valid: {', '.join(PADIM_PRESETS)}")
     if config.image_size % 32:

@@ -10,11 +10,11 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import announce
+from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.config import to_json
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.data.pcb_anomaly_loader import pcb_anomaly_builder
-from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.export import describe_model
 from tfdefect.metrics.anomaly_metrics import (
     aupro,
     f1_optimal_threshold,
@@ -172,13 +172,9 @@ def run(config) -> dict:
         )
     )
 
-    announce("export")
-    base = os.path.join(config.export_dir, config.export_name)
-    print("SavedModel:", export_savedmodel(model, base, config.export_version, overwrite=True))
-    if config.export_onnx:
-        onnx_path = os.path.join(
-            config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
-        )
-        difference = export_onnx(model, onnx_path, sample_images=scored["images"][:2])
-        print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
+    metadata = describe_model(
+        model, extra={"map_scale": float(2 * threshold), "category": config.data.category}
+    )
+    save_keras_with_metadata(model, os.path.join(config.workdir, "padim.keras"), metadata)
+    publish_for_serving(model, config, metadata, sample_images=scored["images"][:2])
     return metrics

@@ -16,6 +16,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.chips6_loader import Chips6DataConfig
 from tfdefect.training.fit import TrainConfig
@@ -58,7 +59,8 @@ class SegmentChipsConfig:
     workdir: str = "runs/segment_chips"
     export_dir: str = "saved_models"
     export_name: str = "chips_segmenter"
-    export_version: int = 1
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     export_onnx: bool = True
     data: Chips6DataConfig = dataclasses.field(default_factory=Chips6DataConfig)
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
@@ -102,6 +104,7 @@ def parse_args(argv=None):
         metavar="KEY=VALUE",
         help="override a config field, e.g. train.epochs=5",
     )
+    add_export_arguments(parser)
     parser.add_argument(
         "--print-config", action="store_true", help="print the resolved config and exit"
     )
@@ -115,6 +118,7 @@ def resolve_config(args) -> SegmentChipsConfig:
     if args.merge_channels:
         config.merge_channels = True
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     if config.channels not in (3, 6):
         raise SystemExit(f"channels must be 3 or 6, got {config.channels}")
     return config

@@ -9,15 +9,19 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import announce, first_channels
+from recipes.common import (
+    announce,
+    first_channels,
+    publish_for_serving,
+    save_keras_with_metadata,
+)
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
-from tfdefect.export import export_onnx, export_savedmodel
+from tfdefect.export import describe_model
 from tfdefect.losses import DiceFocalLoss, median_frequency_weights
 from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
-from tfdefect.models.segmenters.postprocess import segmentation_outputs
 from tfdefect.registry import create_model
 from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions, plot_training_curves
@@ -176,24 +180,20 @@ def run(config, strategy) -> dict:
     for name, path in figures.items():
         print(f"{name}: {path}")
 
-    announce("export")
-    base_path = os.path.join(config.export_dir, config.export_name)
-    version_dir = export_savedmodel(
-        model, base_path, config.export_version, postprocess=segmentation_outputs, overwrite=True
+    metadata = describe_model(
+        model,
+        CLASS_NAMES,
+        extra={"channel_names": list(CHANNEL_NAMES[: config.channels]), "display_channel": 1},
     )
-    print(f"SavedModel: {version_dir} (signatures serving_default, serving_bytes)")
-    result["savedmodel"] = version_dir
-    if config.export_onnx:
-        onnx_path = os.path.join(
-            config.export_dir, "onnx", f"{config.export_name}_v{config.export_version}.onnx"
-        )
-        sample = shown[0][:2].astype(np.uint8)
-        difference = export_onnx(
-            model, onnx_path, sample_images=sample, postprocess=segmentation_outputs
-        )
-        print(f"ONNX: {onnx_path} (opset 17), max |onnx - keras| = {difference:.2e}")
-        result["onnx"] = onnx_path
-        result["onnx_max_abs_diff"] = difference
+    save_keras_with_metadata(model, os.path.join(config.workdir, "inference.keras"), metadata)
+    published = publish_for_serving(
+        model, config, metadata, sample_images=shown[0][:2].astype(np.uint8)
+    )
+    result["savedmodel"] = published.path
+    result["version"] = published.version
+    if published.onnx_path:
+        result["onnx"] = published.onnx_path
+        result["onnx_max_abs_diff"] = published.onnx_max_diff
     with open(os.path.join(config.workdir, "metrics.json"), "w") as handle:
         json.dump(result, handle, indent=2)
     print(f"metrics: {os.path.join(config.workdir, 'metrics.json')}")

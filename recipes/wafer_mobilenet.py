@@ -24,6 +24,7 @@ import dataclasses
 import sys
 import time
 
+from recipes.common import add_export_arguments, apply_export_arguments
 from tfdefect.config import apply_overrides, to_json
 from tfdefect.training.fit import TrainConfig
 
@@ -61,6 +62,8 @@ class WaferMobilenetConfig:
     calibration_images: int = 200
     export_dir: str = "saved_models"
     export_name: str = "wafer_mobilenetv2"
+    export_overwrite: int | None = None
+    serving_root: str | None = None
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
             epochs=30,
@@ -91,6 +94,7 @@ def parse_args(argv=None):
     parser.add_argument("--quick", action="store_true", help="whole recipe within ~15 min")
     parser.add_argument("--fail-on-leak", action="store_true", help="stop if the audit finds leaks")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
+    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
@@ -101,6 +105,7 @@ def main(argv=None):
     if args.fail_on_leak:
         config.fail_on_leak = True
     config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
     if args.print_config:
         print(to_json(config))
         return {}

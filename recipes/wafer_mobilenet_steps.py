@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from recipes.common import announce
+from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
 from tfdefect.config import to_json
 from tfdefect.data.label_map import write_label_map
@@ -175,25 +175,28 @@ def run(config) -> dict:
     print("label map:", label_map)
 
     announce("export: SavedModel, ONNX, INT8")
-    from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.export import describe_model
+    from tfdefect.export.metadata import write_tflite_metadata
+    from tfdefect.export.onnx_export import attach_onnx_metadata
     from tfdefect.quantization import TfliteClassifier, convert_tflite_int8, quantize_onnx_int8
 
-    saved = export_savedmodel(
-        best, os.path.join(config.export_dir, config.export_name), 1, overwrite=True
-    )
-    onnx_dir = os.path.join(config.export_dir, "onnx")
-    float_onnx = os.path.join(onnx_dir, f"{config.export_name}_v1.onnx")
-    difference = export_onnx(best, float_onnx, sample_images=test_images[:4], overwrite=True)
-    print(f"SavedModel {saved}; ONNX {float_onnx} (max |onnx - keras| {difference:.1e})")
+    metadata = describe_model(best, CLASS_NAMES)
+    save_keras_with_metadata(best, os.path.join(checkpoints, "best.keras"), metadata)
+    published = publish_for_serving(best, config, metadata, sample_images=test_images[:4])
+    float_onnx = published.onnx_path
+    int8_name = f"{config.export_name}_v{published.version}_int8"
     calibration = train_images[: config.calibration_images]
     tflite_path = convert_tflite_int8(
-        best,
-        calibration,
-        os.path.join(config.export_dir, "tflite", f"{config.export_name}_int8.tflite"),
+        best, calibration, os.path.join(config.export_dir, "tflite", f"{int8_name}.tflite")
     )
+    write_tflite_metadata(tflite_path, metadata.replace(name=config.export_name))
     onnx_int8 = quantize_onnx_int8(
-        float_onnx, calibration, os.path.join(onnx_dir, f"{config.export_name}_int8.onnx")
+        float_onnx,
+        calibration,
+        os.path.join(config.export_dir, "onnx", f"{int8_name}.onnx"),
     )
+    attach_onnx_metadata(onnx_int8, metadata.replace(name=config.export_name))
+    print(f"INT8: {tflite_path}, {onnx_int8}")
     import onnxruntime as ort
 
     session = ort.InferenceSession(float_onnx, providers=["CPUExecutionProvider"])
@@ -259,7 +262,8 @@ def run(config) -> dict:
         "sizes_bytes": sizes,
         "train_seconds": train_seconds,
         "leaks": report.leaks,
-        "onnx_max_difference": difference,
+        "onnx_max_difference": published.onnx_max_diff,
+        "savedmodel": published.path,
     }
     with open(os.path.join(config.workdir, "results.json"), "w") as handle:
         json.dump(summary, handle, indent=2)

@@ -3,9 +3,10 @@
 tfdefect list-models
 tfdefect recipe segment_chips --quick          (= python -m recipes.segment_chips)
 tfdefect build-dataset chips6 --data-dir D     (= tfds build datasets/chips6)
-tfdefect export model.keras --name chips_segmenter --version 2 --onnx
+tfdefect export runs/segment_chips/inference.keras --name chips_segmenter  (next free version)
 tfdefect predict saved_models/chips_segmenter/1 chip.png --output predictions/
-tfdefect predict saved_models/pcb_padim/1 boards/ --output scores/   (anomaly models)
+tfdefect predict saved_models/pcb_padim/1 boards/ --output scores/   (files and folders)
+tfdefect predict saved_models/smt_mpb3/1 test.png --reference gold.png --output pairs/
 tfdefect stream saved_models/pcb_padim/1 line.mp4       (a video file or a camera index)
 tfdefect build-dataset pcb_anomaly --category toolbox --manual-dir D   (any MVTec folder)
 tfdefect extract-good SOURCE D/toolbox/train/good
@@ -27,6 +28,10 @@ RECIPES = {
     "casting_zoo": "eight transfer-learning classifiers on cast impellers, freeze strategies",
     "wafer_mobilenet": "edge MobileNetV2 wafer SEM classifier: leakage audit, recall first, INT8",
 }
+
+
+# a user's mistake (missing file, bad value, unreadable model): one line, no traceback
+USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError)
 
 
 def _repo_root() -> str:
@@ -74,40 +79,57 @@ def _cmd_build_dataset(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    import keras
+    import json
 
-    import tfdefect.models  # noqa: F401  (registers the custom classes)
-    from tfdefect.export import export_onnx, export_savedmodel
-    from tfdefect.models.segmenters.postprocess import segmentation_outputs
+    from tfdefect.export import publish_model
+    from tfdefect.inference.runtimes import KerasRuntime
 
-    model = keras.saving.load_model(args.model)
-    postprocess = segmentation_outputs if "probabilities" in model.output_names else None
-    base = os.path.join(args.export_dir, args.name)
-    print(
-        "SavedModel:",
-        export_savedmodel(
-            model, base, args.version, postprocess=postprocess, overwrite=args.overwrite
-        ),
+    if not args.model.endswith(".keras"):
+        raise ValueError(f"{args.model}: export takes a .keras file the library saved")
+    runtime = KerasRuntime(args.model)  # clear errors for missing / empty / foreign files
+    published = publish_model(
+        runtime.model,
+        args.export_dir,
+        args.name,
+        runtime.metadata,
+        overwrite=args.overwrite,
+        onnx=args.onnx,
+        serving_root=args.serving_root,
     )
-    if args.onnx:
-        path = os.path.join(args.export_dir, "onnx", f"{args.name}_v{args.version}.onnx")
-        difference = export_onnx(model, path, postprocess=postprocess, overwrite=args.overwrite)
-        print(f"ONNX: {path} (opset 17), max |onnx - keras| = {difference:.2e}")
+    if args.json:
+        fields = {k: v for k, v in vars(published).items()}
+        print(json.dumps(fields))
     return 0
 
 
 def _cmd_predict(args) -> int:
-    from tfdefect.inference.anomaly_predictor import is_anomaly_model, predict_anomaly_files
+    from tfdefect.inference.folder_prediction import predict_to_folder
+    from tfdefect.inference.predictor import Predictor
 
-    if is_anomaly_model(args.model):
-        rows = predict_anomaly_files(args.model, args.images, args.output)
-        flagged = sum(row["is_anomalous"] for row in rows)
-        print(f"{len(rows)} images, {flagged} anomalous -> {args.output}/scores.csv")
-        return 0
-    from tfdefect.inference.segmentation_predictor import predict_files
-
-    rows = predict_files(args.model, args.images, args.output)
-    print(f"{len(rows)} images -> {os.path.join(args.output, 'predictions.csv')}")
+    predictor = Predictor(args.model, batch_size=args.batch_size)
+    print(
+        f"{args.model}: {predictor.task} model, classes {', '.join(predictor.class_names)}",
+        flush=True,
+    )
+    summary = predict_to_folder(
+        predictor,
+        args.inputs,
+        args.output,
+        reference=args.reference,
+        pairs_csv=args.pairs,
+        position_id=args.position_id,
+        overwrite=args.overwrite,
+        pictures=not args.no_pictures,
+    )
+    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items()))
+    print(f"{summary['images']} images ({verdicts or 'none'}) -> {summary['predictions']}")
+    if summary["failures"]:
+        print(
+            f"{summary['failures']} inputs could not be read: "
+            f"{os.path.join(args.output, 'failures.jsonl')}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -162,25 +184,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", help="pcb_anomaly: MVTec-format category folder in manual-dir")
     p.set_defaults(run=_cmd_build_dataset)
 
-    p = commands.add_parser("export", help="export a .keras model to SavedModel (+ ONNX)")
-    p.add_argument("model", help="a .keras file")
-    p.add_argument("--name", required=True, help="served model name")
-    p.add_argument("--version", type=int, default=1)
-    p.add_argument("--export-dir", default="saved_models")
-    p.add_argument("--onnx", action="store_true", help="also write a parity-checked ONNX file")
-    p.add_argument(
-        "--overwrite", action="store_true", help="replace an existing version (and ONNX file)"
+    p = commands.add_parser(
+        "export", help="publish a .keras model as the next SavedModel (+ ONNX) version"
     )
+    p.add_argument("model", help="a .keras file saved by a recipe (it carries its metadata)")
+    p.add_argument("--name", required=True, help="served model name (letters, digits, _.-)")
+    p.add_argument("--export-dir", default="saved_models", help="TF Serving model root")
+    p.add_argument(
+        "--onnx",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write a parity-checked model.onnx into the version folder",
+    )
+    p.add_argument(
+        "--overwrite",
+        type=int,
+        metavar="VERSION",
+        help="replace this published version (default: publish the next free number)",
+    )
+    p.add_argument(
+        "--serving-root",
+        help="where --export-dir is mounted for TF Serving (e.g. /models), for models.config",
+    )
+    p.add_argument("--json", action="store_true", help="end with a JSON line of the result")
     p.set_defaults(run=_cmd_export)
 
     p = commands.add_parser(
-        "predict", help="segment images or score anomalies with a SavedModel or .keras model"
+        "predict",
+        help="predict image files and folders with any exported or saved model",
+        description="Writes predictions.jsonl, predictions.csv, failures.jsonl and "
+        "pictures/ into --output. Exit code 1 if some input could not be read.",
     )
-    p.add_argument("model", help="SavedModel version folder or .keras file")
+    p.add_argument("model", help="SavedModel version folder, .keras, .onnx or .tflite file")
+    p.add_argument("inputs", nargs="*", help="image files or folders (searched recursively)")
+    p.add_argument("--output", default="predictions", help="results folder")
+    p.add_argument("--reference", help="pair models: the reference (gold) image for all inputs")
+    p.add_argument("--pairs", help="pair models: CSV with columns reference,test")
+    p.add_argument("--position-id", type=int, help="cached-reference pair models: position")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--no-pictures", action="store_true", help="skip the PNG per image")
     p.add_argument(
-        "images", nargs="+", help="image files (anomaly models: also folders), see README"
+        "--overwrite", action="store_true", help="replace results of an earlier run in --output"
     )
-    p.add_argument("--output", default="predictions", help="folder for masks, overlays, CSV")
     p.set_defaults(run=_cmd_predict)
 
     p = commands.add_parser("stream", help="score video frames with an anomaly model")
@@ -206,7 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except USER_ERRORS as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"tfdefect {args.command}: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 import csv
 
+import cv2
+import numpy as np
 import pytest
 
 from recipes.casting_zoo import main
+from tests.prediction_checks import check_predictions
 
 
 def _overrides(tmp_path, **extra):
@@ -37,7 +40,18 @@ def test_zoo_trains_compares_and_exports(tmp_path):
     for name in ("metrics.png", "confusion/luna.png", "confusion/alexnet.png"):
         assert (tmp_path / "run" / name).stat().st_size > 0
     assert (tmp_path / "saved_models" / "casting_alexnet" / "1" / "saved_model.pb").exists()
-    assert (tmp_path / "saved_models" / "onnx" / "casting_luna_v1.onnx").exists()
+    version = tmp_path / "saved_models" / "casting_luna" / "1"
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), np.uint8)
+    for i, image in enumerate(images):
+        cv2.imwrite(str(tmp_path / f"part{i}.png"), image[..., ::-1])
+    check_predictions(
+        [version, version / "model.onnx", tmp_path / "run" / "luna" / "best.keras"],
+        images,
+        "classification",
+        ["ok", "def"],
+        tmp_path,
+        [tmp_path / "part0.png", tmp_path / "part1.png"],
+    )
 
 
 def test_pretraining_on_smt_pairs_feeds_the_fine_tuning(tmp_path):

@@ -6,6 +6,7 @@ import onnxruntime as ort
 import pytest
 
 from recipes.mask_rcnn_chips import main
+from tests.prediction_checks import check_predictions
 
 
 def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
@@ -37,10 +38,26 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     assert (workdir / "predictions_r25_c3.png").stat().st_size > 0
     assert (exports / "chips_mask_rcnn" / "1" / "saved_model.pb").exists()
     # the 3-channel export takes 3-channel uint8 chips
-    session = ort.InferenceSession(str(exports / "onnx" / "chips_mask_rcnn_v1.onnx"))
+    session = ort.InferenceSession(str(exports / "chips_mask_rcnn" / "1" / "model.onnx"))
     outputs = session.run(None, {session.get_inputs()[0].name: np.zeros((1, 64, 64, 3), np.uint8)})
     assert len(outputs) == 5
     assert os.path.exists(workdir / "r25_c3" / "history.csv")
+    # the whole-chip model is saved, and every runtime predicts alike with class names
+    chips = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), np.uint8)
+    for i, chip in enumerate(chips):
+        np.save(tmp_path / f"chip{i}.npy", chip)
+    version = exports / "chips_mask_rcnn" / "1"
+    check_predictions(
+        [version, version / "model.onnx", workdir / "r25_c3" / "inference.keras"],
+        chips,
+        "detection",
+        ["background", "bump", "dent", "dot"],
+        tmp_path,
+        [tmp_path / "chip0.npy", tmp_path / "chip1.npy"],
+    )
+    again = main([*overrides, "--set", "train.epochs=1"])
+    assert again["published"].version == 2  # a re-run never replaces version 1
+    assert sorted(os.listdir(exports / "chips_mask_rcnn")) == ["1", "2"]
 
 
 def test_recipe_refuses_a_crop_size_that_is_not_a_multiple_of_32():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from recipes.mpb3_smt import main
-from tfdefect.data.synthetic.smt import render_pair
+from tests.prediction_checks import check_predictions
+from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
 
 
 def test_train_val_infer_on_tiny_boards(tmp_path):
@@ -32,7 +33,35 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
     assert drawn["epoch"] == 1 and drawn["pairs"] >= 3 * 8
     assert sum(sum(row.values()) for row in drawn["counts"].values()) == drawn["pairs"]
     assert (tmp_path / "saved_models" / "smt_mpb3_cached" / "1" / "saved_model.pb").exists()
-    assert (tmp_path / "saved_models" / "onnx" / "smt_mpb3_cached_v1.onnx").exists()
+    assert (tmp_path / "saved_models" / "smt_mpb3_cached" / "1" / "model.onnx").exists()
+
+    exports = tmp_path / "saved_models"
+    rng = np.random.default_rng(5)
+    tests = rng.integers(0, 256, (2, 32, 32, 3), np.uint8)
+    reference = rng.integers(0, 256, (32, 32, 3), np.uint8)
+    for i, image in enumerate(tests):
+        np.save(tmp_path / f"test{i}.npy", image)
+    files = [tmp_path / "test0.npy", tmp_path / "test1.npy"]
+    version = exports / "smt_mpb3" / "1"
+    check_predictions(
+        [version, version / "model.onnx", tmp_path / "ckp" / "best.keras"],
+        tests,
+        "pair_classification",
+        list(DEFECT_CLASSES),
+        tmp_path,
+        files,
+        reference=reference,
+    )
+    cached = exports / "smt_mpb3_cached" / "1"
+    check_predictions(
+        [cached, cached / "model.onnx"],
+        tests,
+        "pair_classification",
+        list(DEFECT_CLASSES),
+        tmp_path / "cached",
+        files,
+        position_id=2,
+    )
 
     report = main(["--mode", "val", *overrides])
     overall = report["overall"]

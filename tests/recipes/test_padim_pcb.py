@@ -1,10 +1,13 @@
 import csv
 import json
 
+import cv2
+import numpy as np
 import onnxruntime as ort
 import pytest
 
 from recipes.padim_pcb import main
+from tests.prediction_checks import check_predictions
 
 
 def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
@@ -37,13 +40,26 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
     for plot in ("roc.png", "precision_recall.png", "heatmaps.png"):
         assert (workdir / plot).stat().st_size > 0
     assert (exports / "pcb_padim" / "1" / "saved_model.pb").exists()
-    session = ort.InferenceSession(str(exports / "onnx" / "pcb_padim_v1.onnx"))
+    session = ort.InferenceSession(str(exports / "pcb_padim" / "1" / "model.onnx"))
     assert sorted(o.name for o in session.get_outputs()) == [
         "anomaly_map",
         "is_anomalous",
         "mask",
         "score",
     ]
+    boards = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), np.uint8)
+    for i, board in enumerate(boards):
+        cv2.imwrite(str(tmp_path / f"board{i}.png"), board[..., ::-1])
+    version = exports / "pcb_padim" / "1"
+    results = check_predictions(
+        [version, version / "model.onnx", workdir / "padim.keras"],
+        boards,
+        "anomaly",
+        ["good", "anomalous"],
+        tmp_path,
+        [tmp_path / "board0.png", tmp_path / "board1.png"],
+    )
+    assert results[0].threshold == pytest.approx(metrics["threshold"], rel=1e-5)
 
 
 def test_bad_settings_are_refused():

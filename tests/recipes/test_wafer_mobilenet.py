@@ -1,11 +1,12 @@
 import json
-import os
 
 import cv2
 import numpy as np
 import pytest
 
+import tfdefect
 from recipes.wafer_mobilenet import main
+from tests.prediction_checks import check_predictions
 from tfdefect.data.label_map import read_label_map
 from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
 
@@ -48,7 +49,29 @@ def test_whole_recipe_on_a_tiny_dataset(tmp_path):
         assert (run / name).stat().st_size > 0
     history = (run / "checkpoints" / "history.csv").read_text().splitlines()
     assert "val_macro_recall" in history[0] and "loss_weight_cracks" in history[0]
-    assert os.path.exists(tmp_path / "saved_models" / "tflite" / "wafer_mobilenetv2_int8.tflite")
+    exports = tmp_path / "saved_models"
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), np.uint8)
+    for i, image in enumerate(images):
+        cv2.imwrite(str(tmp_path / f"site{i}.png"), image[..., ::-1])
+    version = exports / "wafer_mobilenetv2" / "1"
+    check_predictions(
+        [version, version / "model.onnx", run / "checkpoints" / "best.keras"],
+        images,
+        "classification",
+        list(CLASS_NAMES),
+        tmp_path,
+        [tmp_path / "site0.png", tmp_path / "site1.png"],
+    )
+    int8 = [
+        exports / "tflite" / "wafer_mobilenetv2_v1_int8.tflite",
+        exports / "onnx" / "wafer_mobilenetv2_v1_int8.onnx",
+    ]
+    for path in int8:  # quantized models: same task and classes, valid probabilities
+        predictor = tfdefect.load(str(path))
+        assert predictor.task == "classification" and predictor.class_names == list(CLASS_NAMES)
+        for result in predictor.predict(images):
+            assert result.label in CLASS_NAMES
+            assert abs(sum(result.probabilities.values()) - 1.0) < 0.05
 
 
 def test_fail_on_leak_stops_before_training(tmp_path):

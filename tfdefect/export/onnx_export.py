@@ -70,7 +70,7 @@ def export_onnx(
         tf2onnx.convert.from_function(
             function, input_signature=specs, opset=opset, output_path=temp_path
         )
-        _name_batch_and_attach(temp_path, metadata)
+        attach_onnx_metadata(temp_path, metadata)
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
             names = [o.name for o in session.get_outputs()]
@@ -113,7 +113,7 @@ def _sample_feeds(model, specs, sample_images) -> dict:
     return sample_images
 
 
-def _name_batch_and_attach(path: str, metadata: ModelMetadata | None) -> None:
+def attach_onnx_metadata(path: str, metadata: ModelMetadata | None) -> None:
     """Name the dynamic leading dimension of every input and output ``batch`` (tf2onnx
     writes ``unk__N``) and store the metadata as ``metadata_props``."""
     import onnx

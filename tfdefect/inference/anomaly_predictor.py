@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 
 import cv2
 import numpy as np
-
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
 class AnomalyRunner:
@@ -25,27 +22,13 @@ class AnomalyRunner:
     """
 
     def __init__(self, model_path: str):
-        import tensorflow as tf
+        from tfdefect.inference.runtimes import open_runtime
 
-        if not os.path.exists(model_path):
-            raise FileNotFoundError(f"{model_path}: no such model")
-        if model_path.endswith(".keras"):
-            import keras
-
-            import tfdefect.models  # noqa: F401  (registers the custom classes)
-
-            model = keras.saving.load_model(model_path)
-            self.image_size = tuple(model.image_shape[:2])
-            self._call = lambda x: {k: np.asarray(v) for k, v in model(x).items()}
-        else:
-            signature = tf.saved_model.load(model_path).signatures["serving_default"]
-            if "anomaly_map" not in signature.structured_outputs:
-                raise ValueError(f"{model_path}: not an anomaly model (no anomaly_map output)")
-            spec = signature.structured_input_signature[1]["images"]
-            self.image_size = tuple(spec.shape[1:3])
-            self._call = lambda x: {
-                k: v.numpy() for k, v in signature(images=tf.constant(x)).items()
-            }
+        runtime = open_runtime(model_path)
+        if runtime.metadata.task != "anomaly":
+            raise ValueError(f"{model_path}: a {runtime.metadata.task} model, not an anomaly model")
+        self.image_size = tuple(runtime.metadata.image_inputs[0]["shape"][:2])
+        self._call = lambda x: runtime({"images": x})
 
     def __call__(self, images: np.ndarray) -> dict:
         height, width = self.image_size
@@ -53,48 +36,6 @@ class AnomalyRunner:
             [cv2.resize(i, (width, height), interpolation=cv2.INTER_AREA) for i in images]
         )
         return self._call(resized.astype(np.uint8))
-
-
-def is_anomaly_model(model_path: str) -> bool:
-    """True for a SavedModel with an ``anomaly_map`` output or a .keras PaDiM."""
-    if model_path.endswith(".keras"):
-        import zipfile
-
-        with zipfile.ZipFile(model_path) as archive:
-            return b'"Padim"' in archive.read("config.json")
-    import tensorflow as tf
-
-    signature = tf.saved_model.load(model_path).signatures["serving_default"]
-    return "anomaly_map" in signature.structured_outputs
-
-
-def list_image_files(inputs) -> list[str]:
-    """Files given directly, plus every image under the folders given (sorted, recursive)."""
-    files = []
-    for item in inputs:
-        if os.path.isdir(item):
-            found = sorted(
-                os.path.join(root, name)
-                for root, _, names in os.walk(item)
-                for name in names
-                if name.lower().endswith(IMAGE_EXTENSIONS)
-            )
-            if not found:
-                raise ValueError(f"{item}: folder holds no images ({', '.join(IMAGE_EXTENSIONS)})")
-            files += found
-        elif os.path.isfile(item):
-            files.append(item)
-        else:
-            raise FileNotFoundError(f"{item}: no such file or folder")
-    return files
-
-
-def read_rgb(path: str) -> np.ndarray:
-    """(H, W, 3) uint8 RGB; grey files are expanded to three channels."""
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f"{path}: not a readable image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def overlay(image: np.ndarray, anomaly_map: np.ndarray, mask: np.ndarray, scale: float):
@@ -108,40 +49,6 @@ def overlay(image: np.ndarray, anomaly_map: np.ndarray, mask: np.ndarray, scale:
     )
     cv2.drawContours(picture, contours, -1, (255, 255, 255), 1)
     return picture
-
-
-def predict_anomaly_files(model_path: str, inputs, output_dir: str, batch_size: int = 8):
-    """Score image files and folders; write ``<name>_overlay.png`` and ``scores.csv``.
-
-    Returns the CSV rows: image, score, is_anomalous, anomalous_pixels.
-    """
-    runner = AnomalyRunner(model_path)
-    files = list_image_files(inputs)
-    os.makedirs(output_dir, exist_ok=True)
-    rows = []
-    for start in range(0, len(files), batch_size):
-        chunk = files[start : start + batch_size]
-        images = [read_rgb(path) for path in chunk]
-        outputs = runner(images)  # the runner resizes each image to the model's input
-        scale = float(np.max(outputs["anomaly_map"]))
-        for i, path in enumerate(chunk):
-            stem = os.path.splitext(os.path.relpath(path))[0].replace(os.sep, "__").lstrip("._")
-            picture = overlay(images[i], outputs["anomaly_map"][i], outputs["mask"][i], scale)
-            cv2.imwrite(os.path.join(output_dir, f"{stem}_overlay.png"), picture)
-            rows.append(
-                {
-                    "image": path,
-                    "score": round(float(outputs["score"][i]), 5),
-                    "is_anomalous": bool(outputs["is_anomalous"][i]),
-                    "anomalous_pixels": int(np.sum(outputs["mask"][i] > 0)),
-                }
-            )
-        print(f"{len(rows)}/{len(files)} images", flush=True)
-    with open(os.path.join(output_dir, "scores.csv"), "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return rows
 
 
 def stream(model_path: str, source, max_frames: int | None = None, output: str | None = None):

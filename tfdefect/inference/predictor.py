@@ -149,8 +149,11 @@ class Predictor:
     def _detection(self, outputs, i, size):
         height, width = size
         count = int(np.asarray(outputs["num_detections"][i]).reshape(()))
+        minimum = self.metadata.thresholds.get("detection_score", 0.0)
         detections = []
         for k in range(count):
+            if float(outputs["scores"][i, k]) < minimum:
+                continue
             y1, x1, y2, x2 = (float(v) for v in outputs["boxes"][i, k])
             class_id = int(outputs["class_ids"][i, k])
             mask = None
@@ -171,7 +174,8 @@ class Predictor:
     def _anomaly(self, outputs, i, size):
         anomaly_map = outputs["anomaly_map"][i].astype(np.float32)
         if anomaly_map.shape != tuple(size):
-            anomaly_map = cv2.resize(anomaly_map, (size[1], size[0]), cv2.INTER_LINEAR)
+            linear = cv2.INTER_LINEAR
+            anomaly_map = cv2.resize(anomaly_map, (size[1], size[0]), interpolation=linear)
         mask = _resize_nearest(outputs["mask"][i].astype(np.uint8), size) > 0
         return AnomalyResult(
             float(outputs["score"][i]),

@@ -1,0 +1,116 @@
+"""One picture per predicted image, for a person to read: detections drawn with class and
+score, class maps with a colour legend, anomaly maps on one fixed scale with a colour bar,
+class probabilities and pair verdicts in the title."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+_PALETTE = plt.get_cmap("tab10").colors
+
+
+def _class_colours(count: int) -> list:
+    """Black for background (index 0), then distinct colours."""
+    return [(0.0, 0.0, 0.0)] + [_PALETTE[(i - 1) % len(_PALETTE)] for i in range(1, count)]
+
+
+def plot_prediction(display, result, path: str, *, reference=None, map_scale=None) -> str:
+    """Write a PNG for one prediction.
+
+    Args:
+        display: (H, W, 3) uint8 RGB view of the input image.
+        result: a result of ``Predictor.predict`` (detection, segmentation, anomaly,
+            classification or pair).
+        path: where the PNG goes (folders are made).
+        reference: (H, W, 3) uint8 reference view for pair results.
+        map_scale: upper end of the anomaly colour scale (same for every image of a run).
+    Returns:
+        ``path``.
+    """
+    kind = type(result).__name__
+    panels = 2 if kind in ("SegmentationResult", "AnomalyResult", "PairResult") else 1
+    figure, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 4.4), squeeze=False)
+    axes = axes[0]
+    for axis in axes:
+        axis.axis("off")
+    if kind == "PairResult":
+        axes[0].imshow(reference if reference is not None else np.zeros_like(display))
+        axes[0].set_title("reference")
+        axes[1].imshow(display)
+        title = f"{result.verdict.upper()} (p_ng {result.ng_probability:.2f})"
+        if result.is_ng:
+            title += f"\n{result.defect_class} {result.defect_probability:.2f}"
+        axes[1].set_title(title, color="red" if result.is_ng else "green")
+    elif kind == "DetectionResult":
+        _draw_detections(axes[0], display, result)
+    elif kind == "SegmentationResult":
+        axes[0].imshow(display)
+        axes[0].set_title("input")
+        colours = _class_colours(len(result.class_names))
+        axes[1].imshow(
+            result.class_map,
+            cmap=ListedColormap(colours),
+            vmin=-0.5,
+            vmax=len(colours) - 0.5,
+            interpolation="nearest",
+        )
+        axes[1].set_title(f"class map: {result.verdict}")
+        handles = [
+            Patch(color=c, label=f"{n} ({result.pixel_counts.get(n, 0)} px)")
+            for n, c in zip(result.class_names, colours, strict=True)
+        ]
+        axes[1].legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.3), ncol=2)
+    elif kind == "AnomalyResult":
+        axes[0].imshow(display)
+        if result.mask.any():
+            axes[0].contour(result.mask, levels=[0.5], colors="white", linewidths=1)
+        axes[0].set_title(f"{result.verdict}: score {result.score:.3g}")
+        scale = map_scale or float(result.anomaly_map.max()) or 1.0
+        shown = axes[1].imshow(result.anomaly_map, cmap="jet", vmin=0.0, vmax=scale)
+        axes[1].set_title("anomaly map" + ("" if map_scale else " (own scale)"))
+        bar = figure.colorbar(shown, ax=axes[1], fraction=0.046, pad=0.04)
+        if result.threshold is not None:
+            bar.ax.axhline(result.threshold, color="white", linewidth=2)
+        bar.set_label("Mahalanobis distance (white line: threshold)")
+    else:  # ClassificationResult
+        axes[0].imshow(display)
+        top = sorted(result.probabilities.items(), key=lambda item: -item[1])[:3]
+        axes[0].set_title(" | ".join(f"{n} {p:.2f}" for n, p in top))
+    figure.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+    return path
+
+
+def _draw_detections(axis, display, result) -> None:
+    axis.imshow(display)
+    names = sorted({d.class_name for d in result.detections})
+    colours = {n: _PALETTE[i % len(_PALETTE)] for i, n in enumerate(names)}
+    overlay = np.zeros((*display.shape[:2], 4))
+    for detection in result.detections:
+        colour = colours[detection.class_name]
+        x1, y1, x2, y2 = detection.box
+        axis.add_patch(
+            Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=colour, linewidth=1.5)
+        )
+        axis.text(
+            x1,
+            max(y1 - 2, 0),
+            f"{detection.class_name} {detection.score:.2f}",
+            color="white",
+            fontsize=7,
+            bbox={"facecolor": colour, "alpha": 0.8, "pad": 1, "linewidth": 0},
+        )
+        if detection.mask is not None:
+            overlay[detection.mask] = (*colour, 0.45)
+    axis.imshow(overlay)
+    axis.set_title(f"{len(result.detections)} detections" if result.detections else "no defects")
