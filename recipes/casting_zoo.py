@@ -104,7 +104,6 @@ def parse_args(argv=None):
     parser.add_argument("--pretrain", choices=["smt_pairs"])
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
     add_export_arguments(parser)
-    add_export_arguments(parser)
     parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 

@@ -3,7 +3,9 @@ evaluation, comparison table, plots and exports."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import gc
 import os
 import time
 
@@ -12,10 +14,12 @@ import numpy as np
 import tensorflow as tf
 
 from recipes.common import announce
+from tfdefect.config import to_json
 from tfdefect.data.prepared_builder import prepare_builder
 from tfdefect.data.synthetic.casting import CLASS_NAMES
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.training.fit import fit_model
+from tfdefect.viz.comparison_plots import plot_metric_bars
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 
 METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
@@ -235,3 +239,55 @@ def export_one(model_path: str, architecture: str, config) -> float:
     lines = result.stdout.strip().splitlines()
     print("\n".join(lines[:-1]))
     return json.loads(lines[-1])["onnx_max_diff"]
+
+
+def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
+    columns = list(rows[0])
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with open(path_csv, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+    def cell(column, value):
+        if value is None:
+            return "-"
+        if column == "onnx_max_diff":
+            return f"{value:.1e}"
+        return f"{value:.4f}" if isinstance(value, float) and value <= 1 else str(value)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(c, row.get(c)) for c in columns) + " |" for row in rows]
+    with open(path_md, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def run(config) -> list[dict]:
+    os.makedirs(config.workdir, exist_ok=True)
+    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
+        handle.write(to_json(config))
+    announce("data: casting")
+    splits = casting_splits(config)
+    rows = []
+    for architecture in config.models:
+        rows.append(train_one(architecture, splits, config))
+        keras.backend.clear_session()  # free the finished model before the next one
+        gc.collect()
+        write_table(  # after every model, so an interrupted run keeps its table
+            rows,
+            os.path.join(config.workdir, "comparison.md"),
+            os.path.join(config.workdir, "comparison.csv"),
+        )
+    announce("comparison (test split)")
+    with open(os.path.join(config.workdir, "comparison.md")) as handle:
+        print(handle.read())
+    print(
+        plot_metric_bars(
+            rows,
+            list(METRICS),
+            os.path.join(config.workdir, "metrics.png"),
+            f"casting test split, freeze {config.freeze}",
+        )
+    )
+    return rows

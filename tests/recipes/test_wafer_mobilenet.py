@@ -50,9 +50,9 @@ def test_whole_recipe_on_a_tiny_dataset(tmp_path):
     history = (run / "checkpoints" / "history.csv").read_text().splitlines()
     assert "val_macro_recall" in history[0] and "loss_weight_cracks" in history[0]
     exports = tmp_path / "saved_models"
-    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), np.uint8)
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 1), np.uint8)  # grey SEM
     for i, image in enumerate(images):
-        cv2.imwrite(str(tmp_path / f"site{i}.png"), image[..., ::-1])
+        cv2.imwrite(str(tmp_path / f"site{i}.png"), image)
     version = exports / "wafer_mobilenetv2" / "1"
     check_predictions(
         [version, version / "model.onnx", run / "checkpoints" / "best.keras"],
