@@ -1,4 +1,5 @@
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -6,9 +7,12 @@ import sys
 import numpy as np
 import pytest
 
+import tfdefect
+from recipes.common import save_keras_with_metadata
 from tfdefect.cli import build_parser, main
+from tfdefect.export import describe_model
 from tfdefect.export.signatures import encode_channel_mosaic
-from tfdefect.inference.segmentation_predictor import read_image_file
+from tfdefect.inference.image_io import ImageReadError, read_image
 from tfdefect.models.segmenters import UNetSegmenter
 
 
@@ -41,7 +45,7 @@ def test_console_script_help_and_list_models():
     result = subprocess.run(
         [script, "export", "--help"], capture_output=True, text=True, timeout=300
     )
-    assert result.returncode == 0 and "--onnx" in result.stdout
+    assert result.returncode == 0 and "--overwrite VERSION" in result.stdout
 
 
 def test_recipe_prints_its_config(capsys):
@@ -58,57 +62,102 @@ def test_unknown_recipe_is_refused(capsys):
 def test_export_then_predict_files(tmp_path, tiny_chips):
     images, _ = tiny_chips
     model = UNetSegmenter(image_shape=(64, 64, 6), filters=(4, 8))
-    model.save(tmp_path / "model.keras")
+    metadata = describe_model(model, ["background", "bump", "dent", "dot"])
+    save_keras_with_metadata(model, str(tmp_path / "model.keras"), metadata)
     export_dir = tmp_path / "saved_models"
-    assert (
-        main(
-            [
-                "export",
-                str(tmp_path / "model.keras"),
-                "--name",
-                "unet",
-                "--version",
-                "2",
-                "--export-dir",
-                str(export_dir),
-                "--onnx",
-            ]
-        )
-        == 0
-    )
-    assert os.path.isdir(export_dir / "unet" / "2")
-    assert os.path.isfile(export_dir / "onnx" / "unet_v2.onnx")
+    command = ["export", str(tmp_path / "model.keras"), "--name", "unet"]
+    assert main([*command, "--export-dir", str(export_dir)]) == 0
+    assert main([*command, "--export-dir", str(export_dir), "--no-onnx"]) == 0
+    assert sorted(os.listdir(export_dir / "unet")) == ["1", "2"]  # never replaced
+    assert os.path.isfile(export_dir / "unet" / "1" / "model.onnx")
     np.save(tmp_path / "a.npy", images[0])
     (tmp_path / "b.png").write_bytes(encode_channel_mosaic(images[1]))
     out = tmp_path / "predictions"
+    version = str(export_dir / "unet" / "2")
+    inputs = [str(tmp_path / "a.npy"), str(tmp_path / "b.png")]
+    assert main(["predict", version, *inputs, "--output", str(out)]) == 0
+    with open(out / "predictions.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [os.path.basename(r["image"]) for r in rows] == ["a.npy", "b.png"]
+    assert os.path.isfile(out / "pictures" / "a.png") and os.path.isfile(out / "pictures" / "b.png")
+    expected = model.predict(images[:2], verbose=0).argmax(-1)
+    for row, classes in zip(rows, expected, strict=True):
+        assert int(row["pixel_counts.bump"]) == int((classes == 1).sum())
+        assert int(row["pixel_counts.dot"]) == int((classes == 3).sum())
+
+
+def test_user_mistakes_get_one_line_not_a_traceback(tmp_path, capsys, tiny_chips):
+    (tmp_path / "empty.keras").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "model" / "3").mkdir(parents=True)
+    cases = {
+        str(tmp_path / "missing"): "no such model",
+        str(tmp_path / "empty.keras"): "empty file",
+        str(tmp_path / "folder"): "not a SavedModel folder",
+        str(tmp_path / "model"): "add the version, e.g.",
+    }
+    for path, message in cases.items():
+        assert main(["predict", path, "x.png", "--output", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["export", str(tmp_path / "empty.keras"), "--name", "m"]) == 2
+    assert "empty.keras" in capsys.readouterr().err
+
+
+def test_predict_output_rules(tmp_path, capsys, tiny_chips):
+    images, _ = tiny_chips
+    model = UNetSegmenter(image_shape=(64, 64, 6), filters=(4, 8))
+    path = str(tmp_path / "m.keras")
+    save_keras_with_metadata(model, path, describe_model(model, ["bg", "a", "b", "c"]))
+    for folder in ("a", "b"):  # the same file name under two folders
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        np.save(tmp_path / "in" / folder / "x.npy", images[0])
+    (tmp_path / "file.txt").write_text("")
+    assert main(["predict", path, str(tmp_path / "in"), "--output", str(tmp_path / "file.txt")])
+    assert "is a file" in capsys.readouterr().err
+    out = str(tmp_path / "out")
     assert (
         main(
             [
                 "predict",
-                str(export_dir / "unet" / "2"),
-                str(tmp_path / "a.npy"),
-                str(tmp_path / "b.png"),
+                path,
+                str(tmp_path / "in" / "a"),
+                str(tmp_path / "in" / "b"),
                 "--output",
-                str(out),
+                out,
             ]
         )
         == 0
     )
-    with open(out / "predictions.csv") as handle:
-        rows = list(csv.DictReader(handle))
-    assert [os.path.basename(r["image"]) for r in rows] == ["a.npy", "b.png"]
-    assert os.path.isfile(out / "a_mask.png") and os.path.isfile(out / "b_mask.png")
-    expected = model.predict(images[:2], verbose=0).argmax(-1)
-    for row, classes in zip(rows, expected, strict=True):
-        assert int(row["bump_pixels"]) == int((classes == 1).sum())
+    assert sorted(os.listdir(tmp_path / "out" / "pictures")) == ["a", "b"]
+    assert main(["predict", path, str(tmp_path / "in"), "--output", out]) == 2
+    assert "results of an earlier run" in capsys.readouterr().err
+    assert main(["predict", path, str(tmp_path / "in"), "--output", out, "--overwrite"]) == 0
+    names = [json.loads(line)["name"] for line in open(tmp_path / "out" / "predictions.jsonl")]
+    assert names == [os.path.join("a", "x.npy"), os.path.join("b", "x.npy")]
+
+
+def test_images_of_another_size_are_mapped_back(tmp_path, tiny_chips):
+    images, _ = tiny_chips
+    model = UNetSegmenter(image_shape=(64, 64, 6), filters=(4, 8))
+    path = str(tmp_path / "m.keras")
+    save_keras_with_metadata(model, path, describe_model(model, ["bg", "a", "b", "c"]))
+    predictor = tfdefect.load(path)
+    big = np.repeat(np.repeat(images[0], 2, axis=0), 2, axis=1)
+    (result,) = predictor.predict(big)
+    assert result.class_map.shape == (128, 128)
+    with pytest.raises(ValueError, match="the model takes \\(H, W, 6\\)"):
+        predictor.predict(images[0][..., :3])
 
 
 def test_predict_input_errors_name_the_file(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"garbage")
-    with pytest.raises(ValueError, match="broken.png: not a readable image"):
-        read_image_file(str(tmp_path / "broken.png"), 6)
+    with pytest.raises(ImageReadError, match="broken.png: not a readable image"):
+        read_image(str(tmp_path / "broken.png"), 6)
     np.save(tmp_path / "three.npy", np.zeros((8, 8, 3), np.uint8))
-    with pytest.raises(ValueError, match="three.npy: image has 3 channels, the model expects 6"):
-        read_image_file(str(tmp_path / "three.npy"), 6)
-    with pytest.raises(FileNotFoundError, match="missing.npy: no such file"):
-        read_image_file(str(tmp_path / "missing.npy"), 6)
+    with pytest.raises(
+        ImageReadError, match="three.npy: image has 3 channels, the model expects 6"
+    ):
+        read_image(str(tmp_path / "three.npy"), 6)
+    with pytest.raises(ImageReadError, match="missing.npy: no such file"):
+        read_image(str(tmp_path / "missing.npy"), 6)

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from tfdefect.cli import main
-from tfdefect.export import export_savedmodel
+from tfdefect.export import describe_model, export_savedmodel
 from tfdefect.inference.anomaly_predictor import AnomalyRunner, stream
 from tfdefect.models.padim import Padim
 
@@ -36,10 +36,13 @@ def exported(tmp_path_factory):
     root = tmp_path_factory.mktemp("models")
     keras_path = str(root / "padim.keras")
     model.save(keras_path)
-    return export_savedmodel(model, str(root / "pcb_padim"), version=1), keras_path
+    version = export_savedmodel(
+        model, str(root / "pcb_padim"), version=1, metadata=describe_model(model)
+    )
+    return version, keras_path
 
 
-def test_predict_folder_writes_overlays_and_scores(exported, tmp_path, capsys):
+def test_predict_folder_writes_pictures_and_scores(exported, tmp_path, capsys):
     rng = np.random.default_rng(1)
     folder = tmp_path / "boards" / "line1"
     folder.mkdir(parents=True)
@@ -51,16 +54,18 @@ def test_predict_folder_writes_overlays_and_scores(exported, tmp_path, capsys):
     for model_path in exported:
         output = tmp_path / f"out_{os.path.basename(model_path)}"
         assert main(["predict", model_path, str(tmp_path / "boards"), "--output", str(output)]) == 0
-        with open(output / "scores.csv") as handle:
+        with open(output / "predictions.csv") as handle:
             rows = {os.path.basename(r["image"]): r for r in csv.DictReader(handle)}
         assert sorted(rows) == ["bad.png", "good0.png", "good1.png", "good2.png"]
-        assert rows["bad.png"]["is_anomalous"] == "True"
-        assert all(rows[f"good{i}.png"]["is_anomalous"] == "False" for i in range(3))
+        assert rows["bad.png"]["verdict"] == "anomalous"
+        assert all(rows[f"good{i}.png"]["verdict"] == "good" for i in range(3))
         assert float(rows["bad.png"]["score"]) > max(
             float(rows[f"good{i}.png"]["score"]) for i in range(3)
         )
-        assert len([f for f in os.listdir(output) if f.endswith("_overlay.png")]) == 4
-    assert "1 anomalous" in capsys.readouterr().out
+        assert int(rows["bad.png"]["anomalous_pixels"]) > 0
+        pictures = sorted(os.listdir(output / "pictures" / "line1"))
+        assert pictures == ["bad.png", "good0.png", "good1.png", "good2.png"]
+    assert "anomalous 1, good 3" in capsys.readouterr().out
 
 
 def test_stream_scores_every_frame_of_a_video(exported, tmp_path, capsys):
@@ -81,13 +86,18 @@ def test_stream_scores_every_frame_of_a_video(exported, tmp_path, capsys):
     assert len(stream(exported[0], video, max_frames=2)) == 2
 
 
-def test_bad_inputs_are_named(exported, tmp_path):
+def test_bad_inputs_are_named(exported, tmp_path, capsys):
     with pytest.raises(FileNotFoundError, match="nothere.avi: no such video file"):
         stream(exported[0], str(tmp_path / "nothere.avi"))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="empty: folder holds no images"):
-        main(["predict", exported[0], str(tmp_path / "empty")])
+    assert main(["predict", exported[0], str(tmp_path / "empty")]) == 2
+    assert "empty: folder holds no images" in capsys.readouterr().err
     (tmp_path / "broken.png").write_bytes(b"nope")
-    with pytest.raises(ValueError, match="broken.png: not a readable image"):
-        main(["predict", exported[0], str(tmp_path / "broken.png")])
+    cv2.imwrite(str(tmp_path / "fine.png"), _board(np.random.default_rng(3)))
+    output = tmp_path / "out"
+    inputs = [str(tmp_path / "broken.png"), str(tmp_path / "fine.png")]
+    assert main(["predict", exported[0], *inputs, "--output", str(output)]) == 1
+    assert "broken.png: not a readable image" in capsys.readouterr().err
+    assert len((output / "predictions.jsonl").read_text().splitlines()) == 1  # the run went on
+    assert "not a readable image" in (output / "failures.jsonl").read_text()
     assert AnomalyRunner(exported[0]).image_size == (SIZE, SIZE)
