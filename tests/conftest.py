@@ -34,3 +34,33 @@ def tiny_chips6(tmp_path_factory):
     builder = Builder(config=config, data_dir=str(tmp_path_factory.mktemp("tfds")))
     builder.download_and_prepare()
     return builder
+
+
+@pytest.fixture(scope="session")
+def tiny_export(tmp_path_factory):
+    """``tiny_export(system)`` -> SavedModel version folder of that system's tiny model
+    (tests.tiny_models.SYSTEMS), exported with metadata once per test session."""
+    import keras
+
+    from tests.tiny_models import SYSTEMS
+    from tfdefect.export import describe_model, export_savedmodel
+    from tfdefect.export.model_description import serving_postprocess
+
+    root = tmp_path_factory.mktemp("tiny_exports")
+    exported = {}
+
+    def export(system: str) -> str:
+        if system not in exported:
+            keras.utils.set_random_seed(0)
+            model = SYSTEMS[system]()
+            exported[system] = export_savedmodel(
+                model,
+                str(root / system),
+                1,
+                postprocess=serving_postprocess(model),
+                metadata=describe_model(model),
+                write_models_config=False,
+            )
+        return exported[system]
+
+    return export
