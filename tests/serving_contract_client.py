@@ -49,6 +49,9 @@ default = {
 if len(inputs) > 1:
     other = [s["name"] for s in inputs if s["name"] != first][0]
     default["batch_mismatch"] = feeds(2, **{other: feeds(3)[other]})
+if any(s["name"] == "position_id" for s in inputs):
+    default["position_out_of_range"] = feeds(2, position_id=np.array([0, 99], np.int32))
+    default["position_negative"] = feeds(2, position_id=np.array([-1, 0], np.int32))
 bytes_cases = {
     "valid_bytes": [png(H, W), png(H, W)],
     "empty_bytes_batch": [],

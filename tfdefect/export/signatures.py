@@ -127,14 +127,29 @@ def relaxed_specs(specs: list) -> list:
     return [tf.TensorSpec([None] * spec.shape.rank, spec.dtype, name=spec.name) for spec in specs]
 
 
-def _guard_batch(tensors: list, specs: list) -> tuple[list, tf.Tensor]:
-    """Check every input's shape and a common batch size; pad an empty batch to one
-    image so that every model runs (its outputs are sliced back to the batch size).
+def checked_range(tensor: tf.Tensor, low: int, high: int, name: str) -> tf.Tensor:
+    """``tensor`` after an in-graph check that every value is in [low, high)."""
+    check = tf.debugging.Assert(
+        tf.reduce_all((tensor >= low) & (tensor < high)),
+        [f"{name}: values must be in [{low}, {high}); got", tensor],
+    )
+    with tf.control_dependencies([check]):
+        return tf.identity(tensor)
+
+
+def _guard_batch(tensors: list, specs: list, ranges: dict) -> tuple[list, tf.Tensor]:
+    """Check every input's shape (and value range where ``ranges`` gives one) and a
+    common batch size; pad an empty batch to one item so that every model runs (its
+    outputs are sliced back to the batch size).
 
     Returns (inputs for the model, batch size)."""
     checked = [
         checked_shape(t, spec.shape.as_list(), spec.name)
         for t, spec in zip(tensors, specs, strict=True)
+    ]
+    checked = [
+        checked_range(t, *ranges[spec.name], spec.name) if spec.name in ranges else t
+        for t, spec in zip(checked, specs, strict=True)
     ]
     batch = tf.shape(checked[0])[0]
     for tensor, spec in zip(checked[1:], specs[1:], strict=True):
@@ -159,7 +174,8 @@ def make_serving_functions(model, postprocess=None, guarded: bool = False):
             inputs such as a (B,) int32 position id, which are passed through unchanged.
         postprocess: optional ``fn(named_outputs: dict) -> dict`` adding derived outputs
             (for example a class map).
-        guarded: check every request in the graph and answer an empty batch with empty
+        guarded: check every request in the graph (shapes; the value ranges a model
+            states in ``input_value_ranges()``) and answer an empty batch with empty
             outputs (the SavedModel contract; pair with :func:`relaxed_specs`). The ONNX
             export leaves this off: onnxruntime checks inputs against the declared dims.
 
@@ -171,6 +187,7 @@ def make_serving_functions(model, postprocess=None, guarded: bool = False):
     """
     height, width, channels = model_image_shape(model)
     inputs = named_inputs(model)
+    ranges = model.input_value_ranges() if hasattr(model, "input_value_ranges") else {}
     image_shape = [None, height, width, channels]
     if inputs is None:
         specs = [tf.TensorSpec(image_shape, tf.uint8, name="images")]
@@ -194,7 +211,7 @@ def make_serving_functions(model, postprocess=None, guarded: bool = False):
     def serve_images(*tensors):
         if not guarded:
             return run_model(tensors)
-        padded, batch = _guard_batch(list(tensors), specs)
+        padded, batch = _guard_batch(list(tensors), specs, ranges)
         return {name: value[:batch] for name, value in run_model(padded).items()}
 
     def decode(encoded_images, name):

@@ -64,6 +64,12 @@ class Predictor:
                 if position_id is None:
                     raise ValueError(f"{self.path}: a cached-reference model needs position_id")
                 ids = np.broadcast_to(np.asarray(position_id, np.int32), (len(tests),))
+                positions = self.metadata.extra.get("position_names")
+                if positions and (ids.min() < 0 or ids.max() >= len(positions)):
+                    raise ValueError(
+                        f"position_id must be in 0..{len(positions) - 1} "
+                        f"({', '.join(positions)}); got {sorted(set(ids.tolist()))}"
+                    )
                 extra["position_id"] = ids
             else:
                 if reference is None:

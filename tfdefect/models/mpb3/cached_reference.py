@@ -54,6 +54,11 @@ class CachedReferenceMPB3(keras.Model):
         self.hidden_units = hidden_units
         self.embedding_dim = embedding_dim
 
+    def input_value_ranges(self) -> dict:
+        """Valid values of non-image inputs, checked by the serving signatures:
+        ``{"position_id": (0, num_positions)}`` (low inclusive, high exclusive)."""
+        return {"position_id": (0, self.num_positions)}
+
     @classmethod
     def from_mpb3(cls, model, reference_images, name="mpb3_cached_reference"):
         """Copy ``model``'s weights and embed ``reference_images`` (P, H, W, 3), one gold
