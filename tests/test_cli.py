@@ -161,3 +161,54 @@ def test_predict_input_errors_name_the_file(tmp_path):
         read_image(str(tmp_path / "three.npy"), 6)
     with pytest.raises(ImageReadError, match="missing.npy: no such file"):
         read_image(str(tmp_path / "missing.npy"), 6)
+
+
+def test_pairs_csv_and_reference_give_the_same_verdicts(tmp_path, capsys):
+    from tests.tiny_models import mpb3
+
+    model = mpb3()
+    path = str(tmp_path / "pairs.keras")
+    save_keras_with_metadata(model, path, describe_model(model, [f"t{i}" for i in range(9)]))
+    rng = np.random.default_rng(0)
+    (tmp_path / "in").mkdir()
+    np.save(tmp_path / "in" / "gold.npy", rng.integers(0, 256, (32, 32, 3), np.uint8))
+    for i in range(3):
+        np.save(tmp_path / "in" / f"t{i}.npy", rng.integers(0, 256, (32, 32, 3), np.uint8))
+    (tmp_path / "in" / "pairs.csv").write_text(
+        "reference,test\n" + "".join(f"gold.npy,t{i}.npy\n" for i in range(3))
+    )
+    by_csv, by_reference = tmp_path / "by_csv", tmp_path / "by_reference"
+    assert (
+        main(
+            [
+                "predict",
+                path,
+                "--pairs",
+                str(tmp_path / "in" / "pairs.csv"),
+                "--output",
+                str(by_csv),
+            ]
+        )
+        == 0
+    )
+    tests = [str(tmp_path / "in" / f"t{i}.npy") for i in range(3)]
+    assert (
+        main(
+            [
+                "predict",
+                path,
+                *tests,
+                "--reference",
+                str(tmp_path / "in" / "gold.npy"),
+                "--output",
+                str(by_reference),
+            ]
+        )
+        == 0
+    )
+    first = [json.loads(x) for x in (by_csv / "predictions.jsonl").read_text().splitlines()]
+    second = [json.loads(x) for x in (by_reference / "predictions.jsonl").read_text().splitlines()]
+    assert [r["ng_probability"] for r in first] == [r["ng_probability"] for r in second]
+    assert all(r["defect_class"].startswith("t") for r in first)
+    assert main(["predict", path, *tests, "--output", str(tmp_path / "none")]) == 2
+    assert "needs --reference" in capsys.readouterr().err
