@@ -107,9 +107,10 @@ def list_image_files(inputs) -> list[tuple[str, str]]:
 
 
 def display_image(image: np.ndarray, channel: int | None = None) -> np.ndarray:
-    """(H, W, 3) uint8 RGB to show a model input: RGB as is, grey repeated, other channel
-    counts the grey ``channel`` (default 0)."""
-    if image.shape[-1] == 3:
+    """(H, W, 3) uint8 RGB to show a model input: the grey ``channel`` when given (a
+    model's metadata names one for multi-channel chips), else RGB as is, grey repeated,
+    or channel 0 of other channel counts."""
+    if channel is None and image.shape[-1] == 3:
         return image
-    picked = image[..., 0 if channel is None or image.shape[-1] == 1 else channel]
+    picked = image[..., min(channel or 0, image.shape[-1] - 1)]
     return np.repeat(picked[..., None], 3, axis=-1)

@@ -192,9 +192,10 @@ class Predictor:
         )
 
     def _classification(self, outputs, i, size):
-        probabilities = np.asarray(next(iter(outputs.values()))[i], np.float64)
-        if "class_probabilities" in outputs:
-            probabilities = np.asarray(outputs["class_probabilities"][i], np.float64)
+        column = outputs.get("class_probabilities")
+        if column is None:  # a classifier exported under another output name
+            column = next(iter(outputs.values()))
+        probabilities = np.asarray(column[i], np.float64)
         best = int(np.argmax(probabilities))
         named = {self._name(k): float(p) for k, p in enumerate(probabilities)}
         return ClassificationResult(self._name(best), float(probabilities[best]), named)

@@ -165,7 +165,6 @@ class TFLiteRuntime:
         self.metadata = metadata
         self._input = self._interpreter.get_input_details()[0]
         self._outputs = self._interpreter.get_output_details()
-        self._size = None
 
     def __call__(self, feeds: dict) -> dict:
         images = next(iter(feeds.values()))
