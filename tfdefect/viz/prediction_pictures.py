@@ -86,7 +86,7 @@ def plot_prediction(display, result, path: str, *, reference=None, map_scale=Non
         axes[0].set_title(" | ".join(f"{n} {p:.2f}" for n, p in top))
     figure.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    figure.savefig(path, dpi=80)
+    figure.savefig(path, dpi=80, bbox_inches="tight")
     plt.close(figure)
     return path
 

@@ -3,8 +3,8 @@ import gc
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from tests.savedmodel_client import serve_in_clean_process
 from tfdefect.data.synthetic.casting import render_casting
 from tfdefect.export import export_onnx, export_savedmodel
 from tfdefect.models.classifiers import ZOO, ImageClassifier
@@ -61,11 +61,11 @@ def test_architecture_trains_and_round_trips(architecture, tmp_path):
     np.testing.assert_allclose(
         loaded.predict_on_batch(images.astype("float32")), expected, atol=1e-5
     )
-    # SavedModel in a clean process (both signatures), ONNX in onnxruntime
+    # SavedModel (its clean-process serving is tests/export/test_serving_contract.py's),
+    # ONNX in onnxruntime
     path = export_savedmodel(model, str(tmp_path / architecture), 1, write_models_config=False)
-    served = serve_in_clean_process(path, images, str(tmp_path))
-    for way in ("array", "bytes"):
-        np.testing.assert_allclose(served[way]["class_probabilities"], expected, atol=1e-5)
+    served = tf.saved_model.load(path).signatures["serving_default"](images=tf.constant(images))
+    np.testing.assert_allclose(served["class_probabilities"].numpy(), expected, atol=1e-5)
     assert export_onnx(model, str(tmp_path / f"{architecture}.onnx"), sample_images=images) < 1e-4
     del model, loaded
     keras.backend.clear_session()  # nine architectures in one process: free each one
