@@ -20,8 +20,6 @@ import tempfile
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def count_flops(model, size: int) -> float:
     """Floating-point operations of one (1, size, size, 3) forward pass (TF profiler on the
@@ -84,7 +82,7 @@ def bench_one(architecture, size, batches, repeats, workdir):
 
 
 def main(argv=None):
-    from recipes.casting_zoo import ALL_MODELS
+    from tfdefect.recipes.casting_zoo import ALL_MODELS
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

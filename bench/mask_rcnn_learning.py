@@ -14,10 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def parse_args(argv=None):
@@ -39,11 +36,11 @@ def main(argv=None):
     args = parse_args(argv)
     import keras
 
-    from recipes.common import first_channels
-    from recipes.mask_rcnn_chips_steps import EVALUATION_MIN_CONFIDENCE, evaluate
     from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_builder
     from tfdefect.data.detection_pipeline import detection_pipeline
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
+    from tfdefect.recipes.common import first_channels
+    from tfdefect.recipes.mask_rcnn_chips_steps import EVALUATION_MIN_CONFIDENCE, evaluate
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"settings: {vars(args)}", flush=True)

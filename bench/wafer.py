@@ -21,8 +21,6 @@ import tempfile
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def sem_images(count, size, seed=0):
     from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout

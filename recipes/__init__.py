@@ -1,0 +1,1 @@
+"""Thin `python -m recipes.<name>` entry points into `tfdefect.recipes` (checkout only)."""

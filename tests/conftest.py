@@ -26,7 +26,7 @@ def tiny_chips():
 @pytest.fixture(scope="session")
 def tiny_chips6(tmp_path_factory):
     """A prepared chips6 builder with 8/2/2 synthetic 64x64 chips."""
-    from datasets.chips6.chips6_dataset_builder import Builder, Chips6Config
+    from tfdefect.datasets.chips6 import Builder, Chips6Config
 
     config = Chips6Config(
         name="tiny", num_train=8, num_validation=2, num_test=2, synthesis=TINY_SYNTHESIS

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 import tfdefect
-from recipes.common import save_keras_with_metadata
 from tfdefect.cli import build_parser, main
 from tfdefect.export import describe_model
 from tfdefect.export.signatures import encode_channel_mosaic
 from tfdefect.inference.image_io import ImageReadError, read_image
 from tfdefect.models.segmenters import UNetSegmenter
+from tfdefect.recipes.common import save_keras_with_metadata
 
 
 def test_help_lists_subcommands():

@@ -34,10 +34,6 @@ RECIPES = {
 USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError)
 
 
-def _repo_root() -> str:
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
 def _cmd_list_models(args) -> int:
     from tfdefect.registry import list_models
 
@@ -49,9 +45,8 @@ def _cmd_recipe(args) -> int:
     if args.name not in RECIPES:
         print(f"unknown recipe {args.name!r}; available: {', '.join(RECIPES)}", file=sys.stderr)
         return 2
-    sys.path.insert(0, _repo_root())
-    module = importlib.import_module(f"recipes.{args.name}")
-    module.main(args.recipe_args)
+    module = importlib.import_module(f"tfdefect.recipes.{args.name}")
+    module.cli(args.recipe_args)
     return 0
 
 
@@ -69,6 +64,8 @@ def _cmd_build_dataset(args) -> int:
         config = module.PcbAnomalyConfig(
             name=f"mvtec_{args.category}", manual=True, category=args.category
         )
+    if args.overrides:
+        config = _overridden_config(module.Builder, config, args.overrides)
     builder = module.Builder(config=config, data_dir=os.path.expanduser(args.data_dir))
     download_config = tfds.download.DownloadConfig(manual_dir=args.manual_dir)
     builder.download_and_prepare(download_config=download_config)
@@ -76,6 +73,50 @@ def _cmd_build_dataset(args) -> int:
     for split, info in builder.info.splits.items():
         print(f"  {split}: {info.num_examples} examples")
     return 0
+
+
+def _overridden_config(builder_cls, config, overrides):
+    """The named builder config with ``--set key=value`` overrides (dotted keys reach
+    nested settings; values take the type of the field's current value), renamed
+    ``<name>_<hash of the overrides>`` so it never reuses the default's prepared data."""
+    import dataclasses
+    import hashlib
+
+    if isinstance(config, str):
+        named = {c.name: c for c in builder_cls.BUILDER_CONFIGS}
+        if config not in named:
+            raise ValueError(f"unknown config {config!r}; available: {', '.join(named)}")
+        config = named[config]
+    digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:10]
+    changed = config
+    for item in overrides:
+        key, _, text = item.partition("=")
+        changed = _replace_field(changed, key.strip().split("."), text.strip(), item)
+    return dataclasses.replace(changed, name=f"{config.name}_{digest}")
+
+
+def _replace_field(config, path, text, item):
+    import dataclasses
+
+    names = [f.name for f in dataclasses.fields(config)]
+    if not text or path[0] not in names:
+        raise ValueError(f"--set {item}: unknown field; fields: {', '.join(names)}")
+    current = getattr(config, path[0])
+    if len(path) > 1:
+        if not dataclasses.is_dataclass(current):
+            raise ValueError(f"--set {item}: {path[0]} has no fields")
+        return dataclasses.replace(
+            config, **{path[0]: _replace_field(current, path[1:], text, item)}
+        )
+    kind = type(current)
+    try:
+        if kind is bool:
+            value = {"true": True, "false": False}[text.lower()]
+        else:
+            value = kind(text) if kind in (int, float, str) else text
+    except (KeyError, ValueError):
+        raise ValueError(f"--set {item}: expected {kind.__name__}") from None
+    return dataclasses.replace(config, **{path[0]: value})
 
 
 def _cmd_export(args) -> int:
@@ -177,11 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_recipe)
 
     p = commands.add_parser("build-dataset", help="build a TFDS dataset of this library")
-    p.add_argument("name", help="dataset folder under datasets/, e.g. chips6")
+    p.add_argument("name", help="casting, chips6, pcb_anomaly, smt_pairs or wafer_sem")
     p.add_argument("--config", default="synthetic", help="builder config (synthetic, manual)")
     p.add_argument("--data-dir", default="~/tensorflow_datasets")
     p.add_argument("--manual-dir", default=None, help="folder with real data (manual config)")
     p.add_argument("--category", help="pcb_anomaly: MVTec-format category folder in manual-dir")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field, e.g. num_train=64 or synthesis.image_size=96",
+    )
     p.set_defaults(run=_cmd_build_dataset)
 
     p = commands.add_parser(

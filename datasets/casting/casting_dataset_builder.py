@@ -1,105 +1,12 @@
-"""casting: top views of cast pump impellers, ok or defective (TFDS).
+"""Thin TFDS builder folder: ``tfds build datasets/casting`` from a checkout.
 
-    tfds build datasets/casting                                      # synthetic castings
-    tfds build datasets/casting --config manual --manual_dir D       # the public folders
-
-``synthetic`` renders impellers (``tfdefect.data.synthetic.casting``) with blowholes,
-pinholes, burrs, shrinkage, cracks and rough rims on the defective ones; splits train,
-validation, test. ``manual`` reads the public casting-product layout
-(``train|test/def_front|ok_front``, ``tfdefect.data.casting_folder``); splits train, test.
-Labels: 0 ok, 1 def.
+The builder lives in ``tfdefect.datasets.casting``; TFDS's command line needs a builder class
+defined in this file, so it subclasses that one without registering a second name.
 """
 
-from __future__ import annotations
-
-import dataclasses
-import os
-
-import numpy as np
-import tensorflow_datasets as tfds
-
-from tfdefect.data.casting_folder import list_casting, read_casting_image
-from tfdefect.data.synthetic.casting import CLASS_NAMES, render_casting
-
-SYNTHETIC_SPLITS = ("train", "validation", "test")
+from tfdefect.datasets.casting import Builder as _PackageBuilder
+from tfdefect.datasets.casting import CastingConfig  # noqa: F401  (tfds build --config JSON)
 
 
-@dataclasses.dataclass
-class CastingConfig(tfds.core.BuilderConfig):
-    """Attributes:
-    manual: read manual_dir instead of rendering.
-    image_size: side of the stored images (manual images are resized to it).
-    seed / num_train / num_validation / num_test / defective_fraction: synthetic split sizes
-        and the share of defective castings (the public set has ~57% def).
-    """
-
-    manual: bool = False
-    image_size: int = 128
-    seed: int = 0
-    num_train: int = 600
-    num_validation: int = 150
-    num_test: int = 300
-    defective_fraction: float = 0.57
-
-
-class Builder(tfds.core.GeneratorBasedBuilder):
-    """casting dataset builder."""
-
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Synthetic impellers and the public casting-product folders."}
-    BUILDER_CONFIGS = [
-        CastingConfig(name="synthetic", description="Rendered cast impellers (default)."),
-        CastingConfig(name="manual", manual=True, image_size=300, description="Public folders."),
-    ]
-    DEFAULT_CONFIG_NAME = "synthetic"
-    MANUAL_DOWNLOAD_INSTRUCTIONS = (
-        "Put the casting-product folders (train/ and test/, each with def_front/ and "
-        "ok_front/) in manual_dir, optionally under casting_data/."
-    )
-
-    def _info(self) -> tfds.core.DatasetInfo:
-        size = self.builder_config.image_size
-        return self.dataset_info_from_configs(
-            description="Top views of cast pump impellers labelled ok or def.",
-            features=tfds.features.FeaturesDict(
-                {
-                    "image": tfds.features.Image(shape=(size, size, 3)),
-                    "label": tfds.features.ClassLabel(names=list(CLASS_NAMES)),
-                    "filename": tfds.features.Text(),
-                }
-            ),
-            supervised_keys=("image", "label"),
-        )
-
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        if self.builder_config.manual:
-            records = list_casting(str(dl_manager.manual_dir))
-            return {split: self._generate_examples(split, records[split]) for split in records}
-        return {split: self._generate_examples(split) for split in SYNTHETIC_SPLITS}
-
-    def _generate_examples(self, split: str, records=None):
-        if records is not None:
-            yield from self._generate_manual(records)
-        else:
-            yield from self._generate_synthetic(split)
-
-    def _generate_manual(self, records):
-        size = self.builder_config.image_size
-        for path, label in records:
-            name = os.path.join(*path.split(os.sep)[-3:])  # split/class/file
-            yield name, {"image": read_casting_image(path, size), "label": label, "filename": name}
-
-    def _generate_synthetic(self, split: str):
-        config = self.builder_config
-        count = {
-            "train": config.num_train,
-            "validation": config.num_validation,
-            "test": config.num_test,
-        }[split]
-        split_index = SYNTHETIC_SPLITS.index(split)
-        for i in range(count):
-            rng = np.random.default_rng([config.seed, split_index, i])
-            defective = bool(rng.random() < config.defective_fraction)
-            image, kinds = render_casting(rng, defective, config.image_size)
-            name = f"{split}/{CLASS_NAMES[int(defective)]}/{i:05d}_{'-'.join(kinds) or 'ok'}.png"
-            yield name, {"image": image, "label": int(defective), "filename": name}
+class Builder(_PackageBuilder, skip_registration=True):
+    """The same builder, found by ``tfds build datasets/casting``."""

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from datasets.chips6.chips6_dataset_builder import Builder, Chips6Config
 from tests.conftest import TINY_SYNTHESIS
 from tfdefect.data.chips_manual import ChipFolderError, write_chip_folder
 from tfdefect.data.synthetic.chips import render_chip
+from tfdefect.datasets.chips6 import Builder, Chips6Config
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

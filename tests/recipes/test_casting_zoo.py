@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from recipes.casting_zoo import main
 from tests.prediction_checks import check_predictions
+from tfdefect.recipes.casting_zoo import main
 
 
 def _overrides(tmp_path, **extra):

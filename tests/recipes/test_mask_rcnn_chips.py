@@ -5,8 +5,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from recipes.mask_rcnn_chips import main
 from tests.prediction_checks import check_predictions
+from tfdefect.recipes.mask_rcnn_chips import main
 
 
 def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):

@@ -5,9 +5,9 @@ import cv2
 import numpy as np
 import pytest
 
-from recipes.mpb3_smt import main
 from tests.prediction_checks import check_predictions
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
+from tfdefect.recipes.mpb3_smt import main
 
 
 def test_train_val_infer_on_tiny_boards(tmp_path):

@@ -6,8 +6,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from recipes.padim_pcb import main
 from tests.prediction_checks import check_predictions
+from tfdefect.recipes.padim_pcb import main
 
 
 def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):

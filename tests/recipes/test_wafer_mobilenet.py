@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import tfdefect
-from recipes.wafer_mobilenet import main
 from tests.prediction_checks import check_predictions
 from tfdefect.data.label_map import read_label_map
 from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+from tfdefect.recipes.wafer_mobilenet import main
 
 
 def _overrides(tmp_path, **extra):

@@ -11,12 +11,6 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import (
-    announce,
-    first_channels,
-    publish_for_serving,
-    save_keras_with_metadata,
-)
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.detection_pipeline import detection_pipeline
@@ -26,6 +20,12 @@ from tfdefect.export import describe_model
 from tfdefect.metrics.detection_evaluator import DetectionEvaluator
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
+from tfdefect.recipes.common import (
+    announce,
+    first_channels,
+    publish_for_serving,
+    save_keras_with_metadata,
+)
 from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions
 
@@ -212,7 +212,7 @@ def run(config, strategy) -> dict:
         ),
         flush=True,
     )
-    from recipes.mask_rcnn_chips import VARIANTS
+    from tfdefect.recipes.mask_rcnn_chips import VARIANTS
 
     merge_weights = None
     if any(VARIANTS[v]["merge_channels"] for v in config.variants):

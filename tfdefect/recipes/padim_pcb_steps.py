@@ -10,7 +10,6 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.config import to_json
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.data.pcb_anomaly_loader import pcb_anomaly_builder
@@ -22,6 +21,7 @@ from tfdefect.metrics.anomaly_metrics import (
     pixel_roc_auc,
 )
 from tfdefect.models.padim import Padim
+from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
 
 

@@ -12,7 +12,6 @@ import os
 import keras
 import numpy as np
 
-from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.config import to_json
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
@@ -21,6 +20,7 @@ from tfdefect.data.prepared_builder import prepare_builder
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
+from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.training.fit import fit_model
 from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.viz.confusion_plots import plot_confusion_matrix

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def run_timed(main, argv, name: str) -> None:
+    """Run a recipe's ``main(argv)`` and print how long it took."""
+    import time
+
+    started = time.time()
+    main(argv)
+    print(f"{name} finished in {time.time() - started:.0f}s", flush=True)
+
+
 def announce(message: str) -> None:
     """Print a recipe step heading, flushed so it shows up in logs at once."""
     print(f"\n== {message}", flush=True)

@@ -11,7 +11,6 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
 from tfdefect.config import to_json
 from tfdefect.data.label_map import write_label_map
@@ -21,6 +20,7 @@ from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 from tfdefect.losses import ClassWeightedCrossentropy
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
+from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.segmentation_plots import plot_training_curves

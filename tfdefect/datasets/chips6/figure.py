@@ -1,6 +1,6 @@
 """Save the README figure: one synthetic chip, six channels, mask overlaid.
 
-python -m datasets.chips6.figure docs/chips6_example.png
+python -m tfdefect.datasets.chips6.figure docs/chips6_example.png
 """
 
 import sys

@@ -13,11 +13,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from recipes.common import announce
 from tfdefect.config import to_json
 from tfdefect.data.prepared_builder import prepare_builder
 from tfdefect.data.synthetic.casting import CLASS_NAMES
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
+from tfdefect.recipes.common import announce
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.comparison_plots import plot_metric_bars
 from tfdefect.viz.confusion_plots import plot_confusion_matrix

@@ -9,12 +9,6 @@ import time
 import keras
 import numpy as np
 
-from recipes.common import (
-    announce,
-    first_channels,
-    publish_for_serving,
-    save_keras_with_metadata,
-)
 from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
@@ -22,6 +16,12 @@ from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
 from tfdefect.export import describe_model
 from tfdefect.losses import DiceFocalLoss, median_frequency_weights
 from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
+from tfdefect.recipes.common import (
+    announce,
+    first_channels,
+    publish_for_serving,
+    save_keras_with_metadata,
+)
 from tfdefect.registry import create_model
 from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions, plot_training_curves

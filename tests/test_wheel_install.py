@@ -1,0 +1,78 @@
+"""A non-editable wheel works outside the checkout, beside an unrelated ``datasets``."""
+
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CHECK = r"""
+import sys
+import datasets, tfdefect
+site = sys.argv[1]
+assert tfdefect.__file__.startswith(site), tfdefect.__file__
+assert datasets.UNRELATED is True  # the other package named datasets stays importable
+from tfdefect.datasets.chips6 import Builder, Chips6Config
+from tfdefect.data.synthetic.chips import ChipSynthesisConfig
+config = Chips6Config(name="wheel", num_train=2, num_validation=1, num_test=1,
+                      synthesis=ChipSynthesisConfig(image_size=64))
+builder = Builder(config=config, data_dir=sys.argv[2])
+builder.download_and_prepare()
+print("built", builder.info.splits["train"].num_examples)
+"""
+
+
+RECIPES = (
+    "segment_chips",
+    "mask_rcnn_chips",
+    "padim_pcb",
+    "mpb3_smt",
+    "casting_zoo",
+    "wafer_mobilenet",
+)
+SMALL_DATASETS = {
+    "chips6": ["num_train=2", "num_validation=1", "num_test=1", "synthesis.image_size=64"],
+    "casting": ["num_train=4", "num_validation=2", "num_test=2", "image_size=32"],
+    "pcb_anomaly": ["num_train=2", "num_validation=2", "num_test=2", "synthesis.image_size=64"],
+    "smt_pairs": ["boards_train=1", "boards_validation=1", "boards_test=1", "image_size=32"],
+    "wafer_sem": ["num_sites=40", "image_size=32"],
+}
+
+
+@pytest.mark.slow
+def test_wheel_runs_outside_the_checkout(tmp_path):
+    dist, site, other = tmp_path / "dist", tmp_path / "site", tmp_path / "other"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", REPO, "--no-deps", "-w", str(dist)], check=True, timeout=600)
+    (wheel,) = glob.glob(str(dist / "tfdefect-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), wheel], check=True)
+    (other / "datasets").mkdir(parents=True)
+    (other / "datasets" / "__init__.py").write_text("UNRELATED = True\n")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), str(other)]),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+    def run(*args, code=0):
+        result = subprocess.run(
+            [sys.executable, *args], cwd=work, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == code, result.stderr[-3000:]
+        return result.stdout + result.stderr
+
+    assert "built 2" in run("-c", CHECK, str(site), str(tmp_path / "tfds"))
+    for recipe in RECIPES:
+        extra = ["--mode", "train"] if recipe == "mpb3_smt" else []
+        out = run("-m", "tfdefect.cli", "recipe", recipe, *extra, "--quick", "--print-config")
+        assert '"export_dir"' in out, recipe
+    for name, overrides in SMALL_DATASETS.items():
+        sets = [arg for item in overrides for arg in ("--set", item)]
+        out = run("-m", "tfdefect.cli", "build-dataset", name, "--data-dir", "tfds", *sets)
+        assert "prepared at" in out and "train:" in out, out
+    assert "unknown dataset 'nope'" in run("-m", "tfdefect.cli", "build-dataset", "nope", code=2)

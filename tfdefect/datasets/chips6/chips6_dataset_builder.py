@@ -1,0 +1,167 @@
+"""chips6: 224x224x6 chip images with bump, dent and dot defects (TFDS builder).
+
+Build it with the TFDS command line from the repository root::
+
+    tfds build datasets/chips6 --config synthetic      # or: tfdefect build-dataset chips6
+
+or in Python with ``Builder(config="synthetic").download_and_prepare()``. The ``manual``
+config reads real chips from ``--manual_dir`` in the folder format documented in
+``tfdefect.data.chips_manual`` and README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from tfdefect.data.chips_manual import list_chip_folders, read_chip_folder
+from tfdefect.data.synthetic.chips import (
+    CHANNEL_NAMES,
+    CLASS_NAMES,
+    ChipSynthesisConfig,
+    render_chip,
+)
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclasses.dataclass
+class Chips6Config(tfds.core.BuilderConfig):
+    """chips6 config: synthetic generation settings, or manual reading.
+
+    Attributes:
+        manual: read chips from manual_dir instead of generating them.
+        seed: generation seed; an example depends only on (seed, split, index).
+        num_train / num_validation / num_test: examples per split (synthetic).
+        synthesis: renderer settings (image size, defect counts and sizes, noise).
+    """
+
+    manual: bool = False
+    seed: int = 0
+    num_train: int = 800
+    num_validation: int = 100
+    num_test: int = 100
+    synthesis: ChipSynthesisConfig = dataclasses.field(default_factory=ChipSynthesisConfig)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """chips6 dataset builder."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Synthetic and manual chips, semantic and instance labels."}
+    BUILDER_CONFIGS = [
+        Chips6Config(name="synthetic", description="Chips generated from a seed (default)."),
+        Chips6Config(
+            name="manual", manual=True, description="Real chips read from manual_dir (see README)."
+        ),
+    ]
+    DEFAULT_CONFIG_NAME = "synthetic"
+    MANUAL_DOWNLOAD_INSTRUCTIONS = (
+        "Place train/, validation/ and test/ folders with one folder per chip "
+        "(height.png, intensity.png, pattern.png, variance.png, pads.png, drill.png, mask.png, "
+        "optional instances.png) in manual_dir."
+    )
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        size = self.builder_config.synthesis.image_size
+        return self.dataset_info_from_configs(
+            description=(
+                "Chips with 6 grey channels (" + ", ".join(CHANNEL_NAMES) + ") and bump, dent, "
+                "dot defects with semantic and instance labels."
+            ),
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Tensor(
+                        shape=(size, size, 6), dtype=np.uint8, encoding=tfds.features.Encoding.ZLIB
+                    ),
+                    "mask": tfds.features.Tensor(
+                        shape=(size, size), dtype=np.uint8, encoding=tfds.features.Encoding.ZLIB
+                    ),
+                    "objects": tfds.features.Sequence(
+                        {
+                            "bbox": tfds.features.BBoxFeature(),
+                            "label": tfds.features.ClassLabel(names=list(CLASS_NAMES[1:])),
+                            "mask": tfds.features.Tensor(
+                                shape=(size, size),
+                                dtype=np.bool_,
+                                encoding=tfds.features.Encoding.ZLIB,
+                            ),
+                        }
+                    ),
+                    "has_defect": np.bool_,
+                    "chip_id": tfds.features.Text(),
+                }
+            ),
+            supervised_keys=("image", "mask"),
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        config = self.builder_config
+        manual_dir = dl_manager.manual_dir if config.manual else None
+        return {split: self._generate_examples(split, manual_dir) for split in SPLITS}
+
+    def _generate_examples(self, split: str, manual_dir=None):
+        if manual_dir is not None:
+            yield from self._generate_manual(os.path.join(manual_dir, split))
+        else:
+            yield from self._generate_synthetic(split)
+
+    def _generate_synthetic(self, split: str):
+        config = self.builder_config
+        split_index = SPLITS.index(split)
+        count = {
+            "train": config.num_train,
+            "validation": config.num_validation,
+            "test": config.num_test,
+        }[split]
+        for i in range(count):
+            rng = np.random.default_rng([config.seed, split_index, i])
+            chip = render_chip(rng, config.synthesis)
+            key = f"{SPLITS[split_index]}_{i:06d}"
+            yield (
+                key,
+                _example(
+                    key,
+                    chip.image,
+                    chip.semantic_mask,
+                    chip.instance_masks,
+                    chip.boxes,
+                    chip.labels,
+                ),
+            )
+
+    def _generate_manual(self, split_dir: str):
+        size = self.builder_config.synthesis.image_size
+        for folder in list_chip_folders(split_dir):
+            chip = read_chip_folder(folder, image_size=size)
+            key = os.path.basename(folder)
+            yield (
+                key,
+                _example(
+                    key,
+                    chip["image"],
+                    chip["semantic_mask"],
+                    chip["instance_masks"],
+                    chip["boxes"],
+                    chip["labels"],
+                ),
+            )
+
+
+def _example(key, image, semantic_mask, instance_masks, boxes, labels) -> dict:
+    height, width = semantic_mask.shape
+    scale = np.asarray([height, width, height, width], np.float32)
+    return {
+        "image": image,
+        "mask": semantic_mask,
+        "objects": {
+            "bbox": [tfds.features.BBox(*(box / scale)) for box in boxes],
+            "label": (labels - 1).astype(np.int64),  # ClassLabel ids start at 0 (bump)
+            "mask": instance_masks,
+        },
+        "has_defect": bool(len(labels)),
+        "chip_id": key,
+    }

@@ -1,0 +1,131 @@
+"""pcb_anomaly: good and defective PCB images with defect masks, MVTec AD style (TFDS).
+
+    tfds build datasets/pcb_anomaly                                   # synthetic boards
+    tfds build datasets/pcb_anomaly --config mvtec_bottle --manual_dir /data/mvtec_ad
+    tfds build datasets/pcb_anomaly --manual_dir /data/pcb_seed \\
+        --config '{"name": "mvtec_toolbox", "category": "toolbox", "manual": true}'
+
+``synthetic`` renders boards (``tfdefect.data.synthetic.pcb``) with the seed's two defect
+types, missing_objects and misplaced_objects. ``mvtec_<category>`` reads the category
+folder ``<manual_dir>/<category>`` in MVTec AD layout; the 15 MVTec categories have named
+configs, any other category name goes through a custom config as above (or
+``tfdefect build-dataset pcb_anomaly --category toolbox --manual-dir ...``).
+Splits: train (good only), test (good and defective). The synthetic config also has a
+validation split (good and defective) for choosing the threshold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from tfdefect.data.mvtec_folder import MVTEC_CATEGORIES, list_category, read_record
+from tfdefect.data.synthetic.pcb import (
+    DEFECT_TYPES,
+    PcbSynthesisConfig,
+    make_design,
+    render_board,
+)
+
+
+@dataclasses.dataclass
+class PcbAnomalyConfig(tfds.core.BuilderConfig):
+    """Attributes:
+    manual: read ``<manual_dir>/<category>`` instead of rendering boards.
+    category: MVTec category folder name (manual configs).
+    seed / num_train / num_validation / num_test: synthetic images per split; validation
+        and test hold num_* good images and num_* images of each defect type.
+    synthesis: renderer settings.
+    """
+
+    manual: bool = False
+    category: str = "pcb"
+    seed: int = 0
+    num_train: int = 200
+    num_validation: int = 20
+    num_test: int = 40
+    synthesis: PcbSynthesisConfig = dataclasses.field(default_factory=PcbSynthesisConfig)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """pcb_anomaly dataset builder."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Synthetic PCB boards and MVTec-format folders."}
+    BUILDER_CONFIGS = [
+        PcbAnomalyConfig(name="synthetic", description="Rendered PCB boards (default)."),
+        *(
+            PcbAnomalyConfig(
+                name=f"mvtec_{c}", manual=True, category=c, description=f"MVTec AD {c}."
+            )
+            for c in MVTEC_CATEGORIES
+        ),
+    ]
+    DEFAULT_CONFIG_NAME = "synthetic"
+    MANUAL_DOWNLOAD_INSTRUCTIONS = (
+        "Put the category folders in MVTec AD layout (<category>/train/good, "
+        "<category>/test/<type>, <category>/ground_truth/<type>/<stem>_mask.png) in manual_dir."
+    )
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        config = self.builder_config
+        size = None if config.manual else config.synthesis.image_size
+        return self.dataset_info_from_configs(
+            description="Good and defective images with pixel masks of the defects.",
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Image(shape=(size, size, 3)),
+                    "mask": tfds.features.Image(shape=(size, size, 1)),
+                    "label": tfds.features.ClassLabel(names=["good", "anomalous"]),
+                    "defect_type": tfds.features.Text(),
+                    "filename": tfds.features.Text(),
+                }
+            ),
+            supervised_keys=("image", "label"),
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        config = self.builder_config
+        if config.manual:
+            records = list_category(str(dl_manager.manual_dir), config.category)
+            return {split: self._generate_examples(split, records[split]) for split in records}
+        return {split: self._generate_examples(split) for split in ("train", "validation", "test")}
+
+    def _generate_examples(self, split: str, records=None):
+        if records is not None:
+            yield from self._generate_manual(records)
+        else:
+            yield from self._generate_synthetic(split)
+
+    def _generate_manual(self, records):
+        for record in records:
+            image, mask = read_record(record)
+            key = record["path"]
+            yield key, _example(image, mask, record["defect_type"], record["path"])
+
+    def _generate_synthetic(self, split: str):
+        config = self.builder_config
+        design = make_design(config.synthesis)
+        if split == "train":
+            plan = [None] * config.num_train
+        else:
+            count = config.num_validation if split == "validation" else config.num_test
+            plan = [None] * count + [d for d in DEFECT_TYPES for _ in range(count)]
+        split_index = ("train", "validation", "test").index(split)
+        for i, defect in enumerate(plan):
+            rng = np.random.default_rng([config.seed, split_index, i])
+            image, mask = render_board(rng, design, defect, config.synthesis)
+            name = f"{split}/{defect or 'good'}/{i:05d}.png"
+            yield name, _example(image, mask, defect or "good", name)
+
+
+def _example(image, mask, defect_type, filename) -> dict:
+    return {
+        "image": image,
+        "mask": mask[..., None],
+        "label": int(defect_type != "good"),
+        "defect_type": defect_type,
+        "filename": filename,
+    }

@@ -1,0 +1,118 @@
+"""smt_pairs: (gold reference, test sample) crops of SMT components with defect classes.
+
+    tfds build datasets/smt_pairs                                   # synthetic boards
+    tfds build datasets/smt_pairs --config manual --manual_dir D    # D/annotation_labels.csv
+
+``synthetic`` renders boards (``tfdefect.data.synthetic.smt``): every board carries each
+position several times, each pair's class drawn from that position's skewed frequencies;
+boards, not pairs, are split, so no board appears in two splits. ``manual`` reads the
+pairs listed in ``annotation_labels.csv`` (columns: ``tfdefect.data.smt_manual``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
+from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
+
+
+@dataclasses.dataclass
+class SmtPairsConfig(tfds.core.BuilderConfig):
+    """Attributes:
+    manual: read manual_dir/annotation_labels.csv instead of rendering.
+    image_size: crop side (manual crops are resized to it).
+    seed: synthetic seed; boards_train / boards_validation / boards_test: boards per split;
+    parts_per_position: instances of each position per board.
+    """
+
+    manual: bool = False
+    image_size: int = 64
+    seed: int = 0
+    boards_train: int = 40
+    boards_validation: int = 10
+    boards_test: int = 10
+    parts_per_position: int = 4
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """smt_pairs dataset builder."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Synthetic SMT pairs and annotation_labels.csv reading."}
+    BUILDER_CONFIGS = [
+        SmtPairsConfig(name="synthetic", description="Rendered component pairs (default)."),
+        SmtPairsConfig(name="manual", manual=True, description="annotation_labels.csv pairs."),
+    ]
+    DEFAULT_CONFIG_NAME = "synthetic"
+    MANUAL_DOWNLOAD_INSTRUCTIONS = "Put annotation_labels.csv and the crops it lists in manual_dir."
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        size = self.builder_config.image_size
+        return self.dataset_info_from_configs(
+            description="Gold-board reference and inspected-board test crops per position.",
+            features=tfds.features.FeaturesDict(
+                {
+                    "reference": tfds.features.Image(shape=(size, size, 3)),
+                    "test": tfds.features.Image(shape=(size, size, 3)),
+                    "position": tfds.features.Text(),
+                    "label": tfds.features.ClassLabel(names=["ok", "ng"]),
+                    "defect_class": tfds.features.ClassLabel(names=list(DEFECT_CLASSES)),
+                    "board_id": tfds.features.Text(),
+                }
+            ),
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        if self.builder_config.manual:
+            grouped = read_annotations(str(dl_manager.manual_dir / "annotation_labels.csv"))
+            return {s: self._generate_examples(s, grouped[s]) for s in SPLITS if grouped[s]}
+        return {split: self._generate_examples(split) for split in SPLITS}
+
+    def _generate_examples(self, split: str, records=None):
+        size = self.builder_config.image_size
+        if records is not None:
+            for record in records:
+                where = f"annotation_labels.csv row {record['row']}"
+                yield (
+                    f"row{record['row']}",
+                    {
+                        "reference": read_crop(record["reference_image"], where, size),
+                        "test": read_crop(record["test_image"], where, size),
+                        "position": record["position"],
+                        "label": record["label"],
+                        "defect_class": record["defect_class"],
+                        "board_id": record["board_id"],
+                    },
+                )
+            return
+        config = self.builder_config
+        boards = {
+            "train": config.boards_train,
+            "validation": config.boards_validation,
+            "test": config.boards_test,
+        }[split]
+        split_index = SPLITS.index(split)
+        for board in range(boards):
+            board_id = f"{split}-board{board:04d}"
+            for p, position in enumerate(sorted(POSITIONS)):
+                frequencies = class_frequencies(position, config.seed)
+                names, probabilities = list(frequencies), list(frequencies.values())
+                for slot in range(config.parts_per_position):
+                    rng = np.random.default_rng([config.seed, split_index, board, p, slot])
+                    defect = names[rng.choice(len(names), p=probabilities)]
+                    reference, test = render_pair(rng, position, defect, size)
+                    yield (
+                        f"{board_id}-{position}-{slot}",
+                        {
+                            "reference": reference,
+                            "test": test,
+                            "position": position,
+                            "label": "ok" if defect == "ok" else "ng",
+                            "defect_class": defect,
+                            "board_id": board_id,
+                        },
+                    )

@@ -1,0 +1,153 @@
+"""wafer_sem: grey SEM images of wafer patterns in eight classes (TFDS).
+
+    tfds build datasets/wafer_sem                                  # synthetic sites
+    tfds build datasets/wafer_sem --config manual --manual_dir D   # D/<class>/*.png
+
+Classes: bridge, clean, cmp_scratch, cracks, ler, open, others, vias. ``synthetic``
+renders sites (``tfdefect.data.synthetic.wafer_sem``) with skewed class frequencies; some
+sites are imaged twice. ``manual`` reads one folder per class. Either way splits are made
+by group, never by image: a synthetic site, or a cluster of near-duplicate images (pHash,
+``tfdefect.data.leakage_audit``), lands in exactly one of train / validation / test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from tfdefect.data.group_split import SPLITS, split_of_group
+from tfdefect.data.leakage_audit import group_near_duplicates, perceptual_hash
+from tfdefect.data.synthetic.wafer_sem import (
+    CLASS_FREQUENCIES,
+    CLASS_NAMES,
+    render_site,
+    site_layout,
+)
+from tfdefect.data.wafer_folder import list_class_folders, read_grey
+
+
+@dataclasses.dataclass
+class WaferSemConfig(tfds.core.BuilderConfig):
+    """Attributes:
+    manual: read manual_dir/<class>/ instead of rendering.
+    image_size: stored side (manual images are resized to it).
+    seed / num_sites / reimaged_fraction: synthetic sites and the share imaged twice.
+    near_threshold: pHash bits within which manual images are grouped as near-duplicates.
+    """
+
+    manual: bool = False
+    image_size: int = 96
+    seed: int = 0
+    num_sites: int = 1600
+    reimaged_fraction: float = 0.2
+    near_threshold: int = 6
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """wafer_sem dataset builder."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Synthetic SEM sites and folder-per-class reading."}
+    BUILDER_CONFIGS = [
+        WaferSemConfig(name="synthetic", description="Rendered SEM sites (default)."),
+        WaferSemConfig(name="manual", manual=True, description="manual_dir/<class>/ images."),
+    ]
+    DEFAULT_CONFIG_NAME = "synthetic"
+    MANUAL_DOWNLOAD_INSTRUCTIONS = (
+        f"Put one folder per class ({', '.join(CLASS_NAMES)}) in manual_dir."
+    )
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        size = self.builder_config.image_size
+        return self.dataset_info_from_configs(
+            description="Wafer SEM images, split by site / near-duplicate group.",
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Image(shape=(size, size, 1)),
+                    "label": tfds.features.ClassLabel(names=list(CLASS_NAMES)),
+                    "filename": tfds.features.Text(),
+                    "group": tfds.features.Text(),
+                }
+            ),
+            supervised_keys=("image", "label"),
+        )
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        plan = (
+            self._manual_plan(str(dl_manager.manual_dir))
+            if self.builder_config.manual
+            else (self._synthetic_plan())
+        )
+        return {split: self._generate_examples(plan[split]) for split in SPLITS if plan[split]}
+
+    def _synthetic_plan(self) -> dict:
+        config = self.builder_config
+        names, weights = list(CLASS_FREQUENCIES), np.array(list(CLASS_FREQUENCIES.values()))
+        plan = {split: [] for split in SPLITS}
+        for site in range(config.num_sites):
+            rng = np.random.default_rng([config.seed, site])
+            defect = names[rng.choice(len(names), p=weights / weights.sum())]
+            shots = 2 if rng.random() < config.reimaged_fraction else 1
+            group = f"site{site:05d}"
+            for shot in range(shots):
+                plan[split_of_group(group, seed=config.seed)].append(
+                    {"site": site, "shot": shot, "defect": defect, "group": group}
+                )
+        return plan
+
+    def _manual_plan(self, manual_dir: str) -> dict:
+        config = self.builder_config
+        records = list_class_folders(manual_dir)
+        images = [read_grey(path, config.image_size) for path, _ in records]
+        groups = group_near_duplicates([perceptual_hash(i) for i in images], config.near_threshold)
+        first_member = {}
+        for (path, _), group in zip(records, groups, strict=True):
+            first_member.setdefault(group, os.path.relpath(path, manual_dir))
+        plan = {split: [] for split in SPLITS}
+        for (path, label), image, group in zip(records, images, groups, strict=True):
+            key = first_member[group]
+            plan[split_of_group(key, seed=config.seed)].append(
+                {
+                    "path": os.path.relpath(path, manual_dir),
+                    "label": label,
+                    "image": image,
+                    "group": key,
+                }
+            )
+        return plan
+
+    def _generate_examples(self, items):
+        config = self.builder_config
+        for item in items:
+            if "path" in item:
+                yield (
+                    item["path"],
+                    {
+                        "image": item["image"],
+                        "label": item["label"],
+                        "filename": item["path"],
+                        "group": item["group"],
+                    },
+                )
+                continue
+            layout = site_layout(
+                np.random.default_rng([config.seed, item["site"], 1]), item["defect"]
+            )
+            image = render_site(
+                layout,
+                np.random.default_rng([config.seed, item["site"], 2, item["shot"]]),
+                config.image_size,
+            )
+            name = f"{item['defect']}/{item['group']}_shot{item['shot']}.png"
+            yield (
+                name,
+                {
+                    "image": image[..., None],
+                    "label": item["defect"],
+                    "filename": name,
+                    "group": item["group"],
+                },
+            )

@@ -1,0 +1,158 @@
+"""Mask R-CNN for chip defects (bump, dent, dot) on chips6: the chips seed's three variants.
+
+    python -m recipes.mask_rcnn_chips                # the three variants, full length
+    python -m recipes.mask_rcnn_chips --quick        # ResNet-25 only, ~13 min on 2 cores
+    python -m recipes.mask_rcnn_chips --variants r50_c6_merge --pretrain-merge
+    python -m recipes.mask_rcnn_chips --set train.epochs=40 --set data.num_train=4000
+
+Variants (the seed's table): r50_c3 (3 channels, ResNet50), r25_c3 (3 channels,
+"ResNet-25"), r50_c6_merge (6 channels through the channel-merge subnetwork, ResNet50).
+Steps: build chips6 -> tf.data -> [pretrain the merge stem] -> model.fit per variant ->
+COCO mAP@0.5 / mAP@[.5:.95] per class, instance and image F1 -> comparison table (markdown,
+CSV, JSON) -> predictions plotted on all six channels -> SavedModel + ONNX of the last
+variant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from tfdefect.config import apply_overrides, to_json
+from tfdefect.data.chips6_loader import Chips6DataConfig
+from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
+from tfdefect.training.fit import TrainConfig
+from tfdefect.training.strategy import STRATEGIES
+
+VARIANTS = {
+    "r50_c3": {"backbone": "resnet50", "channels": 3, "merge_channels": False},
+    "r25_c3": {"backbone": "resnet25", "channels": 3, "merge_channels": False},
+    "r50_c6_merge": {"backbone": "resnet50", "channels": 6, "merge_channels": True},
+}
+
+
+@dataclasses.dataclass
+class MaskRCNNChipsConfig:
+    """Everything the recipe does, overridable with ``--set key=value``.
+
+    Attributes:
+        variants: which of VARIANTS to train, in order.
+        pretrain_merge: pretrain the ChannelMergeStem separately before the 6-channel variant.
+        merge_pretrain_epochs: epochs of that pretraining.
+        merge_weights: use this pretrained stem file instead of pretraining one.
+        max_instances: padded instances per chip (a chip with more raises).
+        score_threshold: detection score for the F1 figures.
+        crop_size: train on random crop_size squares around defects (a 96 px step costs
+            ~25% of a whole 224 px chip); evaluation and export use whole chips. None: whole
+            chips.
+        train_rois / fpn_channels / mask_channels: Mask R-CNN sizes (MASK_RCNN_DEFAULTS).
+        workdir: run folder; export_dir / export_name: TF Serving export (the next free
+            version is published; export_overwrite: replace that version instead).
+    """
+
+    variants: tuple[str, ...] = ("r50_c3", "r25_c3", "r50_c6_merge")
+    pretrain_merge: bool = False
+    merge_pretrain_epochs: int = 2
+    merge_weights: str | None = None
+    max_instances: int = 8
+    score_threshold: float = 0.5
+    crop_size: int | None = 96
+    train_rois: int = 64
+    fpn_channels: int = 128
+    mask_channels: int = 128
+    workdir: str = "runs/mask_rcnn_chips"
+    export_dir: str = "saved_models"
+    export_name: str = "chips_mask_rcnn"
+    export_overwrite: int | None = None
+    serving_root: str | None = None
+    export_onnx: bool = True
+    data: Chips6DataConfig = dataclasses.field(default_factory=Chips6DataConfig)
+    train: TrainConfig = dataclasses.field(
+        default_factory=lambda: TrainConfig(
+            epochs=30,
+            batch_size=4,
+            learning_rate=5e-4,
+            early_stopping_patience=8,
+            monitor="val_loss",
+            monitor_mode="min",
+        )
+    )
+
+
+def quick_config() -> MaskRCNNChipsConfig:
+    """``--quick``: the ResNet-25 variant alone, 18 epochs of 64 steps (1152 steps of four
+    96 px crops) on 256 chips; the other variants need more steps than 15 minutes allow."""
+    config = MaskRCNNChipsConfig(
+        variants=("r25_c3",),
+        workdir="runs/mask_rcnn_chips_quick",
+        train_rois=32,
+        mask_channels=64,
+    )
+    config.data = dataclasses.replace(config.data, num_train=256, num_validation=16, num_test=48)
+    config.train = dataclasses.replace(config.train, epochs=18, learning_rate=5e-4)
+    return config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m recipes.mask_rcnn_chips",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="short run on 2 CPU cores")
+    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS))
+    parser.add_argument(
+        "--pretrain-merge",
+        action="store_true",
+        help="pretrain the 6->3 channel-merge subnetwork first",
+    )
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field",
+    )
+    add_export_arguments(parser)
+    parser.add_argument("--print-config", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    config = quick_config() if args.quick else MaskRCNNChipsConfig()
+    if args.variants:
+        config.variants = tuple(args.variants)
+    if args.pretrain_merge:
+        config.pretrain_merge = True
+    config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
+    if config.crop_size and (config.crop_size % 32 or config.crop_size > config.data.image_size):
+        raise SystemExit(
+            f"crop_size {config.crop_size}: must be a multiple of 32 and at most "
+            f"data.image_size {config.data.image_size}"
+        )
+    unknown = [v for v in config.variants if v not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
+    if args.print_config:
+        print(to_json(config))
+        return {}
+    from tfdefect.training.strategy import make_strategy
+
+    strategy = make_strategy(args.strategy, logical_cpus=2)
+    from tfdefect.recipes.mask_rcnn_chips_steps import run
+
+    return run(config, strategy)
+
+
+def cli(argv=None) -> None:
+    """Command-line entry (``tfdefect recipe mask_rcnn_chips``): run and print the wall time."""
+    run_timed(main, argv, "mask_rcnn_chips")
+
+
+if __name__ == "__main__":
+    cli(sys.argv[1:])

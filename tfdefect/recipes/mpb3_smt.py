@@ -1,0 +1,159 @@
+"""MPB3 Siamese classifier of SMT component pairs with MPWR resampling (smt_pairs).
+
+    python -m recipes.mpb3_smt --mode train --quick     # train, checkpoints under --ckp, export
+    python -m recipes.mpb3_smt --mode val --quick       # omission / false alarm / F per position
+    python -m recipes.mpb3_smt --mode infer --infer-dir pairs/ --runtime onnx
+    python -m recipes.mpb3_smt --mode train --arch resnet18_pretrained \\
+        --set backbone_weights=resnet18.weights.h5 --set train.learning_rate=1e-4
+
+--arch resnet18 trains from random weights; resnet18_pretrained loads a local ResNet18
+weights file (``backbone_weights``; no download exists for Keras ResNet18). --region
+component (whole-component crops) is the only region supported. Infer reads pairs named
+``<name>_reference.png`` and ``<name>_test.png`` from a folder and writes predictions.csv;
+with --cached-reference each distinct reference is embedded once (a line's gold board).
+Train also exports ``<export_name>_cached``: the production-line model whose inputs are the
+test crop and a position id (order of <workdir>/positions.json), the gold references of the
+training split embedded in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from tfdefect.config import apply_overrides, to_json
+from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
+from tfdefect.training.fit import TrainConfig
+
+
+@dataclasses.dataclass
+class Mpb3SmtConfig:
+    """Everything the recipe does, overridable with ``--set key=value``.
+
+    Attributes:
+        arch: resnet18 (random init) or resnet18_pretrained (needs backbone_weights).
+        backbone_weights: local ResNet18 .weights.h5 for resnet18_pretrained.
+        ckp: checkpoint folder (best.keras, backup for resuming, history.csv).
+        ng_weight / class_weight: joint loss weights of the two heads.
+        position_power / class_power: MPWR tempering (1 natural, 0 uniform).
+        boards_train / boards_validation / boards_test: synthetic boards per split.
+        manual_dir: read annotation_labels.csv pairs from here instead.
+        ng_threshold: ng probability above which a pair is reported ng.
+    """
+
+    arch: str = "resnet18"
+    backbone_weights: str | None = None
+    region: str = "component"
+    image_size: int = 64
+    ckp: str = "runs/mpb3_smt/checkpoints"
+    workdir: str = "runs/mpb3_smt"
+    ng_weight: float = 1.0
+    class_weight: float = 1.0
+    position_power: float = 0.5
+    class_power: float = 0.5
+    ng_threshold: float = 0.5
+    seed: int = 0
+    data_dir: str = "~/tensorflow_datasets"
+    manual_dir: str | None = None
+    boards_train: int = 40
+    boards_validation: int = 10
+    boards_test: int = 10
+    export_dir: str = "saved_models"
+    export_name: str = "smt_mpb3"
+    export_overwrite: int | None = None
+    serving_root: str | None = None
+    train: TrainConfig = dataclasses.field(
+        default_factory=lambda: TrainConfig(
+            epochs=30,
+            batch_size=32,
+            learning_rate=1e-3,
+            steps_per_epoch=60,
+            early_stopping_patience=8,
+            monitor="val_loss",
+            monitor_mode="min",
+        )
+    )
+
+
+def quick_config() -> Mpb3SmtConfig:
+    """``--quick``: 16 / 6 / 6 boards, 6 epochs of 30 steps."""
+    config = Mpb3SmtConfig(
+        workdir="runs/mpb3_smt_quick",
+        ckp="runs/mpb3_smt_quick/checkpoints",
+        boards_train=16,
+        boards_validation=6,
+        boards_test=6,
+    )
+    config.train = dataclasses.replace(config.train, epochs=6, steps_per_epoch=30)
+    return config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m recipes.mpb3_smt",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--mode", choices=["train", "val", "infer"], required=True)
+    parser.add_argument("--quick", action="store_true", help="each mode in minutes on 2 cores")
+    parser.add_argument("--arch", choices=["resnet18", "resnet18_pretrained"])
+    parser.add_argument("--region", choices=["component"], default=None)
+    parser.add_argument("--ckp", help="checkpoint folder")
+    parser.add_argument("--infer-dir", help="folder of <name>_reference.png / <name>_test.png")
+    parser.add_argument(
+        "--split", choices=["validation", "test"], default="validation", help="val: split"
+    )
+    parser.add_argument("--runtime", choices=["tf", "savedmodel", "onnx"], default="tf")
+    parser.add_argument("--output", default=None, help="infer: predictions folder")
+    parser.add_argument(
+        "--cached-reference",
+        action="store_true",
+        help="infer (tf): embed each distinct reference once, run only the test branch per pair",
+    )
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
+    add_export_arguments(parser)
+    parser.add_argument("--print-config", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = quick_config() if args.quick else Mpb3SmtConfig()
+    for key in ("arch", "region", "ckp"):
+        if getattr(args, key):
+            setattr(config, key, getattr(args, key))
+    config = apply_overrides(config, args.overrides)
+    apply_export_arguments(config, args)
+    if config.arch == "resnet18_pretrained" and not config.backbone_weights:
+        raise SystemExit(
+            "--arch resnet18_pretrained needs --set backbone_weights=<local ResNet18 "
+            ".weights.h5> (Keras has no downloadable ResNet18)"
+        )
+    if args.print_config:
+        print(to_json(config))
+        return {}
+    from tfdefect.recipes import mpb3_smt_steps as steps
+
+    if args.mode == "train":
+        return steps.train(config)
+    if args.mode == "val":
+        return steps.validate(config, args.split)
+    if not args.infer_dir:
+        raise SystemExit("--mode infer needs --infer-dir")
+    return steps.infer(
+        config,
+        args.infer_dir,
+        args.runtime,
+        args.output or config.workdir,
+        cached_reference=args.cached_reference,
+    )
+
+
+def cli(argv=None) -> None:
+    """Command-line entry (``tfdefect recipe mpb3_smt``): run and print the wall time."""
+    run_timed(main, argv, "mpb3_smt")
+
+
+if __name__ == "__main__":
+    cli(sys.argv[1:])
