@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 
 from tfdefect.data.synthetic.chips import ChipSynthesisConfig
 from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.prepare import prepare_builder
 
 
 @dataclasses.dataclass
@@ -37,41 +35,23 @@ class Chips6DataConfig:
 def chips6_builder(config: Chips6DataConfig):
     """A chips6 builder for ``config``, prepared (generated once, then reused).
 
-    Synthetic settings other than the registered default get their own config name
-    (``synthetic_<hash>``), so data generated with other settings is never reused by mistake.
+    The config name carries a key of every setting, the builder version and (manual) the
+    folder's fingerprint, so data made from other inputs is never reused by mistake.
     """
     module = builder_module("chips6")
-    if config.manual_dir:
-        builder = module.Builder(config="manual", data_dir=os.path.expanduser(config.data_dir))
-        builder.download_and_prepare(download_config=_download_config(manual_dir=config.manual_dir))
-        return builder
     synthesis = ChipSynthesisConfig(
         image_size=config.image_size,
         noise=config.noise,
         defect_free_fraction=config.defect_free_fraction,
         max_defect_size=config.max_defect_size,
     )
-    settings = dict(
+    builder_config = module.Chips6Config(
+        name="manual" if config.manual_dir else "synthetic",
+        manual=bool(config.manual_dir),
         seed=config.seed,
         num_train=config.num_train,
         num_validation=config.num_validation,
         num_test=config.num_test,
-    )
-    digest = hashlib.sha1(
-        json.dumps([settings, dataclasses.asdict(synthesis)], sort_keys=True).encode()
-    ).hexdigest()[:10]
-    builder_config = module.Chips6Config(
-        name=f"synthetic_{digest}",
         synthesis=synthesis,
-        description="synthetic chips, custom settings",
-        **settings,
     )
-    builder = module.Builder(config=builder_config, data_dir=os.path.expanduser(config.data_dir))
-    builder.download_and_prepare()
-    return builder
-
-
-def _download_config(manual_dir: str):
-    import tensorflow_datasets as tfds
-
-    return tfds.download.DownloadConfig(manual_dir=manual_dir)
+    return prepare_builder(module.Builder, builder_config, config.data_dir, config.manual_dir)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 
 from tfdefect.data.synthetic.pcb import PcbSynthesisConfig
 from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.prepare import prepare_builder
 
 
 @dataclasses.dataclass
@@ -33,11 +31,9 @@ class PcbAnomalyDataConfig:
 
 
 def pcb_anomaly_builder(config: PcbAnomalyDataConfig):
-    """A prepared pcb_anomaly builder for ``config`` (generated or read once, then reused)."""
-    import tensorflow_datasets as tfds
-
+    """A prepared pcb_anomaly builder for ``config`` (keyed by every setting and, for a
+    manual folder, its fingerprint; see ``tfdefect.datasets.prepare``)."""
     module = builder_module("pcb_anomaly")
-    data_dir = os.path.expanduser(config.data_dir)
     if config.manual_dir:
         builder_config = module.PcbAnomalyConfig(
             name=f"mvtec_{config.category}",
@@ -45,27 +41,14 @@ def pcb_anomaly_builder(config: PcbAnomalyDataConfig):
             category=config.category,
             description=f"MVTec-format category {config.category}",
         )
-        builder = module.Builder(config=builder_config, data_dir=data_dir)
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=config.manual_dir)
-        )
-        return builder
-    settings = dict(
+        return prepare_builder(module.Builder, builder_config, config.data_dir, config.manual_dir)
+    builder_config = module.PcbAnomalyConfig(
+        name="synthetic",
         seed=config.seed,
         num_train=config.num_train,
         num_validation=config.num_validation,
         num_test=config.num_test,
-    )
-    synthesis = PcbSynthesisConfig(image_size=config.image_size)
-    digest = hashlib.sha1(
-        json.dumps([settings, dataclasses.asdict(synthesis)], sort_keys=True).encode()
-    ).hexdigest()[:10]
-    builder_config = module.PcbAnomalyConfig(
-        name=f"synthetic_{digest}",
-        synthesis=synthesis,
+        synthesis=PcbSynthesisConfig(image_size=config.image_size),
         description="synthetic boards, custom settings",
-        **settings,
     )
-    builder = module.Builder(config=builder_config, data_dir=data_dir)
-    builder.download_and_prepare()
-    return builder
+    return prepare_builder(module.Builder, builder_config, config.data_dir)

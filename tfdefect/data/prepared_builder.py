@@ -1,33 +1,20 @@
-"""Prepare a repository TFDS builder: a manual folder, or synthetic data keyed by settings."""
+"""Prepare one of the library's datasets by name from a settings dict."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-
 from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.prepare import prepare_builder
 
 
-def prepare_builder(name: str, config_class: str, settings: dict, data_dir: str, manual_dir=None):
-    """A prepared ``datasets/<name>`` builder.
-
-    With ``manual_dir`` the builder's ``manual`` config reads it; otherwise a synthetic config
-    named ``synthetic_<hash of settings>`` is built once and reused (different settings never
-    share a cache entry).
-    """
-    import tensorflow_datasets as tfds
-
+def prepare_dataset(
+    name: str, settings: dict, data_dir: str, manual_dir=None, rebuild: bool = False
+):
+    """A prepared ``tfdefect.datasets.<name>`` builder for ``settings`` (fields of its
+    config): synthetic, or the ``manual`` reader of ``manual_dir`` when given. Keyed by the
+    whole config, the builder version and the manual folder's fingerprint
+    (``tfdefect.datasets.prepare``)."""
     module = builder_module(name)
-    data_dir = os.path.expanduser(data_dir)
-    if manual_dir:
-        builder = module.Builder(config="manual", data_dir=data_dir)
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=manual_dir)
-        )
-        return builder
-    digest = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
-    config = getattr(module, config_class)(name=f"synthetic_{digest}", **settings)
-    builder = module.Builder(config=config, data_dir=data_dir)
-    builder.download_and_prepare()
-    return builder
+    config_class = type(module.Builder.BUILDER_CONFIGS[0])
+    base = "manual" if manual_dir else "synthetic"
+    config = config_class(name=base, manual=bool(manual_dir), **settings)
+    return prepare_builder(module.Builder, config, data_dir, manual_dir, rebuild)

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdefect.config import to_json
-from tfdefect.data.prepared_builder import prepare_builder
+from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.casting import CLASS_NAMES
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import announce
@@ -34,9 +34,7 @@ def casting_splits(config) -> dict:
         "num_validation": config.num_validation,
         "num_test": config.num_test,
     }
-    builder = prepare_builder(
-        "casting", "CastingConfig", settings, config.data_dir, config.manual_dir
-    )
+    builder = prepare_dataset("casting", settings, config.data_dir, config.manual_dir)
     splits = builder.info.splits
     print(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
     if "validation" in splits:
@@ -84,7 +82,7 @@ def pretrain_on_smt(architecture: str, config) -> str:
         "boards_validation": 4,
         "boards_test": 4,
     }
-    builder = prepare_builder("smt_pairs", "SmtPairsConfig", settings, config.data_dir)
+    builder = prepare_dataset("smt_pairs", settings, config.data_dir)
 
     def crops(split):
         data = builder.as_dataset(split=split).map(lambda e: (e["test"], e["defect_class"]))

@@ -16,7 +16,7 @@ from tfdefect.config import to_json
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
-from tfdefect.data.prepared_builder import prepare_builder
+from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
@@ -36,9 +36,7 @@ def smt_builder(config):
         "boards_validation": config.boards_validation,
         "boards_test": config.boards_test,
     }
-    return prepare_builder(
-        "smt_pairs", "SmtPairsConfig", settings, config.data_dir, config.manual_dir
-    )
+    return prepare_dataset("smt_pairs", settings, config.data_dir, config.manual_dir)
 
 
 def _positions_and_counts(builder):

@@ -15,7 +15,7 @@ from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_
 from tfdefect.config import to_json
 from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
-from tfdefect.data.prepared_builder import prepare_builder
+from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 from tfdefect.losses import ClassWeightedCrossentropy
@@ -33,9 +33,7 @@ def wafer_builder(config):
         "num_sites": config.num_sites,
         "near_threshold": config.near_threshold,
     }
-    return prepare_builder(
-        "wafer_sem", "WaferSemConfig", settings, config.data_dir, config.manual_dir
-    )
+    return prepare_dataset("wafer_sem", settings, config.data_dir, config.manual_dir)
 
 
 def load_split(builder, split) -> tuple[np.ndarray, np.ndarray]:

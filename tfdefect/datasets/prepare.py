@@ -1,0 +1,91 @@
+"""``prepare_builder``: one way from settings to a prepared TFDS builder.
+
+The prepared data is found again by a config name that carries a key of everything it was
+made from: every field of the builder config (nested settings too), the builder's
+VERSION and, for manual data, a fingerprint of the manual folder (relative paths, sizes,
+modification times). Changing any setting, or pointing at another or changed folder,
+builds anew; the same inputs reuse what was built.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+
+# BuilderConfig bookkeeping fields that do not change the data
+_NOT_DATA = {"name", "version", "release_notes", "supported_versions", "description", "tags"}
+
+
+def manual_fingerprint(folder: str) -> list:
+    """(relative path, size, mtime in ns) of every file under ``folder``, sorted."""
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"manual data folder {folder}: no such folder")
+    entries = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            entries.append([os.path.relpath(path, folder), stat.st_size, stat.st_mtime_ns])
+    if not entries:
+        raise ValueError(f"manual data folder {folder}: empty")
+    return sorted(entries)
+
+
+def config_key(builder_cls, config, manual_dir: str | None = None) -> str:
+    """The 10-hex-digit key of ``config`` (a dataclass BuilderConfig) for ``builder_cls``."""
+    fields = {
+        f.name: getattr(config, f.name)
+        for f in dataclasses.fields(config)
+        if f.name not in _NOT_DATA
+    }
+    document = {
+        "builder": builder_cls.name,
+        "version": str(builder_cls.VERSION),
+        "config": json.loads(json.dumps(fields, default=_plain, sort_keys=True)),
+    }
+    if getattr(config, "manual", False):
+        if not manual_dir:
+            raise ValueError(f"{builder_cls.name}: a manual config needs a manual_dir")
+        document["manual"] = manual_fingerprint(manual_dir)
+    text = json.dumps(document, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, (tuple, set)):
+        return list(value)
+    return str(value)
+
+
+def prepare_builder(
+    builder_cls, config, data_dir: str, manual_dir: str | None = None, rebuild: bool = False
+):
+    """A prepared ``builder_cls`` for ``config``, keyed as the module docstring says.
+
+    Args:
+        builder_cls: a TFDS builder class of ``tfdefect.datasets``.
+        config: its BuilderConfig; its ``name`` is the prefix of the keyed name.
+        data_dir: TFDS data folder.
+        manual_dir: the real data folder (manual configs; missing: an error).
+        rebuild: build again even if prepared data with this key exists.
+    """
+    import tensorflow_datasets as tfds
+
+    key = config_key(builder_cls, config, manual_dir)
+    keyed = dataclasses.replace(config, name=f"{config.name}_{key}")
+    builder = builder_cls(config=keyed, data_dir=os.path.expanduser(data_dir))
+    mode = (
+        tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS
+        if rebuild
+        else tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
+    )
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(
+            manual_dir=os.path.expanduser(manual_dir) if manual_dir else None, download_mode=mode
+        )
+    )
+    return builder
