@@ -67,7 +67,11 @@ def _cmd_build_dataset(args) -> int:
     if args.overrides:
         config = _overridden_config(module.Builder, config, args.overrides)
     builder = module.Builder(config=config, data_dir=os.path.expanduser(args.data_dir))
-    download_config = tfds.download.DownloadConfig(manual_dir=args.manual_dir)
+    mode = tfds.download.GenerateMode
+    download_config = tfds.download.DownloadConfig(
+        manual_dir=args.manual_dir,
+        download_mode=mode.REUSE_CACHE_IF_EXISTS if args.rebuild else mode.REUSE_DATASET_IF_EXISTS,
+    )
     builder.download_and_prepare(download_config=download_config)
     print(f"{args.name}/{builder.builder_config.name} prepared at {builder.data_path}")
     for split, info in builder.info.splits.items():
@@ -231,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a config field, e.g. num_train=64 or synthesis.image_size=96",
     )
+    p.add_argument("--rebuild", action="store_true", help="build again even if prepared")
     p.set_defaults(run=_cmd_build_dataset)
 
     p = commands.add_parser(

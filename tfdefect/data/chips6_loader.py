@@ -16,12 +16,14 @@ class Chips6DataConfig:
     Attributes:
         data_dir: TFDS data folder.
         manual_dir: folder of real chips; set it to use the ``manual`` config.
+        rebuild: build the dataset again even if it was prepared with these settings.
         seed / num_train / num_validation / num_test: synthetic generation settings.
         image_size / noise / defect_free_fraction / max_defect_size: renderer settings.
     """
 
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
+    rebuild: bool = False
     seed: int = 0
     num_train: int = 800
     num_validation: int = 100
@@ -54,4 +56,6 @@ def chips6_builder(config: Chips6DataConfig):
         num_test=config.num_test,
         synthesis=synthesis,
     )
-    return prepare_builder(module.Builder, builder_config, config.data_dir, config.manual_dir)
+    return prepare_builder(
+        module.Builder, builder_config, config.data_dir, config.manual_dir, config.rebuild
+    )

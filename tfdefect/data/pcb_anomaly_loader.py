@@ -17,11 +17,13 @@ class PcbAnomalyDataConfig:
         data_dir: TFDS data folder.
         manual_dir: root of MVTec-format category folders; set it to read ``category``.
         category: category folder name under manual_dir (an MVTec name or your own).
+        rebuild: build the dataset again even if it was prepared with these settings.
         seed / num_train / num_validation / num_test / image_size: synthetic settings.
     """
 
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
+    rebuild: bool = False
     category: str = "pcb"
     seed: int = 0
     num_train: int = 200
@@ -41,7 +43,9 @@ def pcb_anomaly_builder(config: PcbAnomalyDataConfig):
             category=config.category,
             description=f"MVTec-format category {config.category}",
         )
-        return prepare_builder(module.Builder, builder_config, config.data_dir, config.manual_dir)
+        return prepare_builder(
+            module.Builder, builder_config, config.data_dir, config.manual_dir, config.rebuild
+        )
     builder_config = module.PcbAnomalyConfig(
         name="synthetic",
         seed=config.seed,
@@ -51,4 +55,4 @@ def pcb_anomaly_builder(config: PcbAnomalyDataConfig):
         synthesis=PcbSynthesisConfig(image_size=config.image_size),
         description="synthetic boards, custom settings",
     )
-    return prepare_builder(module.Builder, builder_config, config.data_dir)
+    return prepare_builder(module.Builder, builder_config, config.data_dir, rebuild=config.rebuild)

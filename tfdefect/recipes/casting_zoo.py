@@ -57,6 +57,7 @@ class CastingZooConfig:
     workdir: str = "runs/casting_zoo"
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
+    rebuild: bool = False
     num_train: int = 600
     num_validation: int = 150
     num_test: int = 300

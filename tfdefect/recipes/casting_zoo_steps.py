@@ -34,7 +34,9 @@ def casting_splits(config) -> dict:
         "num_validation": config.num_validation,
         "num_test": config.num_test,
     }
-    builder = prepare_dataset("casting", settings, config.data_dir, config.manual_dir)
+    builder = prepare_dataset(
+        "casting", settings, config.data_dir, config.manual_dir, config.rebuild
+    )
     splits = builder.info.splits
     print(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
     if "validation" in splits:

@@ -66,7 +66,11 @@ def publish_for_serving(model, config, metadata, sample_images=None):
 
 
 def add_export_arguments(parser) -> None:
-    """``--overwrite VERSION`` and ``--serving-root DIR`` for a recipe's argparse parser."""
+    """``--overwrite VERSION``, ``--serving-root DIR`` and ``--rebuild`` (prepare the
+    dataset again) for a recipe's argparse parser."""
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build the dataset again even if prepared"
+    )
     parser.add_argument(
         "--overwrite",
         type=int,
@@ -86,3 +90,6 @@ def apply_export_arguments(config, args) -> None:
         config.export_overwrite = args.overwrite
     if getattr(args, "serving_root", None):
         config.serving_root = args.serving_root
+    if getattr(args, "rebuild", False):
+        data = config.data if hasattr(config, "data") else config
+        data.rebuild = True

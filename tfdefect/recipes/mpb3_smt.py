@@ -56,6 +56,7 @@ class Mpb3SmtConfig:
     seed: int = 0
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
+    rebuild: bool = False
     boards_train: int = 40
     boards_validation: int = 10
     boards_test: int = 10

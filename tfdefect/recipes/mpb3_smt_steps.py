@@ -36,7 +36,9 @@ def smt_builder(config):
         "boards_validation": config.boards_validation,
         "boards_test": config.boards_test,
     }
-    return prepare_dataset("smt_pairs", settings, config.data_dir, config.manual_dir)
+    return prepare_dataset(
+        "smt_pairs", settings, config.data_dir, config.manual_dir, config.rebuild
+    )
 
 
 def _positions_and_counts(builder):

@@ -51,6 +51,7 @@ class WaferMobilenetConfig:
     workdir: str = "runs/wafer_mobilenet"
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
+    rebuild: bool = False
     num_sites: int = 1600
     class_weight_power: float = 0.5
     recall_strength: float = 0.5

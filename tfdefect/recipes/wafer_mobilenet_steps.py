@@ -33,7 +33,9 @@ def wafer_builder(config):
         "num_sites": config.num_sites,
         "near_threshold": config.near_threshold,
     }
-    return prepare_dataset("wafer_sem", settings, config.data_dir, config.manual_dir)
+    return prepare_dataset(
+        "wafer_sem", settings, config.data_dir, config.manual_dir, config.rebuild
+    )
 
 
 def load_split(builder, split) -> tuple[np.ndarray, np.ndarray]:
