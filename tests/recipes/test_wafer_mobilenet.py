@@ -29,15 +29,34 @@ def _overrides(tmp_path, **extra):
     return [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
 
 
-def test_whole_recipe_on_a_tiny_dataset(tmp_path):
-    summary = main(["--fail-on-leak", *_overrides(tmp_path)])
+USER_CLASSES = ("pit", "scratch", "particle", "residue", "good")
+
+
+def _user_folder(root, per_class=14):
+    """A manual folder with five classes of the user's own names (drawn from synthetic sites
+    of five distinct defects), one folder per class."""
+    sources = ("vias", "cmp_scratch", "others", "bridge", "clean")
+    for name, source in zip(USER_CLASSES, sources, strict=True):
+        (root / name).mkdir(parents=True)
+        for i in range(per_class):
+            rng = np.random.default_rng([USER_CLASSES.index(name), i])
+            cv2.imwrite(
+                str(root / name / f"{name}_{i}.png"), render_site(site_layout(rng, source), rng)
+            )
+
+
+def test_whole_recipe_with_the_users_own_classes(tmp_path):
+    _user_folder(tmp_path / "manual")
+    names = ",".join(USER_CLASSES)
+    overrides = _overrides(tmp_path, manual_dir=str(tmp_path / "manual"), class_names=names)
+    summary = main(["--fail-on-leak", *overrides])
     run = tmp_path / "run"
     assert summary["leaks"] == 0
     assert json.loads((run / "leakage_report.json").read_text())["leaks"] == 0
-    assert read_label_map(str(run / "label_map.json")) == list(CLASS_NAMES)
+    assert read_label_map(str(run / "label_map.json")) == list(USER_CLASSES)
     for name in ("float", "onnx_float", "tflite_int8", "onnx_int8"):
         figures = summary["results"][name]
-        assert 0.0 <= figures["accuracy"] <= 1.0 and set(figures["per_class"]) == set(CLASS_NAMES)
+        assert 0.0 <= figures["accuracy"] <= 1.0 and set(figures["per_class"]) == set(USER_CLASSES)
     # the float ONNX file is the Keras model: same figures
     assert summary["results"]["onnx_float"]["accuracy"] == summary["results"]["float"]["accuracy"]
     sizes = summary["sizes_bytes"]
@@ -48,7 +67,7 @@ def test_whole_recipe_on_a_tiny_dataset(tmp_path):
     for name in ("training_curves.png", "confusion_matrix.png", "results.md"):
         assert (run / name).stat().st_size > 0
     history = (run / "checkpoints" / "history.csv").read_text().splitlines()
-    assert "val_macro_recall" in history[0] and "loss_weight_cracks" in history[0]
+    assert "val_macro_recall" in history[0] and "loss_weight_scratch" in history[0]
     exports = tmp_path / "saved_models"
     images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 1), np.uint8)  # grey SEM
     for i, image in enumerate(images):
@@ -58,7 +77,7 @@ def test_whole_recipe_on_a_tiny_dataset(tmp_path):
         [version, version / "model.onnx", run / "checkpoints" / "best.keras"],
         images,
         "classification",
-        list(CLASS_NAMES),
+        list(USER_CLASSES),
         tmp_path,
         [tmp_path / "site0.png", tmp_path / "site1.png"],
     )
@@ -68,10 +87,15 @@ def test_whole_recipe_on_a_tiny_dataset(tmp_path):
     ]
     for path in int8:  # quantized models: same task and classes, valid probabilities
         predictor = tfdefect.load(str(path))
-        assert predictor.task == "classification" and predictor.class_names == list(CLASS_NAMES)
+        assert predictor.class_names == list(USER_CLASSES)
         for result in predictor.predict(images):
-            assert result.label in CLASS_NAMES
+            assert result.label in USER_CLASSES
             assert abs(sum(result.probabilities.values()) - 1.0) < 0.05
+
+
+def test_synthetic_data_cannot_take_other_class_names(tmp_path):
+    with pytest.raises(ValueError, match="need manual_dir"):
+        main(_overrides(tmp_path, class_names="a,b"))
 
 
 def test_fail_on_leak_stops_before_training(tmp_path):

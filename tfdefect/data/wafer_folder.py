@@ -13,6 +13,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
 def list_class_folders(manual_dir: str, class_names=CLASS_NAMES) -> list[tuple[str, int]]:
+    class_names = list(class_names)
     """[(path, class index)] of every image; errors name unknown folders and empty input."""
     if not os.path.isdir(manual_dir):
         raise FileNotFoundError(f"{manual_dir}: not a folder")

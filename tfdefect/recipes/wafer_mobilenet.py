@@ -24,6 +24,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import apply_overrides, to_json
+from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
 from tfdefect.training.fit import TrainConfig
 
@@ -38,6 +39,8 @@ class WaferMobilenetConfig:
         weights: None (random), "imagenet" (needs internet) or a local backbone file.
         num_sites: synthetic sites (some imaged twice).
         manual_dir: read <class>/ folders instead.
+        class_names: label names in index order (manual folders are matched to them;
+            default the synthetic classes), used by metrics, plots and exports.
         class_weight_power: 1 balanced class weights, 0.5 tempered, 0 none.
         recall_strength / min_factor / max_factor: RecallWeightedTraining settings.
         fail_on_leak: stop before training if the audit finds any leak.
@@ -52,6 +55,16 @@ class WaferMobilenetConfig:
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
     rebuild: bool = False
+    class_names: tuple[str, ...] = (
+        "bridge",
+        "clean",
+        "cmp_scratch",
+        "cracks",
+        "ler",
+        "open",
+        "others",
+        "vias",
+    )
     num_sites: int = 1600
     class_weight_power: float = 0.5
     recall_strength: float = 0.5

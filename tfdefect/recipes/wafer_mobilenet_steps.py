@@ -17,7 +17,6 @@ from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.safe_augmentation import safe_augment
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 from tfdefect.losses import ClassWeightedCrossentropy
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
@@ -32,6 +31,7 @@ def wafer_builder(config):
         "image_size": config.image_size,
         "num_sites": config.num_sites,
         "near_threshold": config.near_threshold,
+        "class_names": tuple(config.class_names),
     }
     return prepare_dataset(
         "wafer_sem", settings, config.data_dir, config.manual_dir, config.rebuild
@@ -58,12 +58,12 @@ def batches(images, labels, batch_size, training, seed=0):
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def classification_figures(labels, probabilities) -> dict:
+def classification_figures(labels, probabilities, class_names) -> dict:
     """Accuracy, per-class precision / recall / F1, macro recall (present classes)."""
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     predicted = probabilities.argmax(-1)
-    indices = list(range(len(CLASS_NAMES)))
+    indices = list(range(len(class_names)))
     precision, recall, f1, support = precision_recall_fscore_support(
         labels, predicted, labels=indices, zero_division=0
     )
@@ -78,7 +78,7 @@ def classification_figures(labels, probabilities) -> dict:
                 "f1": float(f1[i]),
                 "support": int(support[i]),
             }
-            for i, name in enumerate(CLASS_NAMES)
+            for i, name in enumerate(class_names)
         },
     }
 
@@ -89,12 +89,13 @@ def run(config) -> dict:
         handle.write(to_json(config))
     announce("data: wafer_sem (split by site / near-duplicate group)")
     builder = wafer_builder(config)
+    class_names = list(builder.info.features["label"].names)
     splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
     for split, (_, labels) in splits.items():
-        counts = np.bincount(labels, minlength=len(CLASS_NAMES))
+        counts = np.bincount(labels, minlength=len(class_names))
         print(
             f"{split:<10} {len(labels):5d}: "
-            + ", ".join(f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True))
+            + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
         )
 
     announce("leakage audit")
@@ -106,14 +107,14 @@ def run(config) -> dict:
 
     announce(f"class weights (training split, balanced ** {config.class_weight_power})")
     train_images, train_labels = splits["train"]
-    weights = balanced_class_weights(train_labels, len(CLASS_NAMES), config.class_weight_power)
-    print(", ".join(f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, weights, strict=True)))
+    weights = balanced_class_weights(train_labels, len(class_names), config.class_weight_power)
+    print(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
 
     announce(f"MobileNetV2 alpha {config.alpha}, {config.image_size} px grey, recall first")
     keras.utils.set_random_seed(config.seed)
     model = ImageClassifier(
         "mobilenetv2",
-        num_classes=len(CLASS_NAMES),
+        num_classes=len(class_names),
         image_shape=(config.image_size, config.image_size, 1),
         weights=config.weights,
         backbone_options={"alpha": config.alpha},
@@ -138,9 +139,9 @@ def run(config) -> dict:
         config.train,
         checkpoints,
         metric_callbacks=[
-            PerClassRecall(validation, CLASS_NAMES),
+            PerClassRecall(validation, class_names),
             RecallWeightedTraining(
-                loss, CLASS_NAMES, config.recall_strength, config.min_factor, config.max_factor
+                loss, class_names, config.recall_strength, config.min_factor, config.max_factor
             ),
         ],
     )
@@ -156,22 +157,22 @@ def run(config) -> dict:
     announce("evaluation (test split)")
     test_images, test_labels = splits["test"]
     float_probabilities = np.asarray(best.predict(test_images.astype("float32"), verbose=0))
-    results = {"float": classification_figures(test_labels, float_probabilities)}
+    results = {"float": classification_figures(test_labels, float_probabilities, class_names)}
     print(format_figures("float (Keras)", results["float"]))
     from sklearn.metrics import confusion_matrix
 
     matrix = confusion_matrix(
-        test_labels, float_probabilities.argmax(-1), labels=list(range(len(CLASS_NAMES)))
+        test_labels, float_probabilities.argmax(-1), labels=list(range(len(class_names)))
     )
     print(
         plot_confusion_matrix(
             matrix,
-            CLASS_NAMES,
+            class_names,
             "MobileNetV2, test",
             os.path.join(config.workdir, "confusion_matrix.png"),
         )
     )
-    label_map = write_label_map(CLASS_NAMES, os.path.join(config.workdir, "label_map.json"))
+    label_map = write_label_map(class_names, os.path.join(config.workdir, "label_map.json"))
     print("label map:", label_map)
 
     announce("export: SavedModel, ONNX, INT8")
@@ -180,7 +181,7 @@ def run(config) -> dict:
     from tfdefect.export.onnx_export import attach_onnx_metadata
     from tfdefect.quantization import TfliteClassifier, convert_tflite_int8, quantize_onnx_int8
 
-    metadata = describe_model(best, CLASS_NAMES)
+    metadata = describe_model(best, class_names)
     save_keras_with_metadata(best, os.path.join(checkpoints, "best.keras"), metadata)
     published = publish_for_serving(best, config, metadata, sample_images=test_images[:4])
     float_onnx = published.onnx_path
@@ -201,13 +202,13 @@ def run(config) -> dict:
 
     session = ort.InferenceSession(float_onnx, providers=["CPUExecutionProvider"])
     results["onnx_float"] = classification_figures(
-        test_labels, session.run(None, {"images": test_images})[0]
+        test_labels, session.run(None, {"images": test_images})[0], class_names
     )
     tflite_probabilities = TfliteClassifier(tflite_path).predict(test_images)
-    results["tflite_int8"] = classification_figures(test_labels, tflite_probabilities)
+    results["tflite_int8"] = classification_figures(test_labels, tflite_probabilities, class_names)
     session = ort.InferenceSession(onnx_int8, providers=["CPUExecutionProvider"])
     onnx_int8_probabilities = session.run(None, {"images": test_images})[0]
-    results["onnx_int8"] = classification_figures(test_labels, onnx_int8_probabilities)
+    results["onnx_int8"] = classification_figures(test_labels, onnx_int8_probabilities, class_names)
     sizes = {
         "keras": os.path.getsize(os.path.join(checkpoints, "best.keras")),
         "onnx_float": os.path.getsize(float_onnx),
@@ -244,7 +245,7 @@ def run(config) -> dict:
         + " |"
     )
     lines.append("|---|---|---|---|")
-    for name in CLASS_NAMES:
+    for name in class_names:
         lines.append(
             f"| {name} | "
             + " | ".join(

@@ -36,6 +36,8 @@ class WaferSemConfig(tfds.core.BuilderConfig):
     image_size: stored side (manual images are resized to it).
     seed / num_sites / reimaged_fraction: synthetic sites and the share imaged twice.
     near_threshold: pHash bits within which manual images are grouped as near-duplicates.
+    class_names: the label names in index order; manual folders are matched to them
+        (case-insensitive). Default: the synthetic classes; synthetic data needs them.
     """
 
     manual: bool = False
@@ -44,6 +46,7 @@ class WaferSemConfig(tfds.core.BuilderConfig):
     num_sites: int = 1600
     reimaged_fraction: float = 0.2
     near_threshold: int = 6
+    class_names: tuple[str, ...] = tuple(CLASS_NAMES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -67,7 +70,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             features=tfds.features.FeaturesDict(
                 {
                     "image": tfds.features.Image(shape=(size, size, 1)),
-                    "label": tfds.features.ClassLabel(names=list(CLASS_NAMES)),
+                    "label": tfds.features.ClassLabel(names=list(self.builder_config.class_names)),
                     "filename": tfds.features.Text(),
                     "group": tfds.features.Text(),
                 }
@@ -85,6 +88,11 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _synthetic_plan(self) -> dict:
         config = self.builder_config
+        if tuple(config.class_names) != tuple(CLASS_NAMES):
+            raise ValueError(
+                f"synthetic wafer_sem renders {', '.join(CLASS_NAMES)}; other class_names "
+                f"({', '.join(config.class_names)}) need manual_dir"
+            )
         names, weights = list(CLASS_FREQUENCIES), np.array(list(CLASS_FREQUENCIES.values()))
         plan = {split: [] for split in SPLITS}
         for site in range(config.num_sites):
@@ -100,7 +108,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _manual_plan(self, manual_dir: str) -> dict:
         config = self.builder_config
-        records = list_class_folders(manual_dir)
+        records = list_class_folders(manual_dir, list(config.class_names))
         images = [read_grey(path, config.image_size) for path, _ in records]
         groups = group_near_duplicates([perceptual_hash(i) for i in images], config.near_threshold)
         first_member = {}
