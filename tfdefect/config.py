@@ -99,3 +99,26 @@ def valid_keys(config, prefix: str = "") -> list[str]:
 def to_json(config) -> str:
     """The config as indented JSON, for logs and result folders."""
     return json.dumps(dataclasses.asdict(config), indent=2, default=str)
+
+
+def config_from_dict(config, fields: dict, source: str = "config"):
+    """A copy of dataclass ``config`` with the values of ``fields`` (what ``to_json``
+    wrote, possibly only some keys); nested dataclasses recurse, lists become tuples where
+    the field holds a tuple. Unknown keys raise a ConfigError listing the valid ones."""
+    if not isinstance(fields, dict):
+        raise ConfigError(f"{source}: expected a JSON object of config fields")
+    names = {f.name for f in dataclasses.fields(config)}
+    unknown = sorted(set(fields) - names)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown keys {unknown}; valid keys: {', '.join(sorted(names))}"
+        )
+    changes = {}
+    for key, value in fields.items():
+        current = getattr(config, key)
+        if dataclasses.is_dataclass(current):
+            value = config_from_dict(current, value, f"{source}:{key}")
+        elif isinstance(current, tuple) and isinstance(value, list):
+            value = tuple(value)
+        changes[key] = value
+    return dataclasses.replace(config, **changes)

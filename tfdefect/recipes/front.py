@@ -1,0 +1,88 @@
+"""The shared front of every recipe: one set of arguments, one way from them to a config.
+
+Nothing here imports TensorFlow, so ``--help`` and ``--print-config`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from tfdefect.config import ConfigError, apply_overrides, config_from_dict, to_json
+
+STRATEGIES = ("default", "mirrored", "multi_worker")  # tfdefect.training.strategy
+
+
+def recipe_parser(name: str, description: str, quick_help: str) -> argparse.ArgumentParser:
+    """An argparse parser with the arguments every recipe takes (add your own after)."""
+    parser = argparse.ArgumentParser(
+        prog=f"tfdefect recipe {name}",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument(
+        "--config", metavar="FILE", help="start from a JSON config (what --print-config writes)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field (dotted for nested ones; --print-config lists them)",
+    )
+    parser.add_argument("--workdir", help="run folder for results, checkpoints and plots")
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="tf.distribute strategy (multi_worker reads the cluster from TF_CONFIG)",
+    )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="build the dataset again even if prepared"
+    )
+    parser.add_argument(
+        "--overwrite",
+        type=int,
+        metavar="VERSION",
+        help="replace this published version instead of publishing the next free one",
+    )
+    parser.add_argument(
+        "--serving-root",
+        help="folder the export dir is mounted at for TF Serving (e.g. /models); "
+        "models.config base paths are written under it",
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the resolved config as JSON and exit"
+    )
+    return parser
+
+
+def resolve_config(args, default_config, quick_config=None):
+    """The recipe's config: ``--quick`` (or the default), then ``--config FILE``, then the
+    ``--set`` overrides, then ``--workdir``, ``--rebuild``, ``--overwrite``,
+    ``--serving-root``."""
+    config = quick_config() if args.quick and quick_config else default_config()
+    if args.config:
+        try:
+            with open(args.config) as handle:
+                fields = json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise ConfigError(f"--config {args.config}: cannot read it ({error})") from None
+        config = config_from_dict(config, fields, source=args.config)
+    config = apply_overrides(config, args.overrides)
+    if args.workdir:
+        config.workdir = args.workdir
+    if args.overwrite is not None:
+        config.export_overwrite = args.overwrite
+    if args.serving_root:
+        config.serving_root = args.serving_root
+    if args.rebuild:
+        data = config.data if hasattr(config, "data") else config
+        data.rebuild = True
+    return config
+
+
+def print_config(config) -> None:
+    print(to_json(config))
