@@ -17,13 +17,12 @@ and, per model, a SavedModel and an ONNX file.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
-from tfdefect.training.fit import TrainConfig
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.training.train_config import TrainConfig
 
 ALL_MODELS = ("luna", "alexnet", "resnet18", "efficientnetv2", "convnext", "vit", "deit", "swin_t")
 
@@ -92,32 +91,22 @@ def quick_config() -> CastingZooConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.casting_zoo",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="all models within ~20 min on 2 cores")
+    parser = recipe_parser("casting_zoo", __doc__, "all models within ~20 min on 2 cores")
     parser.add_argument("--models", nargs="+", help=f"'all' or some of {', '.join(ALL_MODELS)}")
     parser.add_argument("--freeze", help="feature_extraction | partial:N | full")
     parser.add_argument("--weights", help="imagenet or a folder of <model>.weights.h5")
     parser.add_argument("--pretrain", choices=["smt_pairs"])
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
-    add_export_arguments(parser)
-    parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    config = quick_config() if args.quick else CastingZooConfig()
+    config = resolve_config(args, CastingZooConfig, quick_config)
     if args.models:
         config.models = ALL_MODELS if args.models == ["all"] else tuple(args.models)
     for key in ("freeze", "weights", "pretrain"):
         if getattr(args, key):
             setattr(config, key, getattr(args, key))
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
     unknown = sorted(set(config.models) - set(ALL_MODELS))
     if unknown:
         raise SystemExit(f"unknown models {unknown}; choose from {', '.join(ALL_MODELS)}")
@@ -130,11 +119,12 @@ def main(argv=None):
     if config.weights and config.pretrain:
         raise SystemExit("give --weights or --pretrain, not both")
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.recipes import casting_zoo_steps as steps
+    from tfdefect.training.strategy import make_strategy
 
-    return steps.run(config)
+    return steps.run(config, make_strategy(args.strategy, logical_cpus=2))
 
 
 def cli(argv=None) -> None:

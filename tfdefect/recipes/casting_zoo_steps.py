@@ -17,7 +17,7 @@ from tfdefect.config import to_json
 from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.casting import CLASS_NAMES
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
-from tfdefect.recipes.common import announce
+from tfdefect.recipes.common import announce, strategy_scope
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.comparison_plots import plot_metric_bars
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
@@ -153,33 +153,34 @@ def evaluate(model, dataset) -> tuple[dict, np.ndarray]:
     return metrics, confusion_matrix(labels, predicted, labels=[0, 1])
 
 
-def train_one(architecture: str, splits: dict, config) -> dict:
+def train_one(architecture: str, splits: dict, config, distribution=None) -> dict:
     weights = start_weights(architecture, config)
     from_scratch = weights is None
     strategy = "full" if not ZOO[architecture].pretrained else config.freeze
     announce(f"{architecture}: weights {weights or 'random'}, freeze {strategy}")
     keras.utils.set_random_seed(config.seed)
-    model = ImageClassifier(
-        architecture,
-        image_shape=(config.image_size, config.image_size, 3),
-        weights=weights,
-        batch_norm_momentum=0.9 if from_scratch else None,  # 0.99-0.999 lag in short runs
-    )
-    freeze = apply_freeze_strategy(model, strategy, freeze_batch_norm=not from_scratch)
-    learning_rate = config.train.learning_rate
-    if strategy == "full" and not from_scratch:
-        learning_rate *= config.fine_tune_factor
-    if ZOO[architecture].family == "transformer":
-        learning_rate *= config.transformer_factor
-    print(
-        f"{model.count_params():,} parameters; {freeze['trainable_blocks']}/{freeze['blocks']} "
-        f"blocks trainable; learning rate {learning_rate:g}"
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    with strategy_scope(distribution):
+        model = ImageClassifier(
+            architecture,
+            image_shape=(config.image_size, config.image_size, 3),
+            weights=weights,
+            batch_norm_momentum=0.9 if from_scratch else None,  # 0.99-0.999 lag in short runs
+        )
+        freeze = apply_freeze_strategy(model, strategy, freeze_batch_norm=not from_scratch)
+        learning_rate = config.train.learning_rate
+        if strategy == "full" and not from_scratch:
+            learning_rate *= config.fine_tune_factor
+        if ZOO[architecture].family == "transformer":
+            learning_rate *= config.transformer_factor
+        print(
+            f"{model.count_params():,} parameters; {freeze['trainable_blocks']}/{freeze['blocks']} "
+            f"blocks trainable; learning rate {learning_rate:g}"
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(learning_rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
     workdir = os.path.join(config.workdir, architecture)
     started = time.perf_counter()
     history = fit_model(
@@ -263,7 +264,7 @@ def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
         handle.write("\n".join(lines) + "\n")
 
 
-def run(config) -> list[dict]:
+def run(config, distribution=None) -> list[dict]:
     os.makedirs(config.workdir, exist_ok=True)
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
@@ -271,7 +272,7 @@ def run(config) -> list[dict]:
     splits = casting_splits(config)
     rows = []
     for architecture in config.models:
-        rows.append(train_one(architecture, splits, config))
+        rows.append(train_one(architecture, splits, config, distribution))
         keras.backend.clear_session()  # free the finished model before the next one
         gc.collect()
         write_table(  # after every model, so an interrupted run keeps its table

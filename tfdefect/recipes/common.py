@@ -12,6 +12,13 @@ def run_timed(main, argv, name: str) -> None:
     print(f"{name} finished in {time.time() - started:.0f}s", flush=True)
 
 
+def strategy_scope(distribution):
+    """``distribution.scope()`` (a tf.distribute strategy), or a no-op for None."""
+    import contextlib
+
+    return distribution.scope() if distribution is not None else contextlib.nullcontext()
+
+
 def announce(message: str) -> None:
     """Print a recipe step heading, flushed so it shows up in logs at once."""
     print(f"\n== {message}", flush=True)
@@ -63,33 +70,3 @@ def publish_for_serving(model, config, metadata, sample_images=None):
         sample_images=sample_images,
         serving_root=config.serving_root,
     )
-
-
-def add_export_arguments(parser) -> None:
-    """``--overwrite VERSION``, ``--serving-root DIR`` and ``--rebuild`` (prepare the
-    dataset again) for a recipe's argparse parser."""
-    parser.add_argument(
-        "--rebuild", action="store_true", help="build the dataset again even if prepared"
-    )
-    parser.add_argument(
-        "--overwrite",
-        type=int,
-        metavar="VERSION",
-        help="replace this published version instead of publishing the next free one",
-    )
-    parser.add_argument(
-        "--serving-root",
-        help="folder the export dir is mounted at for TF Serving (e.g. /models); "
-        "models.config base paths are written under it",
-    )
-
-
-def apply_export_arguments(config, args) -> None:
-    """Copy ``--overwrite`` / ``--serving-root`` into the config (they override --set)."""
-    if getattr(args, "overwrite", None) is not None:
-        config.export_overwrite = args.overwrite
-    if getattr(args, "serving_root", None):
-        config.serving_root = args.serving_root
-    if getattr(args, "rebuild", False):
-        data = config.data if hasattr(config, "data") else config
-        data.rebuild = True

@@ -9,8 +9,7 @@ import argparse
 import json
 
 from tfdefect.config import ConfigError, apply_overrides, config_from_dict, to_json
-
-STRATEGIES = ("default", "mirrored", "multi_worker")  # tfdefect.training.strategy
+from tfdefect.training.strategy import STRATEGIES
 
 
 def recipe_parser(name: str, description: str, quick_help: str) -> argparse.ArgumentParser:

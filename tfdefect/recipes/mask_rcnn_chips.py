@@ -15,15 +15,13 @@ variant.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.chips6_loader import Chips6DataConfig
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
-from tfdefect.training.fit import TrainConfig
-from tfdefect.training.strategy import STRATEGIES
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.training.train_config import TrainConfig
 
 VARIANTS = {
     "r50_c3": {"backbone": "resnet50", "channels": 3, "merge_channels": False},
@@ -95,41 +93,23 @@ def quick_config() -> MaskRCNNChipsConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.mask_rcnn_chips",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="short run on 2 CPU cores")
+    parser = recipe_parser("mask_rcnn_chips", __doc__, "short run on 2 CPU cores")
     parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS))
     parser.add_argument(
         "--pretrain-merge",
         action="store_true",
         help="pretrain the 6->3 channel-merge subnetwork first",
     )
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config field",
-    )
-    add_export_arguments(parser)
-    parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    config = quick_config() if args.quick else MaskRCNNChipsConfig()
+    config = resolve_config(args, MaskRCNNChipsConfig, quick_config)
     if args.variants:
         config.variants = tuple(args.variants)
     if args.pretrain_merge:
         config.pretrain_merge = True
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
     if config.crop_size and (config.crop_size % 32 or config.crop_size > config.data.image_size):
         raise SystemExit(
             f"crop_size {config.crop_size}: must be a multiple of 32 and at most "
@@ -139,7 +119,7 @@ def main(argv=None) -> dict:
     if unknown:
         raise SystemExit(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.training.strategy import make_strategy
 

@@ -18,13 +18,12 @@ training split embedded in it.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
-from tfdefect.training.fit import TrainConfig
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.training.train_config import TrainConfig
 
 
 @dataclasses.dataclass
@@ -91,13 +90,8 @@ def quick_config() -> Mpb3SmtConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.mpb3_smt",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = recipe_parser("mpb3_smt", __doc__, "each mode in minutes on 2 cores")
     parser.add_argument("--mode", choices=["train", "val", "infer"], required=True)
-    parser.add_argument("--quick", action="store_true", help="each mode in minutes on 2 cores")
     parser.add_argument("--arch", choices=["resnet18", "resnet18_pretrained"])
     parser.add_argument("--region", choices=["component"], default=None)
     parser.add_argument("--ckp", help="checkpoint folder")
@@ -112,32 +106,28 @@ def parse_args(argv=None):
         action="store_true",
         help="infer (tf): embed each distinct reference once, run only the test branch per pair",
     )
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
-    add_export_arguments(parser)
-    parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    config = quick_config() if args.quick else Mpb3SmtConfig()
+    config = resolve_config(args, Mpb3SmtConfig, quick_config)
     for key in ("arch", "region", "ckp"):
         if getattr(args, key):
             setattr(config, key, getattr(args, key))
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
     if config.arch == "resnet18_pretrained" and not config.backbone_weights:
         raise SystemExit(
             "--arch resnet18_pretrained needs --set backbone_weights=<local ResNet18 "
             ".weights.h5> (Keras has no downloadable ResNet18)"
         )
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.recipes import mpb3_smt_steps as steps
+    from tfdefect.training.strategy import make_strategy
 
     if args.mode == "train":
-        return steps.train(config)
+        return steps.train(config, make_strategy(args.strategy, logical_cpus=2))
     if args.mode == "val":
         return steps.validate(config, args.split)
     if not args.infer_dir:

@@ -20,7 +20,12 @@ from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
-from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
+from tfdefect.recipes.common import (
+    announce,
+    publish_for_serving,
+    save_keras_with_metadata,
+    strategy_scope,
+)
 from tfdefect.training.fit import fit_model
 from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
@@ -54,7 +59,7 @@ def _positions_and_counts(builder):
     return positions, {(positions.index(p), c): n for (p, c), n in counts.items()}
 
 
-def train(config) -> dict:
+def train(config, distribution=None) -> dict:
     os.makedirs(config.workdir, exist_ok=True)
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
@@ -85,12 +90,15 @@ def train(config) -> dict:
     )
     announce(f"MPB3 {config.arch}, region {config.region}")
     keras.utils.set_random_seed(config.seed)
-    model = MPB3(
-        num_classes=len(DEFECT_CLASSES),
-        image_shape=(config.image_size, config.image_size, 3),
-        backbone_weights=config.backbone_weights if config.arch.endswith("pretrained") else None,
-    )
-    compile_mpb3(model, config.train.learning_rate, config.ng_weight, config.class_weight)
+    with strategy_scope(distribution):
+        model = MPB3(
+            num_classes=len(DEFECT_CLASSES),
+            image_shape=(config.image_size, config.image_size, 3),
+            backbone_weights=config.backbone_weights
+            if config.arch.endswith("pretrained")
+            else None,
+        )
+        compile_mpb3(model, config.train.learning_rate, config.ng_weight, config.class_weight)
     history = fit_model(
         model, train_data, validation, config.train, config.ckp, extra_callbacks=[logger]
     )

@@ -15,14 +15,12 @@ AUPRO@30% FPR, image and pixel F1) -> metrics.json, scores.csv, ROC / PR curves,
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
-from tfdefect.models.padim.presets import PADIM_PRESETS
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
 
 
 @dataclasses.dataclass
@@ -64,32 +62,31 @@ def quick_config() -> PadimPcbConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.padim_pcb",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = recipe_parser("padim_pcb", __doc__, "small run, ~3 min on 2 CPU cores")
+    parser.add_argument(
+        "--backbone", help="efficientnetb0..efficientnetb7, resnet18 or wide_resnet50"
     )
-    parser.add_argument("--quick", action="store_true", help="small run, ~3 min on 2 CPU cores")
-    parser.add_argument("--backbone", choices=sorted(PADIM_PRESETS))
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    add_export_arguments(parser)
-    parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    config = quick_config() if args.quick else PadimPcbConfig()
+    config = resolve_config(args, PadimPcbConfig, quick_config)
     if args.backbone:
         config.backbone = args.backbone
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
+    from tfdefect.models.padim.presets import PADIM_PRESETS
+
     if config.backbone not in PADIM_PRESETS:
         raise SystemExit(f"unknown backbone {config.backbone}; valid: {', '.join(PADIM_PRESETS)}")
     if config.image_size % 32:
         raise SystemExit(f"image_size {config.image_size} must be a multiple of 32")
+    if args.strategy != "default":
+        raise SystemExit(
+            "PaDiM fits its Gaussians in one streamed pass on one device; "
+            "--strategy mirrored/multi_worker applies to the recipes that train"
+        )
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.recipes.padim_pcb_steps import run
 

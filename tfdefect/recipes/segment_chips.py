@@ -11,15 +11,13 @@ metrics.json -> SavedModel (TF Serving layout) + ONNX (parity-checked).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
 from tfdefect.data.chips6_loader import Chips6DataConfig
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
-from tfdefect.training.fit import TrainConfig
-from tfdefect.training.strategy import STRATEGIES
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.training.train_config import TrainConfig
 
 
 @dataclasses.dataclass
@@ -78,15 +76,8 @@ def quick_config() -> SegmentChipsConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.segment_chips",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="small data and few epochs (about 10 minutes on 2 CPU cores)",
+    parser = recipe_parser(
+        "segment_chips", __doc__, "small data and few epochs (about 10 minutes on 2 CPU cores)"
     )
     parser.add_argument("--model", choices=["unet", "resnet50_fpn"], help="segmenter")
     parser.add_argument(
@@ -94,40 +85,20 @@ def parse_args(argv=None):
         action="store_true",
         help="learned 6->3 channel merge stem in front of the network",
     )
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config field, e.g. train.epochs=5",
-    )
-    add_export_arguments(parser)
-    parser.add_argument(
-        "--print-config", action="store_true", help="print the resolved config and exit"
-    )
     return parser.parse_args(argv)
-
-
-def resolve_config(args) -> SegmentChipsConfig:
-    config = quick_config() if args.quick else SegmentChipsConfig()
-    if args.model:
-        config.model = args.model
-    if args.merge_channels:
-        config.merge_channels = True
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
-    if config.channels not in (3, 6):
-        raise SystemExit(f"channels must be 3 or 6, got {config.channels}")
-    return config
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    config = resolve_config(args)
+    config = resolve_config(args, SegmentChipsConfig, quick_config)
+    if args.model:
+        config.model = args.model
+    if args.merge_channels:
+        config.merge_channels = True
+    if config.channels not in (3, 6):
+        raise SystemExit(f"channels must be 3 or 6, got {config.channels}")
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.training.strategy import make_strategy
 

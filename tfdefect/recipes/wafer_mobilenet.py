@@ -19,14 +19,12 @@ TensorFlow; INT8 quantization is the size / speed reduction this recipe ships in
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 
-from tfdefect.config import apply_overrides, to_json
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
-from tfdefect.recipes.common import add_export_arguments, apply_export_arguments, run_timed
-from tfdefect.training.fit import TrainConfig
+from tfdefect.recipes.common import run_timed
+from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.training.train_config import TrainConfig
 
 
 @dataclasses.dataclass
@@ -99,32 +97,23 @@ def quick_config() -> WaferMobilenetConfig:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m recipes.wafer_mobilenet",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="whole recipe within ~15 min")
+    parser = recipe_parser("wafer_mobilenet", __doc__, "whole recipe within ~15 min")
     parser.add_argument("--fail-on-leak", action="store_true", help="stop if the audit finds leaks")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V")
-    add_export_arguments(parser)
-    parser.add_argument("--print-config", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    config = quick_config() if args.quick else WaferMobilenetConfig()
+    config = resolve_config(args, WaferMobilenetConfig, quick_config)
     if args.fail_on_leak:
         config.fail_on_leak = True
-    config = apply_overrides(config, args.overrides)
-    apply_export_arguments(config, args)
     if args.print_config:
-        print(to_json(config))
+        print_config(config)
         return {}
     from tfdefect.recipes import wafer_mobilenet_steps as steps
+    from tfdefect.training.strategy import make_strategy
 
-    return steps.run(config)
+    return steps.run(config, make_strategy(args.strategy, logical_cpus=2))
 
 
 def cli(argv=None) -> None:

@@ -19,7 +19,12 @@ from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.losses import ClassWeightedCrossentropy
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
-from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
+from tfdefect.recipes.common import (
+    announce,
+    publish_for_serving,
+    save_keras_with_metadata,
+    strategy_scope,
+)
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.segmentation_plots import plot_training_curves
@@ -83,7 +88,7 @@ def classification_figures(labels, probabilities, class_names) -> dict:
     }
 
 
-def run(config) -> dict:
+def run(config, distribution=None) -> dict:
     os.makedirs(config.workdir, exist_ok=True)
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
@@ -112,22 +117,23 @@ def run(config) -> dict:
 
     announce(f"MobileNetV2 alpha {config.alpha}, {config.image_size} px grey, recall first")
     keras.utils.set_random_seed(config.seed)
-    model = ImageClassifier(
-        "mobilenetv2",
-        num_classes=len(class_names),
-        image_shape=(config.image_size, config.image_size, 1),
-        weights=config.weights,
-        backbone_options={"alpha": config.alpha},
-        batch_norm_momentum=None if config.weights else 0.9,  # from scratch: 0.999 lags
-    )
-    if config.weights:
-        apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
-    loss = ClassWeightedCrossentropy(weights)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.train.learning_rate),
-        loss=loss,
-        metrics=["accuracy"],
-    )
+    with strategy_scope(distribution):
+        model = ImageClassifier(
+            "mobilenetv2",
+            num_classes=len(class_names),
+            image_shape=(config.image_size, config.image_size, 1),
+            weights=config.weights,
+            backbone_options={"alpha": config.alpha},
+            batch_norm_momentum=None if config.weights else 0.9,  # from scratch: 0.999 lags
+        )
+        if config.weights:
+            apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
+        loss = ClassWeightedCrossentropy(weights)
+        model.compile(
+            optimizer=keras.optimizers.Adam(config.train.learning_rate),
+            loss=loss,
+            metrics=["accuracy"],
+        )
     batch = config.train.batch_size
     validation = batches(*splits["validation"], batch, training=False)
     checkpoints = os.path.join(config.workdir, "checkpoints")

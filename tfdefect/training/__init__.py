@@ -1,5 +1,22 @@
-from tfdefect.training.fit import TrainConfig, fit_model
-from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
-from tfdefect.training.strategy import STRATEGIES, make_strategy
+"""Training: ``TrainConfig``, ``fit_model`` and tf.distribute strategies.
 
-__all__ = ["STRATEGIES", "SampledDistributionLogger", "TrainConfig", "fit_model", "make_strategy"]
+Names load on first use, so ``tfdefect.training.train_config`` imports without Keras.
+"""
+
+import importlib
+
+_HOMES = {
+    "TrainConfig": "tfdefect.training.train_config",
+    "fit_model": "tfdefect.training.fit",
+    "SampledDistributionLogger": "tfdefect.training.sampled_distribution_logger",
+    "STRATEGIES": "tfdefect.training.strategy",
+    "make_strategy": "tfdefect.training.strategy",
+}
+
+__all__ = list(_HOMES)
+
+
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tfdefect.training' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 
-import tensorflow as tf
-
 STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
@@ -20,6 +18,8 @@ def make_strategy(name: str = "default", logical_cpus: int | None = None):
         logical_cpus: split the CPU into this many logical devices for "mirrored" without
             GPUs. Must be set before TensorFlow runs anything.
     """
+    import tensorflow as tf  # here, so the names above import without TensorFlow
+
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}")
     if name == "default":
