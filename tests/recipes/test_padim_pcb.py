@@ -33,7 +33,9 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
     for key in ("image_roc_auc", "pixel_roc_auc", "aupro_30", "image_f1", "pixel_f1"):
         assert 0.0 <= metrics[key] <= 1.0
     assert set(metrics["per_defect_type"]) == {"missing_objects", "misplaced_objects"}
-    assert json.loads((workdir / "metrics.json").read_text()) == metrics
+    report = json.loads((workdir / "metrics.json").read_text())
+    assert report["recipe"] == "padim_pcb" and report["results"] == metrics
+    assert report["exports"] == [str(exports / "pcb_padim" / "1")]
     with open(workdir / "scores.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 9 and {r["defect_type"] for r in rows} >= {"good", "missing_objects"}

@@ -16,6 +16,7 @@ import tensorflow as tf
 from tfdefect.config import to_json
 from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.casting import CLASS_NAMES
+from tfdefect.evaluation import write_run_report
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import announce, strategy_scope
 from tfdefect.training.fit import fit_model
@@ -221,7 +222,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
     return row
 
 
-def export_one(model_path: str, architecture: str, config) -> float:
+def export_one(model_path: str, architecture: str, config) -> dict:
     """SavedModel + parity-checked ONNX of a saved model, in a fresh process: tf2onnx's peak
     memory is ~40x the weights (ViT-B: ~15 GB) and is only returned when its process ends."""
     import json
@@ -239,7 +240,7 @@ def export_one(model_path: str, architecture: str, config) -> float:
         raise RuntimeError(f"export of {model_path} failed:\n{result.stderr[-3000:]}")
     lines = result.stdout.strip().splitlines()
     print("\n".join(lines[:-1]))
-    return json.loads(lines[-1])["onnx_max_diff"]
+    return json.loads(lines[-1])
 
 
 def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
@@ -270,9 +271,12 @@ def run(config, distribution=None) -> list[dict]:
         handle.write(to_json(config))
     announce("data: casting")
     splits = casting_splits(config)
-    rows = []
+    rows, exports = [], []
     for architecture in config.models:
-        rows.append(train_one(architecture, splits, config, distribution))
+        row = train_one(architecture, splits, config, distribution)
+        if "savedmodel" in row:
+            exports.append(row.pop("savedmodel"))
+        rows.append(row)
         keras.backend.clear_session()  # free the finished model before the next one
         gc.collect()
         write_table(  # after every model, so an interrupted run keeps its table
@@ -291,4 +295,6 @@ def run(config, distribution=None) -> list[dict]:
             f"casting test split, freeze {config.freeze}",
         )
     )
+    report = write_run_report(config.workdir, "casting_zoo", config, {"models": rows}, exports)
+    print(f"metrics: {report}")
     return rows

@@ -16,6 +16,7 @@ from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.evaluation import write_run_report
 from tfdefect.export import describe_model
 from tfdefect.metrics.detection_evaluator import DetectionEvaluator
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
@@ -262,4 +263,8 @@ def run(config, strategy) -> dict:
         f"inference model: {os.path.join(config.workdir, rows[-1]['variant'], 'inference.keras')}"
         f"\nserve: {published.path}  (predict: tfdefect predict {published.path} chip.npy)"
     )
+    report = write_run_report(
+        config.workdir, "mask_rcnn_chips", config, {"variants": rows}, [published.path]
+    )
+    print(f"metrics: {report}")
     return {"rows": rows, "published": published}

@@ -18,6 +18,7 @@ from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+from tfdefect.evaluation import write_run_report
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
 from tfdefect.recipes.common import (
@@ -119,6 +120,9 @@ def train(config, distribution=None) -> dict:
         f"pair model: {published.path}\ncached-reference model (inputs test, position_id in "
         f"positions.json order): {cached_published.path}"
     )
+    results = {"mode": "train", "history": history.history, "positions": positions}
+    exports = [published.path, cached_published.path]
+    print("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results, exports))
     return {"history": history.history, "positions": positions}
 
 
@@ -190,6 +194,8 @@ def validate(config, split: str = "validation") -> dict:
         )
     with open(os.path.join(config.workdir, f"{split}_report.json"), "w") as handle:
         json.dump(report, handle, indent=2)
+    results = {"mode": "val", "split": split, **report}
+    print("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results))
     print(
         plot_confusion_matrix(
             report["overall"]["confusion_matrix"],

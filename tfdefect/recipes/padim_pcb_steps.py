@@ -13,6 +13,7 @@ import numpy as np
 from tfdefect.config import to_json
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.data.pcb_anomaly_loader import pcb_anomaly_builder
+from tfdefect.evaluation import write_run_report
 from tfdefect.export import describe_model
 from tfdefect.metrics.anomaly_metrics import (
     aupro,
@@ -126,8 +127,6 @@ def run(config) -> dict:
         train_images=int(model.num_train_images.numpy()),
     )
     print(json.dumps(metrics, indent=1), flush=True)
-    with open(os.path.join(config.workdir, "metrics.json"), "w") as handle:
-        json.dump(metrics, handle, indent=2)
     with open(os.path.join(config.workdir, "metrics.csv"), "w", newline="") as handle:
         flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
         writer = csv.DictWriter(handle, fieldnames=list(flat))
@@ -176,5 +175,8 @@ def run(config) -> dict:
         model, extra={"map_scale": float(2 * threshold), "category": config.data.category}
     )
     save_keras_with_metadata(model, os.path.join(config.workdir, "padim.keras"), metadata)
-    publish_for_serving(model, config, metadata, sample_images=scored["images"][:2])
+    published = publish_for_serving(model, config, metadata, sample_images=scored["images"][:2])
+    print(
+        "report:", write_run_report(config.workdir, "padim_pcb", config, metrics, [published.path])
+    )
     return metrics

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -13,6 +12,7 @@ from tfdefect.config import to_json
 from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.evaluation import write_run_report
 from tfdefect.export import describe_model
 from tfdefect.losses import DiceFocalLoss, median_frequency_weights
 from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
@@ -194,7 +194,6 @@ def run(config, strategy) -> dict:
     if published.onnx_path:
         result["onnx"] = published.onnx_path
         result["onnx_max_abs_diff"] = published.onnx_max_diff
-    with open(os.path.join(config.workdir, "metrics.json"), "w") as handle:
-        json.dump(result, handle, indent=2)
-    print(f"metrics: {os.path.join(config.workdir, 'metrics.json')}")
+    report = write_run_report(config.workdir, "segment_chips", config, result, [published.path])
+    print(f"metrics: {report}")
     return result

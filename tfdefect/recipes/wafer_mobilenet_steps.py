@@ -17,6 +17,7 @@ from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.safe_augmentation import safe_augment
+from tfdefect.evaluation import write_run_report
 from tfdefect.losses import ClassWeightedCrossentropy
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import (
@@ -274,6 +275,8 @@ def run(config, distribution=None) -> dict:
     }
     with open(os.path.join(config.workdir, "results.json"), "w") as handle:
         json.dump(summary, handle, indent=2)
+    exports = [published.path, tflite_path, onnx_int8]
+    print("metrics:", write_run_report(config.workdir, "wafer_mobilenet", config, summary, exports))
     return summary
 
 
