@@ -215,10 +215,11 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
     if config.export:
         from tfdefect.export import attach_keras_metadata, describe_model
 
-        attach_keras_metadata(
-            os.path.join(workdir, "best.keras"), describe_model(best, CLASS_NAMES)
-        )
-        row["onnx_max_diff"] = export_one(os.path.join(workdir, "best.keras"), architecture, config)
+        best_path = os.path.join(workdir, "best.keras")
+        attach_keras_metadata(best_path, describe_model(best, CLASS_NAMES))
+        published = export_one(best_path, architecture, config)
+        row["onnx_max_diff"] = published["onnx_max_diff"]
+        row["savedmodel"] = published["path"]
     return row
 
 
