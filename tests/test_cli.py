@@ -27,6 +27,7 @@ def test_console_script_help_and_list_models():
     result = subprocess.run([script, "list-models"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == [
+        "anomaly_padim",
         "classifier_alexnet",
         "classifier_convnext",
         "classifier_deit",
@@ -36,11 +37,10 @@ def test_console_script_help_and_list_models():
         "classifier_resnet18",
         "classifier_swin_t",
         "classifier_vit",
-        "mask_rcnn",
-        "mpb3",
-        "padim",
-        "resnet50_fpn",
-        "unet",
+        "detector_mask_rcnn",
+        "pair_mpb3",
+        "segmenter_resnet50_fpn",
+        "segmenter_unet",
     ]
     result = subprocess.run(
         [script, "export", "--help"], capture_output=True, text=True, timeout=300

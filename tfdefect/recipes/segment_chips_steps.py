@@ -45,7 +45,7 @@ def build_model(config, image_size, class_weights=None):
     )
     if config.model == "unet":
         kwargs["filters"] = config.unet_filters
-    model = create_model(config.model, **kwargs)
+    model = create_model(f"segmenter_{config.model}", **kwargs)
     model.compile(
         optimizer=keras.optimizers.Adam(config.train.learning_rate),
         loss=DiceFocalLoss(

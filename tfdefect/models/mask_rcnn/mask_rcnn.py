@@ -28,7 +28,7 @@ from tfdefect.serialization import register
 BACKBONES = ("resnet50", "resnet25")
 
 
-@register_model("mask_rcnn")
+@register_model("detector_mask_rcnn", aliases=("mask_rcnn",))
 @register
 class MaskRCNN(keras.Model):
     """Mask R-CNN (He et al. 2017) in the shape of Matterport's implementation.

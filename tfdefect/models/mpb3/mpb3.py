@@ -11,7 +11,7 @@ from tfdefect.serialization import register
 
 
 @register
-@register_model("mpb3")
+@register_model("pair_mpb3", aliases=("mpb3",))
 class MPB3(keras.Model):
     """Siamese bi-branch classifier of (gold reference, test sample) pairs.
 

@@ -17,7 +17,7 @@ from tfdefect.serialization import register
 
 
 @register
-@register_model("padim")
+@register_model("anomaly_padim", aliases=("padim",))
 class Padim(keras.Model):
     """PaDiM over a CNN feature extractor, fitted on good images only.
 

@@ -13,7 +13,7 @@ from tfdefect.serialization import register
 LEVELS = ("P2", "P3", "P4", "P5")
 
 
-@register_model("resnet50_fpn")
+@register_model("segmenter_resnet50_fpn", aliases=("resnet50_fpn",))
 @register
 class ResNet50FPNSegmenter(keras.Model):
     """Semantic segmenter: ResNet50 pyramid -> FPN -> summed upsampled levels -> classes.

@@ -20,7 +20,7 @@ def _conv_block(x, filters, name, momentum):
     return x
 
 
-@register_model("unet")
+@register_model("segmenter_unet", aliases=("unet",))
 @register
 class UNetSegmenter(keras.Model):
     """U-Net (Ronneberger et al. 2015) with batch norm, ending in per-pixel class probabilities.
