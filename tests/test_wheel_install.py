@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tfdefect.cli import RECIPES as CLI_RECIPES
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CHECK = r"""
@@ -30,14 +32,7 @@ print("all ran")
 """
 
 
-RECIPES = (
-    "segment_chips",
-    "mask_rcnn_chips",
-    "padim_pcb",
-    "mpb3_smt",
-    "casting_zoo",
-    "wafer_mobilenet",
-)
+RECIPES = tuple(CLI_RECIPES)
 SMALL_DATASETS = {
     "chips6": ["num_train=2", "num_validation=1", "num_test=1", "synthesis.image_size=64"],
     "casting": ["num_train=4", "num_validation=2", "num_test=2", "image_size=32"],

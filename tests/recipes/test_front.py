@@ -6,17 +6,11 @@ import sys
 
 import pytest
 
+from tfdefect.cli import RECIPES as CLI_RECIPES
 from tfdefect.config import ConfigError
 from tfdefect.recipes import padim_pcb, wafer_mobilenet
 
-RECIPES = (
-    "segment_chips",
-    "mask_rcnn_chips",
-    "padim_pcb",
-    "mpb3_smt",
-    "casting_zoo",
-    "wafer_mobilenet",
-)
+RECIPES = tuple(CLI_RECIPES)
 
 
 def test_print_config_round_trips_through_config_file(tmp_path, capsys):
