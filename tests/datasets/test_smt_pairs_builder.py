@@ -81,3 +81,32 @@ def test_csv_errors_name_the_row_and_path(tmp_path):
     os.remove(tmp_path / "annotation_labels.csv")
     with pytest.raises(FileNotFoundError, match="annotation CSV not found"):
         read_annotations(str(tmp_path / "annotation_labels.csv"))
+
+
+def test_manual_csv_with_the_users_own_defect_classes(tmp_path):
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    _csv(
+        manual,
+        [
+            "R0402,ref.png,a.png,ok,ok,B1,train",
+            "R0402,ref.png,a.png,ng,scratch,B1,train",
+            "SOT23,ref.png,a.png,ng,lifted_lead,B2,test",
+        ],
+        header="position,reference_image,test_image,label,defect_class,board_id,split",
+    )
+    module = builder_module("smt_pairs")
+    names = ("ok", "scratch", "lifted_lead")
+    config = module.SmtPairsConfig(name="own", manual=True, class_names=names)
+    builder = module.Builder(config=config, data_dir=str(tmp_path / "data"))
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=str(manual))
+    )
+    assert builder.info.features["defect_class"].names == list(names)
+    example = next(iter(tfds.as_numpy(builder.as_dataset(split="test"))))
+    assert example["defect_class"] == 2 and example["label"] == 1
+    with pytest.raises(ValueError, match="must include 'ok'"):
+        read_annotations(str(manual / "annotation_labels.csv"), ("scratch",))
+    synthetic = module.SmtPairsConfig(name="bad", class_names=names)
+    with pytest.raises(ValueError, match="need manual_dir"):
+        module.Builder(config=synthetic, data_dir=str(tmp_path / "x")).download_and_prepare()

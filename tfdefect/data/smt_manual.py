@@ -6,7 +6,8 @@ Columns (header row required; extra columns are ignored):
     reference_image  path of the ok crop from the gold board (relative to the CSV)
     test_image       path of the crop from the inspected board (relative to the CSV)
     label            ok or ng
-    defect_class     one of tfdefect.data.synthetic.smt.DEFECT_CLASSES (ok for ok pairs)
+    defect_class     one of the dataset's class_names (default the synthetic DEFECT_CLASSES;
+                     ok for ok pairs)
     board_id         inspected board; all pairs of a board land in the same split
     split            optional: train, validation or test; without it the split follows a
                      hash of board_id (70 / 15 / 15), so no board is in two splits
@@ -34,8 +35,12 @@ def split_of_board(board_id: str) -> str:
     return "train" if bucket < 70 else "validation" if bucket < 85 else "test"
 
 
-def read_annotations(csv_path: str) -> dict[str, list[dict]]:
-    """Rows of ``annotation_labels.csv`` grouped by split, checked; paths made absolute."""
+def read_annotations(csv_path: str, class_names=DEFECT_CLASSES) -> dict[str, list[dict]]:
+    """Rows of ``annotation_labels.csv`` grouped by split, checked against ``class_names``
+    (which must hold ``ok``); paths made absolute."""
+    class_names = list(class_names)
+    if "ok" not in class_names:
+        raise ValueError(f"class_names {class_names} must include 'ok' (the class of ok pairs)")
     if not os.path.isfile(csv_path):
         raise FileNotFoundError(f"{csv_path}: annotation CSV not found")
     root = os.path.dirname(os.path.abspath(csv_path))
@@ -50,10 +55,10 @@ def read_annotations(csv_path: str) -> dict[str, list[dict]]:
     grouped = {split: [] for split in SPLITS}
     for number, row in enumerate(rows, start=1):
         where = f"{csv_path} row {number}"
-        if row["defect_class"] not in DEFECT_CLASSES:
+        if row["defect_class"] not in class_names:
             raise ValueError(
                 f"{where}: unknown defect_class {row['defect_class']!r}; "
-                f"valid: {', '.join(DEFECT_CLASSES)}"
+                f"valid: {', '.join(class_names)}"
             )
         if row["label"] not in ("ok", "ng"):
             raise ValueError(f"{where}: label must be ok or ng, got {row['label']!r}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.recipes.common import run_timed
 from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
 from tfdefect.training.train_config import TrainConfig
@@ -38,6 +39,8 @@ class Mpb3SmtConfig:
         position_power / class_power: MPWR tempering (1 natural, 0 uniform).
         boards_train / boards_validation / boards_test: synthetic boards per split.
         manual_dir: read annotation_labels.csv pairs from here instead.
+        class_names: defect types in index order, `ok` among them (a manual CSV's
+            defect_class values; default the synthetic classes); metrics, plots, exports use them.
         ng_threshold: ng probability above which a pair is reported ng.
     """
 
@@ -56,6 +59,7 @@ class Mpb3SmtConfig:
     data_dir: str = "~/tensorflow_datasets"
     manual_dir: str | None = None
     rebuild: bool = False
+    class_names: tuple[str, ...] = DEFECT_CLASSES
     boards_train: int = 40
     boards_validation: int = 10
     boards_test: int = 10

@@ -17,7 +17,6 @@ from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.data.prepared_builder import prepare_dataset
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.evaluation import write_run_report
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
@@ -41,6 +40,7 @@ def smt_builder(config):
         "boards_train": config.boards_train,
         "boards_validation": config.boards_validation,
         "boards_test": config.boards_test,
+        "class_names": tuple(config.class_names),
     }
     return prepare_dataset(
         "smt_pairs", settings, config.data_dir, config.manual_dir, config.rebuild
@@ -66,14 +66,15 @@ def train(config, distribution=None) -> dict:
         handle.write(to_json(config))
     announce("data: smt_pairs")
     builder = smt_builder(config)
+    class_names = list(builder.info.features["defect_class"].names)
     print(", ".join(f"{s} {i.num_examples}" for s, i in builder.info.splits.items()))
     positions, counts = _positions_and_counts(builder)
     weights = mpwr_weights(counts, config.position_power, config.class_power)
     announce("MPWR sampling probabilities (train split)")
-    print(format_weights(weights, positions, DEFECT_CLASSES))
+    print(format_weights(weights, positions, class_names))
     with open(os.path.join(config.workdir, "positions.json"), "w") as handle:
         json.dump(positions, handle)
-    counter = GroupCounter(len(positions), len(DEFECT_CLASSES))
+    counter = GroupCounter(len(positions), len(class_names))
     train_data = pair_pipeline(
         builder.as_dataset(split="train"),
         positions,
@@ -82,10 +83,10 @@ def train(config, distribution=None) -> dict:
         seed=config.seed,
         counter=counter,
     )
-    expected = np.zeros((len(positions), len(DEFECT_CLASSES)))
+    expected = np.zeros((len(positions), len(class_names)))
     for (p, c), w in weights.items():
         expected[p, c] = w
-    logger = SampledDistributionLogger(counter, expected, positions, DEFECT_CLASSES, config.workdir)
+    logger = SampledDistributionLogger(counter, expected, positions, class_names, config.workdir)
     validation = pair_pipeline(
         builder.as_dataset(split="validation"), positions, config.train.batch_size
     )
@@ -93,7 +94,7 @@ def train(config, distribution=None) -> dict:
     keras.utils.set_random_seed(config.seed)
     with strategy_scope(distribution):
         model = MPB3(
-            num_classes=len(DEFECT_CLASSES),
+            num_classes=len(class_names),
             image_shape=(config.image_size, config.image_size, 3),
             backbone_weights=config.backbone_weights
             if config.arch.endswith("pretrained")
@@ -106,7 +107,7 @@ def train(config, distribution=None) -> dict:
     from tfdefect.export import describe_model
 
     best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
-    metadata = describe_model(best, DEFECT_CLASSES)
+    metadata = describe_model(best, class_names)
     save_keras_with_metadata(best, os.path.join(config.ckp, "best.keras"), metadata)
     published = publish_for_serving(best, config, metadata)
     cached = CachedReferenceMPB3.from_mpb3(best, gold_references(builder, positions))
@@ -114,7 +115,7 @@ def train(config, distribution=None) -> dict:
     cached_published = publish_for_serving(
         cached,
         cached_config,
-        describe_model(cached, DEFECT_CLASSES, extra={"position_names": list(positions)}),
+        describe_model(cached, class_names, extra={"position_names": list(positions)}),
     )
     print(
         f"pair model: {published.path}\ncached-reference model (inputs test, position_id in "
@@ -156,6 +157,7 @@ def validate(config, split: str = "validation") -> dict:
     import tensorflow_datasets as tfds
 
     builder = smt_builder(config)
+    class_names = list(builder.info.features["defect_class"].names)
     with open(os.path.join(config.workdir, "positions.json")) as handle:
         positions = json.load(handle)
     model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
@@ -166,10 +168,10 @@ def validate(config, split: str = "validation") -> dict:
     predicted_class = scored["p_class"].argmax(-1)
     report = {
         "overall": inspection_metrics(
-            scored["ng"], predicted_ng, scored["classes"], predicted_class, len(DEFECT_CLASSES)
+            scored["ng"], predicted_ng, scored["classes"], predicted_class, len(class_names)
         ),
         "per_position": {},
-        "classes": list(DEFECT_CLASSES),
+        "classes": list(class_names),
         "ng_threshold": config.ng_threshold,
         "split": split,
     }
@@ -181,7 +183,7 @@ def validate(config, split: str = "validation") -> dict:
             predicted_ng[chosen],
             scored["classes"][chosen],
             predicted_class[chosen],
-            len(DEFECT_CLASSES),
+            len(class_names),
         )
     announce(f"{split}: omission rate, false-alarm rate, weighted F-score")
     rows = [("overall", report["overall"])] + list(report["per_position"].items())
@@ -199,14 +201,14 @@ def validate(config, split: str = "validation") -> dict:
     print(
         plot_confusion_matrix(
             report["overall"]["confusion_matrix"],
-            DEFECT_CLASSES,
+            class_names,
             f"MPB3 defect class, {split}",
             os.path.join(config.workdir, f"{split}_confusion_matrix.png"),
         )
     )
     order = np.argsort(~scored["ng"], kind="stable")[:16]  # defects first
     titles = [
-        f"truth {DEFECT_CLASSES[scored['classes'][i]]} | pred {DEFECT_CLASSES[predicted_class[i]]}"
+        f"truth {class_names[scored['classes'][i]]} | pred {class_names[predicted_class[i]]}"
         f" (ng {scored['p_ng'][i]:.2f})"
         for i in order
     ]
@@ -256,6 +258,10 @@ def infer(
         "test": np.stack([read(t) for _, t in pairs]),
     }
     outputs = _run_cached(config, inputs) if cached_reference else _run(config, runtime, inputs)
+    from tfdefect.export.metadata import read_keras_metadata
+
+    saved = read_keras_metadata(os.path.join(config.ckp, "best.keras"))
+    class_names = saved.class_names if saved else list(config.class_names)
     rows = []
     for i, (reference, _) in enumerate(pairs):
         p_ng = float(np.asarray(outputs["ng"])[i].ravel()[0])
@@ -264,7 +270,7 @@ def infer(
                 "pair": os.path.basename(reference)[: -len("_reference.png")],
                 "ng_probability": round(p_ng, 5),
                 "ng": p_ng >= config.ng_threshold,
-                "defect_class": DEFECT_CLASSES[int(np.argmax(outputs["defect_class"][i]))],
+                "defect_class": class_names[int(np.argmax(outputs["defect_class"][i]))],
             }
         )
     os.makedirs(output_dir, exist_ok=True)

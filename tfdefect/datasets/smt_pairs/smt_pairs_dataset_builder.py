@@ -27,6 +27,8 @@ class SmtPairsConfig(tfds.core.BuilderConfig):
     image_size: crop side (manual crops are resized to it).
     seed: synthetic seed; boards_train / boards_validation / boards_test: boards per split;
     parts_per_position: instances of each position per board.
+    class_names: defect types in index order, ``ok`` among them (default: the synthetic
+        classes; a manual CSV's defect_class values must be among them).
     """
 
     manual: bool = False
@@ -36,6 +38,7 @@ class SmtPairsConfig(tfds.core.BuilderConfig):
     boards_validation: int = 10
     boards_test: int = 10
     parts_per_position: int = 4
+    class_names: tuple[str, ...] = tuple(DEFECT_CLASSES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -60,7 +63,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                     "test": tfds.features.Image(shape=(size, size, 3)),
                     "position": tfds.features.Text(),
                     "label": tfds.features.ClassLabel(names=["ok", "ng"]),
-                    "defect_class": tfds.features.ClassLabel(names=list(DEFECT_CLASSES)),
+                    "defect_class": tfds.features.ClassLabel(
+                        names=list(self.builder_config.class_names)
+                    ),
                     "board_id": tfds.features.Text(),
                 }
             ),
@@ -68,8 +73,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         if self.builder_config.manual:
-            grouped = read_annotations(str(dl_manager.manual_dir / "annotation_labels.csv"))
+            grouped = read_annotations(
+                str(dl_manager.manual_dir / "annotation_labels.csv"),
+                self.builder_config.class_names,
+            )
             return {s: self._generate_examples(s, grouped[s]) for s in SPLITS if grouped[s]}
+        if tuple(self.builder_config.class_names) != tuple(DEFECT_CLASSES):
+            raise ValueError(
+                f"synthetic smt_pairs renders {', '.join(DEFECT_CLASSES)}; other class_names "
+                f"({', '.join(self.builder_config.class_names)}) need manual_dir"
+            )
         return {split: self._generate_examples(split) for split in SPLITS}
 
     def _generate_examples(self, split: str, records=None):
