@@ -81,10 +81,12 @@ def _cmd_build_dataset(args) -> int:
 
 def _overridden_config(builder_cls, config, overrides):
     """The named builder config with ``--set key=value`` overrides (dotted keys reach
-    nested settings; values take the type of the field's current value), renamed
-    ``<name>_<hash of the overrides>`` so it never reuses the default's prepared data."""
+    nested settings), renamed ``<name>_<hash of the overrides>`` so it never reuses the
+    default's prepared data."""
     import dataclasses
     import hashlib
+
+    from tfdefect.config import apply_overrides
 
     if isinstance(config, str):
         named = {c.name: c for c in builder_cls.BUILDER_CONFIGS}
@@ -92,38 +94,12 @@ def _overridden_config(builder_cls, config, overrides):
             raise ValueError(f"unknown config {config!r}; available: {', '.join(named)}")
         config = named[config]
     digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:10]
-    changed = config
-    for item in overrides:
-        key, _, text = item.partition("=")
-        changed = _replace_field(changed, key.strip().split("."), text.strip(), item)
+    changed = apply_overrides(config, overrides)
     return dataclasses.replace(changed, name=f"{config.name}_{digest}")
 
 
-def _replace_field(config, path, text, item):
-    import dataclasses
-
-    names = [f.name for f in dataclasses.fields(config)]
-    if not text or path[0] not in names:
-        raise ValueError(f"--set {item}: unknown field; fields: {', '.join(names)}")
-    current = getattr(config, path[0])
-    if len(path) > 1:
-        if not dataclasses.is_dataclass(current):
-            raise ValueError(f"--set {item}: {path[0]} has no fields")
-        return dataclasses.replace(
-            config, **{path[0]: _replace_field(current, path[1:], text, item)}
-        )
-    kind = type(current)
-    try:
-        if kind is bool:
-            value = {"true": True, "false": False}[text.lower()]
-        else:
-            value = kind(text) if kind in (int, float, str) else text
-    except (KeyError, ValueError):
-        raise ValueError(f"--set {item}: expected {kind.__name__}") from None
-    return dataclasses.replace(config, **{path[0]: value})
-
-
 def _cmd_export(args) -> int:
+    import dataclasses
     import json
 
     from tfdefect.export import publish_model
@@ -142,8 +118,7 @@ def _cmd_export(args) -> int:
         serving_root=args.serving_root,
     )
     if args.json:
-        fields = {k: v for k, v in vars(published).items()}
-        print(json.dumps(fields))
+        print(json.dumps(dataclasses.asdict(published)))
     return 0
 
 

@@ -71,8 +71,20 @@ def _is_nested(config, key: str) -> bool:
     return dataclasses.is_dataclass(value)
 
 
+def _field_type(config, name: str):
+    """The annotation of field ``name``; where a class's annotations cannot be resolved
+    (TFDS BuilderConfig names types it does not import at run time), the type of the
+    field's current value (tuples: of strings or of their first item's type)."""
+    try:
+        return typing.get_type_hints(type(config))[name]
+    except NameError:
+        current = getattr(config, name)
+        if isinstance(current, tuple):
+            return tuple[type(current[0]) if current else str, ...]
+        return type(current) if current is not None else str
+
+
 def _set(config, path: list[str], text: str, full_key: str):
-    hints = typing.get_type_hints(type(config))
     head = path[0]
     current = getattr(config, head)
     if len(path) > 1:
@@ -80,7 +92,7 @@ def _set(config, path: list[str], text: str, full_key: str):
     else:
         if dataclasses.is_dataclass(current):
             raise ConfigError(f"{full_key!r} is a nested config; set one of its fields")
-        value = _parse_value(text, hints[head], full_key)
+        value = _parse_value(text, _field_type(config, head), full_key)
     return dataclasses.replace(config, **{head: value})
 
 

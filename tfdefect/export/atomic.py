@@ -50,11 +50,9 @@ def remove_stale_temp_dirs(folder: str) -> list[str]:
     for name in os.listdir(folder):
         if not name.startswith(_TEMP_PREFIXES):
             continue
-        parts = name.split("-")
+        parts = name.split("-")  # .tmp-<version>-<pid>-<random>
         pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
-        if pid is not None and pid != os.getpid() and _pid_alive(pid):
-            continue
-        if pid == os.getpid():
+        if pid is not None and (pid == os.getpid() or _pid_alive(pid)):
             continue
         path = os.path.join(folder, name)
         if os.path.isdir(path):
@@ -63,6 +61,21 @@ def remove_stale_temp_dirs(folder: str) -> list[str]:
             os.remove(path)
         removed.append(name)
     return removed
+
+
+def publish_version(base_path: str, version: int, write, overwrite: bool) -> str:
+    """Write ``<base_path>/<version>`` through ``write(temp_dir)`` into a hidden temporary
+    folder and publish it by rename (see :func:`publish_directory`); the temporary folder
+    never outlives a failure. Returns the version folder."""
+    final_dir = os.path.join(base_path, str(version))
+    temp_dir = make_temp_dir(base_path, version)
+    try:
+        write(temp_dir)
+        publish_directory(temp_dir, final_dir, overwrite)
+    finally:
+        if os.path.exists(temp_dir):
+            shutil.rmtree(temp_dir, ignore_errors=True)
+    return final_dir
 
 
 def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
@@ -81,7 +94,10 @@ def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
             raise FileExistsError(
                 f"{final_dir} already exists; pass overwrite=True or a new version number"
             )
-        aside = tempfile.mkdtemp(dir=os.path.dirname(final_dir), prefix=f".old-x-{os.getpid()}-")
+        aside = tempfile.mkdtemp(
+            dir=os.path.dirname(final_dir),
+            prefix=f".old-{os.path.basename(final_dir)}-{os.getpid()}-",
+        )
         os.rename(final_dir, os.path.join(aside, "previous"))
         os.rename(temp_dir, final_dir)
         shutil.rmtree(aside, ignore_errors=True)

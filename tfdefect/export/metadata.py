@@ -88,23 +88,28 @@ class ModelMetadata:
         return dataclasses.replace(self, **changes)
 
 
-def write_savedmodel_metadata(saved_model_dir: str, metadata: ModelMetadata) -> str:
-    """Write ``assets.extra/tfdefect.json`` into a SavedModel folder; return its path."""
-    folder = os.path.join(saved_model_dir, "assets.extra")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, METADATA_FILE)
+def _write_file(path: str, metadata: ModelMetadata) -> str:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as handle:
         handle.write(metadata.to_json())
     return path
 
 
-def read_savedmodel_metadata(saved_model_dir: str) -> ModelMetadata | None:
-    """The metadata of a SavedModel folder, or None for an export without it."""
-    path = os.path.join(saved_model_dir, "assets.extra", METADATA_FILE)
+def _read_file(path: str) -> ModelMetadata | None:
     if not os.path.isfile(path):
         return None
     with open(path) as handle:
         return ModelMetadata.from_json(handle.read(), path)
+
+
+def write_savedmodel_metadata(saved_model_dir: str, metadata: ModelMetadata) -> str:
+    """Write ``assets.extra/tfdefect.json`` into a SavedModel folder; return its path."""
+    return _write_file(os.path.join(saved_model_dir, "assets.extra", METADATA_FILE), metadata)
+
+
+def read_savedmodel_metadata(saved_model_dir: str) -> ModelMetadata | None:
+    """The metadata of a SavedModel folder, or None for an export without it."""
+    return _read_file(os.path.join(saved_model_dir, "assets.extra", METADATA_FILE))
 
 
 def onnx_metadata_props(metadata: ModelMetadata) -> dict[str, str]:
@@ -128,18 +133,11 @@ def tflite_metadata_path(tflite_path: str) -> str:
 
 
 def write_tflite_metadata(tflite_path: str, metadata: ModelMetadata) -> str:
-    path = tflite_metadata_path(tflite_path)
-    with open(path, "w") as handle:
-        handle.write(metadata.to_json())
-    return path
+    return _write_file(tflite_metadata_path(tflite_path), metadata)
 
 
 def read_tflite_metadata(tflite_path: str) -> ModelMetadata | None:
-    path = tflite_metadata_path(tflite_path)
-    if not os.path.isfile(path):
-        return None
-    with open(path) as handle:
-        return ModelMetadata.from_json(handle.read(), path)
+    return _read_file(tflite_metadata_path(tflite_path))
 
 
 def attach_keras_metadata(keras_path: str, metadata: ModelMetadata) -> None:

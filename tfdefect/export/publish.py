@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 
-from tfdefect.export.atomic import make_temp_dir, publish_directory, remove_stale_temp_dirs
+from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
 from tfdefect.export.metadata import ModelMetadata
 from tfdefect.export.model_description import describe_model, serving_postprocess
 from tfdefect.export.onnx_export import export_onnx
@@ -100,25 +99,23 @@ def publish_model(
     else:
         version = next_version(base_path)
     metadata = (metadata or describe_model(model)).replace(name=name, version=version)
-    final_dir = os.path.join(base_path, str(version))
-    temp_dir = make_temp_dir(base_path, version)
     onnx_max_diff = None
-    try:
+
+    def write(folder):
+        nonlocal onnx_max_diff
         log(f"writing SavedModel {name} version {version} ...")
-        write_savedmodel(model, temp_dir, postprocess=postprocess, metadata=metadata)
+        write_savedmodel(model, folder, postprocess=postprocess, metadata=metadata)
         if onnx:
             log("converting to ONNX and checking it in onnxruntime ...")
             onnx_max_diff = export_onnx(
                 model,
-                os.path.join(temp_dir, ONNX_FILE),
+                os.path.join(folder, ONNX_FILE),
                 sample_images=sample_images,
                 postprocess=postprocess,
                 metadata=metadata,
             )
-        publish_directory(temp_dir, final_dir, overwrite=overwrite is not None)
-    finally:
-        if os.path.exists(temp_dir):
-            shutil.rmtree(temp_dir, ignore_errors=True)
+
+    final_dir = publish_version(base_path, version, write, overwrite=overwrite is not None)
     config_path = None
     if write_models_config:
         try:

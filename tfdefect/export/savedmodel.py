@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import keras
 
-from tfdefect.export.atomic import make_temp_dir, publish_directory, remove_stale_temp_dirs
+from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
 from tfdefect.export.metadata import ModelMetadata, write_savedmodel_metadata
 from tfdefect.export.serving_config import update_models_config
 from tfdefect.export.signatures import bytes_specs, make_serving_functions, relaxed_specs
@@ -76,15 +75,14 @@ def export_savedmodel(
         raise FileExistsError(f"{final_dir} already exists; pass overwrite=True or a new version")
     os.makedirs(base_path, exist_ok=True)
     remove_stale_temp_dirs(base_path)
-    temp_dir = make_temp_dir(base_path, version)
-    try:
-        if metadata is not None:
-            metadata = metadata.replace(version=version)
-        write_savedmodel(model, temp_dir, postprocess=postprocess, metadata=metadata)
-        publish_directory(temp_dir, final_dir, overwrite)
-    finally:
-        if os.path.exists(temp_dir):
-            shutil.rmtree(temp_dir, ignore_errors=True)
+    if metadata is not None:
+        metadata = metadata.replace(version=version)
+    final_dir = publish_version(
+        base_path,
+        version,
+        lambda folder: write_savedmodel(model, folder, postprocess=postprocess, metadata=metadata),
+        overwrite,
+    )
     if write_models_config:
         update_models_config(
             os.path.dirname(os.path.abspath(base_path)),

@@ -60,13 +60,20 @@ def checked_shape(tensor: tf.Tensor, expected: list, name: str, what: str = "sha
     pattern = ",".join(r"\d+" if size is None else str(int(size)) for size in expected)
     actual = tf.strings.reduce_join(tf.strings.as_string(tf.shape(tensor)), separator=",")
     readable = "(" + ", ".join("any" if s is None else str(s) for s in expected) + ")"
-    check = tf.debugging.Assert(
+    tensor = _after_assert(
+        tensor,
         tf.strings.regex_full_match(actual, pattern),
         [f"{name}: expected {tensor.dtype.name} {what} {readable}; got", tf.shape(tensor)],
     )
-    with tf.control_dependencies([check]):
-        tensor = tf.identity(tensor)
     return tf.ensure_shape(tensor, expected)
+
+
+def _after_assert(tensor: tf.Tensor, condition, data: list) -> tf.Tensor:
+    """``tensor`` behind an Assert of ``condition`` (InvalidArgument with ``data`` when it
+    fails): every op that uses the result waits for the check."""
+    check = tf.debugging.Assert(condition, data)
+    with tf.control_dependencies([check]):
+        return tf.identity(tensor)
 
 
 def model_output_dict(model, outputs) -> dict:
@@ -129,12 +136,11 @@ def relaxed_specs(specs: list) -> list:
 
 def checked_range(tensor: tf.Tensor, low: int, high: int, name: str) -> tf.Tensor:
     """``tensor`` after an in-graph check that every value is in [low, high)."""
-    check = tf.debugging.Assert(
+    return _after_assert(
+        tensor,
         tf.reduce_all((tensor >= low) & (tensor < high)),
         [f"{name}: values must be in [{low}, {high}); got", tensor],
     )
-    with tf.control_dependencies([check]):
-        return tf.identity(tensor)
 
 
 def _guard_batch(tensors: list, specs: list, ranges: dict) -> tuple[list, tf.Tensor]:

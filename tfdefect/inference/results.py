@@ -143,7 +143,3 @@ class PairResult:
             "defect_probability": round(self.defect_probability, 5),
             "defect_probabilities": {k: round(v, 5) for k, v in self.defect_probabilities.items()},
         }
-
-
-def np_float(value) -> float:
-    return float(np.asarray(value).reshape(-1)[0]) if np.asarray(value).size else 0.0
