@@ -18,6 +18,7 @@ import tensorflow_datasets as tfds
 
 from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
+from tfdefect.datasets.class_names import require_synthetic_classes
 
 
 @dataclasses.dataclass
@@ -78,11 +79,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 self.builder_config.class_names,
             )
             return {s: self._generate_examples(s, grouped[s]) for s in SPLITS if grouped[s]}
-        if tuple(self.builder_config.class_names) != tuple(DEFECT_CLASSES):
-            raise ValueError(
-                f"synthetic smt_pairs renders {', '.join(DEFECT_CLASSES)}; other class_names "
-                f"({', '.join(self.builder_config.class_names)}) need manual_dir"
-            )
+        require_synthetic_classes("smt_pairs", self.builder_config.class_names, DEFECT_CLASSES)
         return {split: self._generate_examples(split) for split in SPLITS}
 
     def _generate_examples(self, split: str, records=None):

@@ -27,6 +27,7 @@ from tfdefect.data.synthetic.wafer_sem import (
     site_layout,
 )
 from tfdefect.data.wafer_folder import list_class_folders, read_grey
+from tfdefect.datasets.class_names import require_synthetic_classes
 
 
 @dataclasses.dataclass
@@ -88,11 +89,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _synthetic_plan(self) -> dict:
         config = self.builder_config
-        if tuple(config.class_names) != tuple(CLASS_NAMES):
-            raise ValueError(
-                f"synthetic wafer_sem renders {', '.join(CLASS_NAMES)}; other class_names "
-                f"({', '.join(config.class_names)}) need manual_dir"
-            )
+        require_synthetic_classes("wafer_sem", config.class_names, CLASS_NAMES)
         names, weights = list(CLASS_FREQUENCIES), np.array(list(CLASS_FREQUENCIES.values()))
         plan = {split: [] for split in SPLITS}
         for site in range(config.num_sites):
