@@ -102,8 +102,9 @@ def predict_to_folder(
     bar = _progress(len(jobs), progress)
     cache: dict[str, object] = {}
     for start in range(0, len(jobs), predictor.batch_size):
+        batch = jobs[start : start + predictor.batch_size]
         chunk, images, references = [], [], []
-        for path, name, ref in jobs[start : start + predictor.batch_size]:
+        for path, name, ref in batch:
             try:
                 image = predictor.read(path)
                 if ref is not None:
@@ -122,8 +123,8 @@ def predict_to_folder(
                 reference=references or None,
                 position_id=position_id if cached else None,
             )
-            for (path, name), image, result, i in zip(
-                chunk, images, results, range(len(images)), strict=True
+            for i, ((path, name), image, result) in enumerate(
+                zip(chunk, images, results, strict=True)
             ):
                 record = {"image": path, "name": name, **result.to_dict()}
                 if pictures:
@@ -138,7 +139,7 @@ def predict_to_folder(
                     record["picture"] = picture
                 records.append(record)
                 verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
-        bar.update(len(jobs[start : start + predictor.batch_size]))
+        bar.update(len(batch))
     bar.close()
     jsonl = os.path.join(output_dir, "predictions.jsonl")
     atomic_write_text(jsonl, "".join(json.dumps(r) + "\n" for r in records))
@@ -161,17 +162,7 @@ def predict_to_folder(
     }
 
 
-class _Silent:
-    def update(self, _):
-        pass
-
-    def close(self):
-        pass
-
-
 def _progress(total: int, enabled: bool):
-    if not enabled:
-        return _Silent()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="image", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, unit="image", file=sys.stderr, dynamic_ncols=True, disable=not enabled)

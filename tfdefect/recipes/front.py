@@ -1,6 +1,7 @@
 """The shared front of every recipe: one set of arguments, one way from them to a config.
 
-Nothing here imports TensorFlow, so ``--help`` and ``--print-config`` answer at once.
+Nothing here imports TensorFlow, so ``--help`` answers at once (a recipe validating its
+config may import its model family afterwards).
 """
 
 from __future__ import annotations
