@@ -36,7 +36,7 @@ def main(argv=None):
     args = parse_args(argv)
     import keras
 
-    from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_builder
+    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
     from tfdefect.recipes.common import first_channels
@@ -45,7 +45,7 @@ def main(argv=None):
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"settings: {vars(args)}", flush=True)
     data = Chips6DataConfig(num_train=args.train_chips, num_validation=16, num_test=args.test_chips)
-    builder = chips6_builder(data)
+    builder = data.prepare()
     train = detection_pipeline(
         builder.as_dataset(split="train"),
         batch_size=args.batch,

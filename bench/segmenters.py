@@ -67,15 +67,13 @@ def bench_inference(name, size, batch, repeats, workdir):
 def bench_pipeline(model, batch, crop, steps, workdir):
     import keras
 
-    from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_builder
+    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.segmentation_pipeline import segmentation_pipeline
     from tfdefect.losses import DiceFocalLoss
 
-    builder = chips6_builder(
-        Chips6DataConfig(
-            data_dir=os.path.join(workdir, "tfds"), num_train=128, num_validation=1, num_test=1
-        )
-    )
+    builder = Chips6DataConfig(
+        data_dir=os.path.join(workdir, "tfds"), num_train=128, num_validation=1, num_test=1
+    ).prepare()
 
     def dataset():
         return segmentation_pipeline(

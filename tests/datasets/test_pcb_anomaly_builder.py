@@ -8,7 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tfdefect.data.mvtec_folder import list_category, read_record
-from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig, pcb_anomaly_builder
+from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -36,7 +36,7 @@ def test_synthetic_splits_labels_and_masks(tmp_path):
     config = PcbAnomalyDataConfig(
         data_dir=str(tmp_path), num_train=3, num_validation=1, num_test=2, image_size=64
     )
-    builder = pcb_anomaly_builder(config)
+    builder = config.prepare()
     counts = {s: builder.info.splits[s].num_examples for s in ("train", "validation", "test")}
     assert counts == {"train": 3, "validation": 3, "test": 6}
     train = list(tfds.as_numpy(builder.as_dataset(split="train")))
@@ -53,7 +53,7 @@ def test_mvtec_folder_with_a_custom_category_name(tmp_path):
     config = PcbAnomalyDataConfig(
         data_dir=str(tmp_path / "data"), manual_dir=str(tmp_path / "manual"), category="toolbox"
     )
-    builder = pcb_anomaly_builder(config)
+    builder = config.prepare()
     assert builder.info.config_name.startswith("mvtec_toolbox_")
     assert builder.info.splits["train"].num_examples == 3
     test = {e["filename"].decode(): e for e in tfds.as_numpy(builder.as_dataset(split="test"))}

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tfdefect.config import ConfigError
 from tfdefect.recipes.casting_zoo import main
 
 
@@ -13,10 +14,11 @@ def _overrides(tmp_path, **extra):
         "image_size": "32",
         "workdir": str(tmp_path / "run"),
         "export_dir": str(tmp_path / "saved_models"),
-        "data_dir": str(tmp_path / "tfds"),
-        "num_train": "24",
-        "num_validation": "8",
-        "num_test": "16",
+        "data.data_dir": str(tmp_path / "tfds"),
+        "data.image_size": "64",
+        "data.num_train": "24",
+        "data.num_validation": "8",
+        "data.num_test": "16",
         "train.epochs": "1",
         "train.steps_per_epoch": "2",
         "train.batch_size": "8",
@@ -62,9 +64,9 @@ def test_pretraining_on_smt_pairs_feeds_the_fine_tuning(tmp_path):
 
 
 def test_bad_options_are_refused():
-    with pytest.raises(SystemExit, match="unknown models"):
+    with pytest.raises(ConfigError, match="unknown models"):
         main(["--models", "vgg"])
-    with pytest.raises(SystemExit, match="unknown freeze strategy"):
+    with pytest.raises(ConfigError, match="unknown freeze strategy"):
         main(["--freeze", "half"])
-    with pytest.raises(SystemExit, match="not both"):
-        main(["--weights", "imagenet", "--pretrain", "smt_pairs"])
+    with pytest.raises(ConfigError, match="not both"):
+        main(["--backbone-weights", "imagenet", "--pretrain", "smt_pairs"])

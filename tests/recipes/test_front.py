@@ -23,7 +23,7 @@ def test_print_config_round_trips_through_config_file(tmp_path, capsys):
     expected = json.loads(written)
     assert again.pop("workdir") == "elsewhere" and expected.pop("workdir") != "elsewhere"
     assert again == expected and again["train"]["epochs"] == 3
-    assert again["class_names"] == list(json.loads(written)["class_names"])
+    assert again["data"]["class_names"] == list(json.loads(written)["data"]["class_names"])
 
 
 def test_bad_config_files_are_named(tmp_path):

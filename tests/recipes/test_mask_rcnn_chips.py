@@ -6,6 +6,7 @@ import onnxruntime as ort
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tfdefect.config import ConfigError
 from tfdefect.recipes.mask_rcnn_chips import main
 
 
@@ -59,5 +60,5 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
 
 
 def test_recipe_refuses_a_crop_size_that_is_not_a_multiple_of_32():
-    with pytest.raises(SystemExit, match="multiple of 32"):
+    with pytest.raises(ConfigError, match="multiple of 32"):
         main(["--set", "crop_size=100"])

@@ -6,20 +6,21 @@ import numpy as np
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tfdefect.config import ConfigError
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
 from tfdefect.recipes.mpb3_smt import main
 
 
 def test_train_val_infer_on_tiny_boards(tmp_path):
     settings = {
-        "image_size": "32",
         "ckp": str(tmp_path / "ckp"),
         "workdir": str(tmp_path / "run"),
         "export_dir": str(tmp_path / "saved_models"),
-        "data_dir": str(tmp_path / "tfds"),
-        "boards_train": "2",
-        "boards_validation": "1",
-        "boards_test": "1",
+        "data.image_size": "32",
+        "data.data_dir": str(tmp_path / "tfds"),
+        "data.boards_train": "2",
+        "data.boards_validation": "1",
+        "data.boards_test": "1",
         "train.epochs": "1",
         "train.steps_per_epoch": "3",
         "train.batch_size": "8",
@@ -100,5 +101,5 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
 
 
 def test_pretrained_arch_needs_a_local_weights_file():
-    with pytest.raises(SystemExit, match="needs --set backbone_weights"):
+    with pytest.raises(ConfigError, match="needs --set backbone_weights"):
         main(["--mode", "train", "--arch", "resnet18_pretrained"])

@@ -7,6 +7,7 @@ import onnxruntime as ort
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tfdefect.config import ConfigError
 from tfdefect.recipes.padim_pcb import main
 
 
@@ -65,7 +66,7 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(SystemExit, match="multiple of 32"):
+    with pytest.raises(ConfigError, match="multiple of 32"):
         main(["--set", "image_size=100"])
-    with pytest.raises(SystemExit, match="unknown backbone"):
+    with pytest.raises(ConfigError, match="unknown backbone"):
         main(["--set", "backbone=vgg"])

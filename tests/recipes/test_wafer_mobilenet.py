@@ -13,13 +13,13 @@ from tfdefect.recipes.wafer_mobilenet import main
 
 def _overrides(tmp_path, **extra):
     settings = {
-        "image_size": "32",
+        "data.image_size": "32",
         "alpha": "0.35",
-        "num_sites": "90",
+        "data.num_sites": "90",
         "calibration_images": "16",
         "workdir": str(tmp_path / "run"),
         "export_dir": str(tmp_path / "saved_models"),
-        "data_dir": str(tmp_path / "tfds"),
+        "data.data_dir": str(tmp_path / "tfds"),
         "train.epochs": "2",
         "train.steps_per_epoch": "2",
         "train.batch_size": "8",
@@ -48,7 +48,9 @@ def _user_folder(root, per_class=14):
 def test_whole_recipe_with_the_users_own_classes(tmp_path):
     _user_folder(tmp_path / "manual")
     names = ",".join(USER_CLASSES)
-    overrides = _overrides(tmp_path, manual_dir=str(tmp_path / "manual"), class_names=names)
+    overrides = _overrides(
+        tmp_path, **{"data.manual_dir": str(tmp_path / "manual"), "data.class_names": names}
+    )
     summary = main(["--fail-on-leak", *overrides])
     run = tmp_path / "run"
     assert summary["leaks"] == 0
@@ -95,7 +97,7 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
 
 def test_synthetic_data_cannot_take_other_class_names(tmp_path):
     with pytest.raises(ValueError, match="need manual_dir"):
-        main(_overrides(tmp_path, class_names="a,b"))
+        main(_overrides(tmp_path, **{"data.class_names": "a,b"}))
 
 
 def test_fail_on_leak_stops_before_training(tmp_path):
@@ -106,6 +108,6 @@ def test_fail_on_leak_stops_before_training(tmp_path):
         (manual / defect).mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(manual / defect / f"img_{i // 2}.png"), image)
     with pytest.raises(SystemExit, match="leaks between splits"):
-        main(["--fail-on-leak", *_overrides(tmp_path, manual_dir=str(manual))])
+        main(["--fail-on-leak", *_overrides(tmp_path, **{"data.manual_dir": str(manual)})])
     report = json.loads((tmp_path / "run" / "leakage_report.json").read_text())
     assert report["filename_collisions"] and not (tmp_path / "run" / "checkpoints").exists()

@@ -14,8 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdefect.config import to_json
-from tfdefect.data.prepared_builder import prepare_dataset
-from tfdefect.data.synthetic.casting import CLASS_NAMES
+from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
 from tfdefect.evaluation import write_run_report
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import announce, strategy_scope
@@ -28,16 +27,7 @@ METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
 
 def casting_splits(config) -> dict:
     """{"train", "validation", "test"} tf.data datasets of (uint8 image, label)."""
-    settings = {
-        "seed": config.seed,
-        "image_size": max(config.image_size, 64),
-        "num_train": config.num_train,
-        "num_validation": config.num_validation,
-        "num_test": config.num_test,
-    }
-    builder = prepare_dataset(
-        "casting", settings, config.data_dir, config.manual_dir, config.rebuild
-    )
+    builder = config.data.prepare()
     splits = builder.info.splits
     print(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
     if "validation" in splits:
@@ -78,14 +68,13 @@ def pretrain_on_smt(architecture: str, config) -> str:
     if os.path.exists(path):
         print(f"pretrained backbone: {path} (reused)")
         return path
-    settings = {
-        "seed": config.seed,
-        "image_size": 64,
-        "boards_train": 20,
-        "boards_validation": 4,
-        "boards_test": 4,
-    }
-    builder = prepare_dataset("smt_pairs", settings, config.data_dir)
+    builder = SmtPairsDataConfig(
+        data_dir=config.data.data_dir,
+        seed=config.seed,
+        boards_train=20,
+        boards_validation=4,
+        boards_test=4,
+    ).prepare()
 
     def crops(split):
         data = builder.as_dataset(split=split).map(lambda e: (e["test"], e["defect_class"]))
@@ -123,9 +112,9 @@ def start_weights(architecture: str, config):
         return None
     if config.pretrain == "smt_pairs":
         return pretrain_on_smt(architecture, config)
-    if config.weights and config.weights != "imagenet":
-        return os.path.join(config.weights, f"{architecture}.weights.h5")
-    return config.weights
+    if config.backbone_weights and config.backbone_weights != "imagenet":
+        return os.path.join(config.backbone_weights, f"{architecture}.weights.h5")
+    return config.backbone_weights
 
 
 def evaluate(model, dataset) -> tuple[dict, np.ndarray]:
@@ -197,7 +186,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
     print(" ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None))
     plot_confusion_matrix(
         matrix,
-        CLASS_NAMES,
+        config.data.class_names,
         f"{architecture} ({strategy})",
         os.path.join(config.workdir, "confusion", f"{architecture}.png"),
     )
@@ -216,7 +205,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
         from tfdefect.export import attach_keras_metadata, describe_model
 
         best_path = os.path.join(workdir, "best.keras")
-        attach_keras_metadata(best_path, describe_model(best, CLASS_NAMES))
+        attach_keras_metadata(best_path, describe_model(best, config.data.class_names))
         published = export_one(best_path, architecture, config)
         row["onnx_max_diff"] = published["onnx_max_diff"]
         row["savedmodel"] = published["path"]

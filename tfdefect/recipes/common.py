@@ -3,15 +3,6 @@
 from __future__ import annotations
 
 
-def run_timed(main, argv, name: str) -> None:
-    """Run a recipe's ``main(argv)`` and print how long it took."""
-    import time
-
-    started = time.time()
-    main(argv)
-    print(f"{name} finished in {time.time() - started:.0f}s", flush=True)
-
-
 def strategy_scope(distribution):
     """``distribution.scope()`` (a tf.distribute strategy), or a no-op for None."""
     import contextlib

@@ -7,10 +7,49 @@ config may import its model family afterwards).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+from collections.abc import Callable
 
 from tfdefect.config import ConfigError, apply_overrides, config_from_dict, to_json
 from tfdefect.training.strategy import STRATEGIES
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipeOption:
+    """A recipe's own flag: argparse settings and what a given value does.
+
+    Attributes:
+        flags: the option strings (``--models``).
+        field: the config field the value is written to when given (``--print-config``
+            then shows it); None: a run argument, passed to the recipe's steps by ``dest``.
+        convert: applied to the parsed value before it is written.
+        settings: the remaining ``add_argument`` keywords.
+    """
+
+    flags: tuple[str, ...]
+    field: str | None
+    convert: Callable | None
+    settings: dict
+
+    @property
+    def dest(self) -> str:
+        return self.settings.get("dest") or self.flags[0].lstrip("-").replace("-", "_")
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(*self.flags, **self.settings)
+
+    def apply(self, args, config) -> None:
+        """Write the given value (not None, not False) to ``config.<field>``."""
+        value = getattr(args, self.dest)
+        if self.field is None or value is None or value is False:
+            return
+        setattr(config, self.field, self.convert(value) if self.convert else value)
+
+
+def option(*flags: str, field: str | None = None, convert=None, **settings) -> RecipeOption:
+    """A RecipeOption: ``option("--freeze", field="freeze", help=...)``."""
+    return RecipeOption(tuple(flags), field, convert, settings)
 
 
 def recipe_parser(name: str, description: str, quick_help: str) -> argparse.ArgumentParser:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from tfdefect.config import ConfigError
 from tfdefect.data.chips6_loader import Chips6DataConfig
-from tfdefect.recipes.common import run_timed
-from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.recipes.front import option
+from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
 VARIANTS = {
@@ -92,47 +93,38 @@ def quick_config() -> MaskRCNNChipsConfig:
     return config
 
 
-def parse_args(argv=None):
-    parser = recipe_parser("mask_rcnn_chips", __doc__, "short run on 2 CPU cores")
-    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS))
-    parser.add_argument(
-        "--pretrain-merge",
-        action="store_true",
-        help="pretrain the 6->3 channel-merge subnetwork first",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    config = resolve_config(args, MaskRCNNChipsConfig, quick_config)
-    if args.variants:
-        config.variants = tuple(args.variants)
-    if args.pretrain_merge:
-        config.pretrain_merge = True
-    if config.crop_size and (config.crop_size % 32 or config.crop_size > config.data.image_size):
-        raise SystemExit(
-            f"crop_size {config.crop_size}: must be a multiple of 32 and at most "
+def check(config: MaskRCNNChipsConfig) -> None:
+    crop = config.crop_size
+    if crop and (crop % 32 or crop > config.data.image_size):
+        raise ConfigError(
+            f"crop_size {crop}: must be a multiple of 32 and at most "
             f"data.image_size {config.data.image_size}"
         )
     unknown = [v for v in config.variants if v not in VARIANTS]
     if unknown:
-        raise SystemExit(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
-    if args.print_config:
-        print_config(config)
-        return {}
-    from tfdefect.training.strategy import make_strategy
-
-    strategy = make_strategy(args.strategy, logical_cpus=2)
-    from tfdefect.recipes.mask_rcnn_chips_steps import run
-
-    return run(config, strategy)
+        raise ConfigError(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
 
 
-def cli(argv=None) -> None:
-    """Command-line entry (``tfdefect recipe mask_rcnn_chips``): run and print the wall time."""
-    run_timed(main, argv, "mask_rcnn_chips")
-
+RECIPE = Recipe(
+    name="mask_rcnn_chips",
+    description=__doc__,
+    quick_help="short run on 2 CPU cores",
+    default_config=MaskRCNNChipsConfig,
+    quick_config=quick_config,
+    steps="tfdefect.recipes.mask_rcnn_chips_steps:run",
+    check=check,
+    options=(
+        option("--variants", field="variants", convert=tuple, nargs="+", choices=sorted(VARIANTS)),
+        option(
+            "--pretrain-merge",
+            field="pretrain_merge",
+            action="store_true",
+            help="pretrain the 6->3 channel-merge subnetwork first",
+        ),
+    ),
+)
+main = RECIPE.main
+cli = RECIPE.cli
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

@@ -12,7 +12,6 @@ import keras
 import numpy as np
 
 from tfdefect.config import to_json
-from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
@@ -205,7 +204,7 @@ def run(config, strategy) -> dict:
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
     announce("data: chips6")
-    builder = chips6_builder(config.data)
+    builder = config.data.prepare()
     print(
         "chips6: "
         + ", ".join(

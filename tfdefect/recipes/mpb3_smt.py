@@ -21,9 +21,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES
-from tfdefect.recipes.common import run_timed
-from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.config import ConfigError
+from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
+from tfdefect.recipes.front import option
+from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
 
@@ -37,17 +38,16 @@ class Mpb3SmtConfig:
         ckp: checkpoint folder (best.keras, backup for resuming, history.csv).
         ng_weight / class_weight: joint loss weights of the two heads.
         position_power / class_power: MPWR tempering (1 natural, 0 uniform).
-        boards_train / boards_validation / boards_test: synthetic boards per split.
-        manual_dir: read annotation_labels.csv pairs from here instead.
-        class_names: defect types in index order, `ok` among them (a manual CSV's
-            defect_class values; default the synthetic classes); metrics, plots, exports use them.
         ng_threshold: ng probability above which a pair is reported ng.
+        seed: weight initialisation and sampling seed.
+        data: smt_pairs (``data.manual_dir`` for an annotation_labels.csv folder,
+            ``data.class_names`` for your defect types, ``ok`` among them; metrics, plots
+            and exports use them; ``data.image_size`` the crop side).
     """
 
     arch: str = "resnet18"
     backbone_weights: str | None = None
     region: str = "component"
-    image_size: int = 64
     ckp: str = "runs/mpb3_smt/checkpoints"
     workdir: str = "runs/mpb3_smt"
     ng_weight: float = 1.0
@@ -56,17 +56,11 @@ class Mpb3SmtConfig:
     class_power: float = 0.5
     ng_threshold: float = 0.5
     seed: int = 0
-    data_dir: str = "~/tensorflow_datasets"
-    manual_dir: str | None = None
-    rebuild: bool = False
-    class_names: tuple[str, ...] = DEFECT_CLASSES
-    boards_train: int = 40
-    boards_validation: int = 10
-    boards_test: int = 10
     export_dir: str = "saved_models"
     export_name: str = "smt_mpb3"
     export_overwrite: int | None = None
     serving_root: str | None = None
+    data: SmtPairsDataConfig = dataclasses.field(default_factory=SmtPairsDataConfig)
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
             epochs=30,
@@ -82,73 +76,48 @@ class Mpb3SmtConfig:
 
 def quick_config() -> Mpb3SmtConfig:
     """``--quick``: 16 / 6 / 6 boards, 6 epochs of 30 steps."""
-    config = Mpb3SmtConfig(
-        workdir="runs/mpb3_smt_quick",
-        ckp="runs/mpb3_smt_quick/checkpoints",
-        boards_train=16,
-        boards_validation=6,
-        boards_test=6,
+    config = Mpb3SmtConfig(workdir="runs/mpb3_smt_quick", ckp="runs/mpb3_smt_quick/checkpoints")
+    config.data = dataclasses.replace(
+        config.data, boards_train=16, boards_validation=6, boards_test=6
     )
     config.train = dataclasses.replace(config.train, epochs=6, steps_per_epoch=30)
     return config
 
 
-def parse_args(argv=None):
-    parser = recipe_parser("mpb3_smt", __doc__, "each mode in minutes on 2 cores")
-    parser.add_argument("--mode", choices=["train", "val", "infer"], required=True)
-    parser.add_argument("--arch", choices=["resnet18", "resnet18_pretrained"])
-    parser.add_argument("--region", choices=["component"], default=None)
-    parser.add_argument("--ckp", help="checkpoint folder")
-    parser.add_argument("--infer-dir", help="folder of <name>_reference.png / <name>_test.png")
-    parser.add_argument(
-        "--split", choices=["validation", "test"], default="validation", help="val: split"
-    )
-    parser.add_argument("--runtime", choices=["tf", "savedmodel", "onnx"], default="tf")
-    parser.add_argument("--output", default=None, help="infer: predictions folder")
-    parser.add_argument(
-        "--cached-reference",
-        action="store_true",
-        help="infer (tf): embed each distinct reference once, run only the test branch per pair",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    config = resolve_config(args, Mpb3SmtConfig, quick_config)
-    for key in ("arch", "region", "ckp"):
-        if getattr(args, key):
-            setattr(config, key, getattr(args, key))
+def check(config: Mpb3SmtConfig) -> None:
     if config.arch == "resnet18_pretrained" and not config.backbone_weights:
-        raise SystemExit(
+        raise ConfigError(
             "--arch resnet18_pretrained needs --set backbone_weights=<local ResNet18 "
             ".weights.h5> (Keras has no downloadable ResNet18)"
         )
-    if args.print_config:
-        print_config(config)
-        return {}
-    from tfdefect.recipes import mpb3_smt_steps as steps
-    from tfdefect.training.strategy import make_strategy
-
-    if args.mode == "train":
-        return steps.train(config, make_strategy(args.strategy, logical_cpus=2))
-    if args.mode == "val":
-        return steps.validate(config, args.split)
-    if not args.infer_dir:
-        raise SystemExit("--mode infer needs --infer-dir")
-    return steps.infer(
-        config,
-        args.infer_dir,
-        args.runtime,
-        args.output or config.workdir,
-        cached_reference=args.cached_reference,
-    )
 
 
-def cli(argv=None) -> None:
-    """Command-line entry (``tfdefect recipe mpb3_smt``): run and print the wall time."""
-    run_timed(main, argv, "mpb3_smt")
-
+RECIPE = Recipe(
+    name="mpb3_smt",
+    description=__doc__,
+    quick_help="each mode in minutes on 2 cores",
+    default_config=Mpb3SmtConfig,
+    quick_config=quick_config,
+    steps="tfdefect.recipes.mpb3_smt_steps:run",
+    check=check,
+    options=(
+        option("--mode", choices=["train", "val", "infer"], required=True),
+        option("--arch", field="arch", choices=["resnet18", "resnet18_pretrained"]),
+        option("--region", field="region", choices=["component"]),
+        option("--ckp", field="ckp", help="checkpoint folder"),
+        option("--infer-dir", help="folder of <name>_reference.png / <name>_test.png"),
+        option("--split", choices=["validation", "test"], default="validation", help="val: split"),
+        option("--runtime", choices=["tf", "savedmodel", "onnx"], default="tf"),
+        option("--output", help="infer: predictions folder (default: the workdir)"),
+        option(
+            "--cached-reference",
+            action="store_true",
+            help="infer (tf): embed each distinct reference once, run only the test branch",
+        ),
+    ),
+)
+main = RECIPE.main
+cli = RECIPE.cli
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

@@ -12,11 +12,10 @@ import os
 import keras
 import numpy as np
 
-from tfdefect.config import to_json
+from tfdefect.config import ConfigError, to_json
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
-from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.evaluation import write_run_report
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
@@ -30,21 +29,6 @@ from tfdefect.training.fit import fit_model
 from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.pair_plots import plot_pairs
-
-
-def smt_builder(config):
-    """A prepared smt_pairs builder: manual_dir's CSV, or synthetic boards per settings."""
-    settings = {
-        "seed": config.seed,
-        "image_size": config.image_size,
-        "boards_train": config.boards_train,
-        "boards_validation": config.boards_validation,
-        "boards_test": config.boards_test,
-        "class_names": tuple(config.class_names),
-    }
-    return prepare_dataset(
-        "smt_pairs", settings, config.data_dir, config.manual_dir, config.rebuild
-    )
 
 
 def _positions_and_counts(builder):
@@ -65,7 +49,7 @@ def train(config, distribution=None) -> dict:
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
     announce("data: smt_pairs")
-    builder = smt_builder(config)
+    builder = config.data.prepare()
     class_names = list(builder.info.features["defect_class"].names)
     print(", ".join(f"{s} {i.num_examples}" for s, i in builder.info.splits.items()))
     positions, counts = _positions_and_counts(builder)
@@ -95,7 +79,7 @@ def train(config, distribution=None) -> dict:
     with strategy_scope(distribution):
         model = MPB3(
             num_classes=len(class_names),
-            image_shape=(config.image_size, config.image_size, 3),
+            image_shape=(config.data.image_size, config.data.image_size, 3),
             backbone_weights=config.backbone_weights
             if config.arch.endswith("pretrained")
             else None,
@@ -156,7 +140,7 @@ def _predict(model, dataset):
 def validate(config, split: str = "validation") -> dict:
     import tensorflow_datasets as tfds
 
-    builder = smt_builder(config)
+    builder = config.data.prepare()
     class_names = list(builder.info.features["defect_class"].names)
     with open(os.path.join(config.workdir, "positions.json")) as handle:
         positions = json.load(handle)
@@ -223,6 +207,27 @@ def validate(config, split: str = "validation") -> dict:
     return report
 
 
+def run(
+    config,
+    distribution=None,
+    mode: str = "train",
+    split: str = "validation",
+    infer_dir: str | None = None,
+    runtime: str = "tf",
+    output: str | None = None,
+    cached_reference: bool = False,
+):
+    """The recipe's ``--mode``: train (returns its summary), val (the report of ``split``)
+    or infer (predictions of the pairs in ``infer_dir``, written under ``output``)."""
+    if mode == "train":
+        return train(config, distribution)
+    if mode == "val":
+        return validate(config, split)
+    if not infer_dir:
+        raise ConfigError("--mode infer needs --infer-dir")
+    return infer(config, infer_dir, runtime, output or config.workdir, cached_reference)
+
+
 def infer(
     config, folder: str, runtime: str, output_dir: str, cached_reference: bool = False
 ) -> list[dict]:
@@ -238,7 +243,7 @@ def infer(
     references = sorted(glob.glob(os.path.join(folder, "*_reference.png")))
     if not references:
         raise SystemExit(f"{folder}: no *_reference.png files")
-    size = config.image_size
+    size = config.data.image_size
 
     def read(path):
         image = cv2.imread(path, cv2.IMREAD_COLOR)
@@ -261,7 +266,7 @@ def infer(
     from tfdefect.export.metadata import read_keras_metadata
 
     saved = read_keras_metadata(os.path.join(config.ckp, "best.keras"))
-    class_names = saved.class_names if saved else list(config.class_names)
+    class_names = saved.class_names if saved else list(config.data.class_names)
     rows = []
     for i, (reference, _) in enumerate(pairs):
         p_ng = float(np.asarray(outputs["ng"])[i].ravel()[0])

@@ -18,9 +18,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from tfdefect.config import ConfigError
 from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
-from tfdefect.recipes.common import run_timed
-from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.recipes.front import option
+from tfdefect.recipes.skeleton import Recipe
 
 
 @dataclasses.dataclass
@@ -61,42 +62,34 @@ def quick_config() -> PadimPcbConfig:
     return config
 
 
-def parse_args(argv=None):
-    parser = recipe_parser("padim_pcb", __doc__, "small run, ~3 min on 2 CPU cores")
-    parser.add_argument(
-        "--backbone", help="efficientnetb0..efficientnetb7, resnet18 or wide_resnet50"
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    config = resolve_config(args, PadimPcbConfig, quick_config)
-    if args.backbone:
-        config.backbone = args.backbone
+def check(config: PadimPcbConfig) -> None:
     from tfdefect.models.padim.presets import PADIM_PRESETS
 
     if config.backbone not in PADIM_PRESETS:
-        raise SystemExit(f"unknown backbone {config.backbone}; valid: {', '.join(PADIM_PRESETS)}")
+        raise ConfigError(f"unknown backbone {config.backbone}; valid: {', '.join(PADIM_PRESETS)}")
     if config.image_size % 32:
-        raise SystemExit(f"image_size {config.image_size} must be a multiple of 32")
-    if args.strategy != "default":
-        raise SystemExit(
-            "PaDiM fits its Gaussians in one streamed pass on one device; "
-            "--strategy mirrored/multi_worker applies to the recipes that train"
-        )
-    if args.print_config:
-        print_config(config)
-        return {}
-    from tfdefect.recipes.padim_pcb_steps import run
-
-    return run(config)
+        raise ConfigError(f"image_size {config.image_size} must be a multiple of 32")
 
 
-def cli(argv=None) -> None:
-    """Command-line entry (``tfdefect recipe padim_pcb``): run and print the wall time."""
-    run_timed(main, argv, "padim_pcb")
-
+RECIPE = Recipe(
+    name="padim_pcb",
+    description=__doc__,
+    quick_help="small run, ~3 min on 2 CPU cores",
+    default_config=PadimPcbConfig,
+    quick_config=quick_config,
+    steps="tfdefect.recipes.padim_pcb_steps:run",
+    check=check,
+    trains=False,  # the Gaussians are fitted in one streamed pass on one device
+    options=(
+        option(
+            "--backbone",
+            field="backbone",
+            help="efficientnetb0..efficientnetb7, resnet18 or wide_resnet50",
+        ),
+    ),
+)
+main = RECIPE.main
+cli = RECIPE.cli
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

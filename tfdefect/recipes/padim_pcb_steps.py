@@ -12,7 +12,6 @@ import numpy as np
 
 from tfdefect.config import to_json
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
-from tfdefect.data.pcb_anomaly_loader import pcb_anomaly_builder
 from tfdefect.evaluation import write_run_report
 from tfdefect.export import describe_model
 from tfdefect.metrics.anomaly_metrics import (
@@ -81,7 +80,7 @@ def run(config) -> dict:
         handle.write(to_json(config))
     source = config.data.manual_dir or "synthetic boards"
     announce(f"data: pcb_anomaly ({source}, category {config.data.category})")
-    builder = pcb_anomaly_builder(config.data)
+    builder = config.data.prepare()
     splits = list(builder.info.splits)
     print(", ".join(f"{s} {builder.info.splits[s].num_examples}" for s in splits), flush=True)
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from tfdefect.config import ConfigError
 from tfdefect.data.chips6_loader import Chips6DataConfig
-from tfdefect.recipes.common import run_timed
-from tfdefect.recipes.front import print_config, recipe_parser, resolve_config
+from tfdefect.recipes.front import option
+from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
 
@@ -75,43 +76,33 @@ def quick_config() -> SegmentChipsConfig:
     return config
 
 
-def parse_args(argv=None):
-    parser = recipe_parser(
-        "segment_chips", __doc__, "small data and few epochs (about 10 minutes on 2 CPU cores)"
-    )
-    parser.add_argument("--model", choices=["unet", "resnet50_fpn"], help="segmenter")
-    parser.add_argument(
-        "--merge-channels",
-        action="store_true",
-        help="learned 6->3 channel merge stem in front of the network",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    config = resolve_config(args, SegmentChipsConfig, quick_config)
-    if args.model:
-        config.model = args.model
-    if args.merge_channels:
-        config.merge_channels = True
+def check(config: SegmentChipsConfig) -> None:
     if config.channels not in (3, 6):
-        raise SystemExit(f"channels must be 3 or 6, got {config.channels}")
-    if args.print_config:
-        print_config(config)
-        return {}
-    from tfdefect.training.strategy import make_strategy
-
-    strategy = make_strategy(args.strategy, logical_cpus=2)  # before TF initialises
-    from tfdefect.recipes.segment_chips_steps import run
-
-    return run(config, strategy)
+        raise ConfigError(f"channels must be 3 or 6, got {config.channels}")
+    if config.model not in ("unet", "resnet50_fpn"):
+        raise ConfigError(f"model {config.model!r}: choose unet or resnet50_fpn")
 
 
-def cli(argv=None) -> None:
-    """Command-line entry (``tfdefect recipe segment_chips``): run and print the wall time."""
-    run_timed(main, argv, "segment_chips")
-
+RECIPE = Recipe(
+    name="segment_chips",
+    description=__doc__,
+    quick_help="small data and few epochs (about 10 minutes on 2 CPU cores)",
+    default_config=SegmentChipsConfig,
+    quick_config=quick_config,
+    steps="tfdefect.recipes.segment_chips_steps:run",
+    check=check,
+    options=(
+        option("--model", field="model", choices=["unet", "resnet50_fpn"], help="segmenter"),
+        option(
+            "--merge-channels",
+            field="merge_channels",
+            action="store_true",
+            help="learned 6->3 channel merge stem in front of the network",
+        ),
+    ),
+)
+main = RECIPE.main
+cli = RECIPE.cli
 
 if __name__ == "__main__":
     cli(sys.argv[1:])

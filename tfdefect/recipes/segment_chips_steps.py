@@ -9,7 +9,6 @@ import keras
 import numpy as np
 
 from tfdefect.config import to_json
-from tfdefect.data.chips6_loader import chips6_builder
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
 from tfdefect.evaluation import write_run_report
@@ -104,7 +103,7 @@ def run(config, strategy) -> dict:
 
     announce(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
-    builder = chips6_builder(config.data)
+    builder = config.data.prepare()
     print(
         f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
         + ", ".join(

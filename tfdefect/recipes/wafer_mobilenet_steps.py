@@ -15,7 +15,6 @@ from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_
 from tfdefect.config import to_json
 from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
-from tfdefect.data.prepared_builder import prepare_dataset
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.evaluation import write_run_report
 from tfdefect.losses import ClassWeightedCrossentropy
@@ -29,19 +28,6 @@ from tfdefect.recipes.common import (
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.segmentation_plots import plot_training_curves
-
-
-def wafer_builder(config):
-    settings = {
-        "seed": config.seed,
-        "image_size": config.image_size,
-        "num_sites": config.num_sites,
-        "near_threshold": config.near_threshold,
-        "class_names": tuple(config.class_names),
-    }
-    return prepare_dataset(
-        "wafer_sem", settings, config.data_dir, config.manual_dir, config.rebuild
-    )
 
 
 def load_split(builder, split) -> tuple[np.ndarray, np.ndarray]:
@@ -94,7 +80,7 @@ def run(config, distribution=None) -> dict:
     with open(os.path.join(config.workdir, "config.json"), "w") as handle:
         handle.write(to_json(config))
     announce("data: wafer_sem (split by site / near-duplicate group)")
-    builder = wafer_builder(config)
+    builder = config.data.prepare()
     class_names = list(builder.info.features["label"].names)
     splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
     for split, (_, labels) in splits.items():
@@ -105,7 +91,7 @@ def run(config, distribution=None) -> dict:
         )
 
     announce("leakage audit")
-    report = audit_tfds_builder(builder, near_threshold=config.near_threshold)
+    report = audit_tfds_builder(builder, near_threshold=config.data.near_threshold)
     print(report.summary())
     print(report.write_json(os.path.join(config.workdir, "leakage_report.json")))
     if report.leaks and config.fail_on_leak:
@@ -116,18 +102,20 @@ def run(config, distribution=None) -> dict:
     weights = balanced_class_weights(train_labels, len(class_names), config.class_weight_power)
     print(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
 
-    announce(f"MobileNetV2 alpha {config.alpha}, {config.image_size} px grey, recall first")
+    announce(f"MobileNetV2 alpha {config.alpha}, {config.data.image_size} px grey, recall first")
     keras.utils.set_random_seed(config.seed)
     with strategy_scope(distribution):
         model = ImageClassifier(
             "mobilenetv2",
             num_classes=len(class_names),
-            image_shape=(config.image_size, config.image_size, 1),
-            weights=config.weights,
+            image_shape=(config.data.image_size, config.data.image_size, 1),
+            weights=config.backbone_weights,
             backbone_options={"alpha": config.alpha},
-            batch_norm_momentum=None if config.weights else 0.9,  # from scratch: 0.999 lags
+            batch_norm_momentum=None
+            if config.backbone_weights
+            else 0.9,  # from scratch: 0.999 lags
         )
-        if config.weights:
+        if config.backbone_weights:
             apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
         loss = ClassWeightedCrossentropy(weights)
         model.compile(

@@ -31,6 +31,8 @@ class CastingConfig(tfds.core.BuilderConfig):
     image_size: side of the stored images (manual images are resized to it).
     seed / num_train / num_validation / num_test / defective_fraction: synthetic split sizes
         and the share of defective castings (the public set has ~57% def).
+    class_names: the names of label 0 (good: ``ok_front`` folders) and label 1 (defective:
+        ``def_front`` folders), as metrics, plots and exports show them.
     """
 
     manual: bool = False
@@ -40,6 +42,7 @@ class CastingConfig(tfds.core.BuilderConfig):
     num_validation: int = 150
     num_test: int = 300
     defective_fraction: float = 0.57
+    class_names: tuple[str, ...] = tuple(CLASS_NAMES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -59,12 +62,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         size = self.builder_config.image_size
+        names = list(self.builder_config.class_names)
+        if len(names) != 2 or len(set(names)) != 2:
+            raise ValueError(
+                f"casting class_names {names}: give two distinct names, good then defective"
+            )
         return self.dataset_info_from_configs(
             description="Top views of cast pump impellers labelled ok or def.",
             features=tfds.features.FeaturesDict(
                 {
                     "image": tfds.features.Image(shape=(size, size, 3)),
-                    "label": tfds.features.ClassLabel(names=list(CLASS_NAMES)),
+                    "label": tfds.features.ClassLabel(names=names),
                     "filename": tfds.features.Text(),
                 }
             ),
