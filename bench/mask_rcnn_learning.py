@@ -36,11 +36,15 @@ def main(argv=None):
     args = parse_args(argv)
     import keras
 
+    from tfdefect.data.channel_selection import first_channels
     from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
+    from tfdefect.data.synthetic.chips import CLASS_NAMES
+    from tfdefect.evaluation.detector_evaluation import (
+        EVALUATION_MIN_CONFIDENCE,
+        evaluate_detector,
+    )
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
-    from tfdefect.recipes.common import first_channels
-    from tfdefect.recipes.mask_rcnn_chips_steps import EVALUATION_MIN_CONFIDENCE, evaluate
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"settings: {vars(args)}", flush=True)
@@ -74,7 +78,7 @@ def main(argv=None):
         train_seconds += time.time() - step_start
         done += args.every
         whole.set_weights(trained.get_weights())
-        result, _ = evaluate(whole, test, data.image_size, 0.5, max_plots=0)
+        result, _ = evaluate_detector(whole, test, CLASS_NAMES[1:], 0.5, max_plots=0)
         losses = " ".join(f"{k}={v[-1]:.3f}" for k, v in history.items())
         print(
             f"step {done}: mask mAP@0.5 {result['map50']:.3f} box mAP@0.5 "

@@ -99,26 +99,20 @@ def _overridden_config(builder_cls, config, overrides):
 
 
 def _cmd_export(args) -> int:
-    import dataclasses
     import json
 
-    from tfdefect.export import publish_model
-    from tfdefect.inference.runtimes import KerasRuntime
+    from tfdefect.export.publish_keras_file import publish_keras_file
 
-    if not args.model.endswith(".keras"):
-        raise ValueError(f"{args.model}: export takes a .keras file the library saved")
-    runtime = KerasRuntime(args.model)  # clear errors for missing / empty / foreign files
-    published = publish_model(
-        runtime.model,
+    published = publish_keras_file(
+        args.model,
         args.export_dir,
         args.name,
-        runtime.metadata,
         overwrite=args.overwrite,
         onnx=args.onnx,
         serving_root=args.serving_root,
     )
     if args.json:
-        print(json.dumps(dataclasses.asdict(published)))
+        print(json.dumps(published))
     return 0
 
 

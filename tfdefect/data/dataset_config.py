@@ -33,6 +33,10 @@ class DatasetConfig:
             if field.name not in location
         }
 
+    def config_name(self) -> str:
+        """The prefix of the prepared config's keyed name."""
+        return "manual" if self.manual_dir else "synthetic"
+
     def prepare(self):
         """The prepared TFDS builder (built once per distinct inputs; see
         ``tfdefect.datasets.prepare``)."""
@@ -44,4 +48,5 @@ class DatasetConfig:
             self.data_dir,
             self.manual_dir,
             self.rebuild,
+            self.config_name(),
         )

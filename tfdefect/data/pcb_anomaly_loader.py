@@ -27,6 +27,9 @@ class PcbAnomalyDataConfig(DatasetConfig):
     num_test: int = 40
     image_size: int = 224
 
+    def config_name(self) -> str:
+        return f"mvtec_{self.category}" if self.manual_dir else "synthetic"
+
     def builder_settings(self) -> dict:
         """PcbAnomalyConfig's fields: the category (manual) or the synthetic settings."""
         if self.manual_dir:

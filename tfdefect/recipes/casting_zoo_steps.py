@@ -10,14 +10,13 @@ import os
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tfdefect.config import to_json
 from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.binary_classification import evaluate_binary_classifier
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
-from tfdefect.recipes.common import announce, strategy_scope
+from tfdefect.recipes.common import announce, start_run, strategy_scope
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.comparison_plots import plot_metric_bars
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
@@ -117,32 +116,6 @@ def start_weights(architecture: str, config):
     return config.backbone_weights
 
 
-def evaluate(model, dataset) -> tuple[dict, np.ndarray]:
-    from sklearn.metrics import (
-        accuracy_score,
-        confusion_matrix,
-        f1_score,
-        precision_score,
-        recall_score,
-        roc_auc_score,
-    )
-
-    labels, scores = [], []
-    for images, batch_labels in dataset:
-        scores.append(np.asarray(model.predict_on_batch(images))[:, 1])
-        labels.append(batch_labels.numpy())
-    labels, scores = np.concatenate(labels), np.concatenate(scores)
-    predicted = (scores >= 0.5).astype(int)
-    metrics = {
-        "accuracy": accuracy_score(labels, predicted),
-        "precision": precision_score(labels, predicted, zero_division=0),
-        "recall": recall_score(labels, predicted, zero_division=0),
-        "f1": f1_score(labels, predicted, zero_division=0),
-        "roc_auc": roc_auc_score(labels, scores) if len(set(labels)) == 2 else None,
-    }
-    return metrics, confusion_matrix(labels, predicted, labels=[0, 1])
-
-
 def train_one(architecture: str, splits: dict, config, distribution=None) -> dict:
     weights = start_weights(architecture, config)
     from_scratch = weights is None
@@ -153,7 +126,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
         model = ImageClassifier(
             architecture,
             image_shape=(config.image_size, config.image_size, 3),
-            weights=weights,
+            backbone_weights=weights,
             batch_norm_momentum=0.9 if from_scratch else None,  # 0.99-0.999 lag in short runs
         )
         freeze = apply_freeze_strategy(model, strategy, freeze_batch_norm=not from_scratch)
@@ -182,7 +155,9 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
     )
     train_seconds = time.perf_counter() - started
     best = keras.saving.load_model(os.path.join(workdir, "best.keras"))
-    metrics, matrix = evaluate(best, batches(splits["test"], config, training=False))
+    metrics, matrix = evaluate_binary_classifier(
+        best, batches(splits["test"], config, training=False)
+    )
     print(" ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None))
     plot_confusion_matrix(
         matrix,
@@ -213,24 +188,18 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
 
 
 def export_one(model_path: str, architecture: str, config) -> dict:
-    """SavedModel + parity-checked ONNX of a saved model, in a fresh process: tf2onnx's peak
-    memory is ~40x the weights (ViT-B: ~15 GB) and is only returned when its process ends."""
-    import json
-    import subprocess
-    import sys
+    """SavedModel + parity-checked ONNX of a saved model (in a child process: eight
+    architectures' tf2onnx peaks would otherwise pile up in this one)."""
+    from tfdefect.export.publish_keras_file import publish_keras_file_in_child
 
-    command = [sys.executable, "-m", "tfdefect.cli", "export", model_path, "--json"]
-    command += ["--name", f"casting_{architecture}", "--export-dir", config.export_dir]
-    if config.export_overwrite is not None:
-        command += ["--overwrite", str(config.export_overwrite)]
-    if config.serving_root:
-        command += ["--serving-root", config.serving_root]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"export of {model_path} failed:\n{result.stderr[-3000:]}")
-    lines = result.stdout.strip().splitlines()
-    print("\n".join(lines[:-1]))
-    return json.loads(lines[-1])
+    announce(f"export casting_{architecture}")
+    return publish_keras_file_in_child(
+        model_path,
+        config.export_dir,
+        f"casting_{architecture}",
+        overwrite=config.export_overwrite,
+        serving_root=config.serving_root,
+    )
 
 
 def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
@@ -256,9 +225,7 @@ def write_table(rows: list[dict], path_md: str, path_csv: str) -> None:
 
 
 def run(config, distribution=None) -> list[dict]:
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
     announce("data: casting")
     splits = casting_splits(config)
     rows, exports = [], []

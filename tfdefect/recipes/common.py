@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 
+def start_run(config) -> None:
+    """Create ``config.workdir`` and write the resolved config there as ``config.json`` (what
+    ``--config`` reads back), atomically."""
+    import os
+
+    from tfdefect.config import to_json
+    from tfdefect.export.atomic import atomic_write_text
+
+    os.makedirs(config.workdir, exist_ok=True)
+    atomic_write_text(os.path.join(config.workdir, "config.json"), to_json(config))
+
+
 def strategy_scope(distribution):
     """``distribution.scope()`` (a tf.distribute strategy), or a no-op for None."""
     import contextlib
@@ -13,13 +25,6 @@ def strategy_scope(distribution):
 def announce(message: str) -> None:
     """Print a recipe step heading, flushed so it shows up in logs at once."""
     print(f"\n== {message}", flush=True)
-
-
-def first_channels(dataset, channels: int, total: int = 6):
-    """Keep the first ``channels`` image channels of an (image, label) dataset."""
-    if channels == total:
-        return dataset
-    return dataset.map(lambda image, label: (image[..., :channels], label))
 
 
 def save_keras_with_metadata(model, path: str, metadata) -> str:

@@ -11,77 +11,23 @@ import time
 import keras
 import numpy as np
 
-from tfdefect.config import to_json
+from tfdefect.data.channel_selection import first_channels
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.detector_evaluation import EVALUATION_MIN_CONFIDENCE, evaluate_detector
 from tfdefect.export import describe_model
-from tfdefect.metrics.detection_evaluator import DetectionEvaluator
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
 from tfdefect.recipes.common import (
     announce,
-    first_channels,
     publish_for_serving,
     save_keras_with_metadata,
+    start_run,
 )
 from tfdefect.training.fit import fit_model
 from tfdefect.viz import plot_segmentation_predictions
-
-EVALUATION_MIN_CONFIDENCE = 0.05  # low, so the precision-recall curve behind AP is complete
-
-
-def class_map(class_ids, masks):
-    """(H, W) class map from (D,) class ids and (D, H, W) instance masks (later wins)."""
-    result = np.zeros(masks.shape[1:], np.uint8) if len(masks) else None
-    for class_id, mask in zip(class_ids, masks, strict=True):
-        result[mask > 0] = class_id
-    return result
-
-
-def evaluate(model, dataset, size, score_threshold, max_plots=6):
-    """Run ``model`` over (images, targets) batches of whole six-channel chips; the model sees
-    its first ``model.image_shape[-1]`` channels, the plot data keeps all six. Returns
-    (evaluator result, plot data)."""
-    channels = model.image_shape[-1]
-    evaluator = DetectionEvaluator(
-        CLASS_NAMES[1:], iou_type="segm", score_threshold=score_threshold
-    )
-    box_evaluator = DetectionEvaluator(
-        CLASS_NAMES[1:], iou_type="bbox", score_threshold=score_threshold
-    )
-    shown = {"images": [], "truth": [], "prediction": []}
-    for images, targets in dataset:
-        outputs = model.predict_on_batch(images[..., :channels])
-        outputs = {k: np.asarray(v) for k, v in outputs.items()}
-        for b in range(len(outputs["num_detections"])):
-            valid = targets["classes"][b].numpy() > 0
-            gt_classes = targets["classes"][b].numpy()[valid]
-            gt_boxes = targets["boxes"][b].numpy()[valid] * size
-            gt_masks = targets["masks"][b].numpy()[valid]
-            n = int(outputs["num_detections"][b])
-            keep = outputs["scores"][b, :n] >= EVALUATION_MIN_CONFIDENCE
-            det = (
-                outputs["class_ids"][b, :n][keep],
-                outputs["scores"][b, :n][keep],
-                outputs["boxes"][b, :n][keep] * size,
-                outputs["masks"][b, :n][keep],
-            )
-            evaluator.update(gt_classes, gt_boxes, gt_masks, *det)
-            box_evaluator.update(gt_classes, gt_boxes, gt_masks, *det)
-            if len(shown["images"]) < max_plots:
-                confident = det[1] >= score_threshold
-                shown["images"].append(images[b].numpy())
-                empty = np.zeros((size, size), np.uint8)
-                shown["truth"].append(class_map(gt_classes, gt_masks) if len(gt_classes) else empty)
-                shown["prediction"].append(
-                    class_map(det[0][confident], det[3][confident]) if confident.any() else empty
-                )
-    result = evaluator.result()
-    boxes = box_evaluator.result()
-    result["bbox_map50"], result["bbox_map"] = boxes["map50"], boxes["map"]
-    return result, ({k: np.stack(v) for k, v in shown.items()} if shown["images"] else None)
 
 
 def _pretrained_merge(config, builder):
@@ -140,7 +86,9 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     )
     model.set_weights(trained.get_weights())
     print(f"{name}: {model.count_params():,} parameters", flush=True)
-    untrained, _ = evaluate(model, splits["test"], size, config.score_threshold, max_plots=0)
+    untrained, _ = evaluate_detector(
+        model, splits["test"], CLASS_NAMES[1:], config.score_threshold, max_plots=0
+    )
     print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
     started = time.time()
     fit_model(
@@ -157,7 +105,9 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         os.path.join(config.workdir, name, "inference.keras"),
         chips_metadata(model, channels, config.score_threshold),
     )
-    result, shown = evaluate(model, splits["test"], size, config.score_threshold)
+    result, shown = evaluate_detector(
+        model, splits["test"], CLASS_NAMES[1:], config.score_threshold
+    )
     row = {
         "variant": name,
         "channels": channels,
@@ -200,9 +150,7 @@ def comparison_table(rows) -> str:
 
 
 def run(config, strategy) -> dict:
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
     announce("data: chips6")
     builder = config.data.prepare()
     print(

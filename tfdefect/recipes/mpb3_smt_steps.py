@@ -12,7 +12,7 @@ import os
 import keras
 import numpy as np
 
-from tfdefect.config import ConfigError, to_json
+from tfdefect.config import ConfigError
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
@@ -23,6 +23,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    start_run,
     strategy_scope,
 )
 from tfdefect.training.fit import fit_model
@@ -45,9 +46,7 @@ def _positions_and_counts(builder):
 
 
 def train(config, distribution=None) -> dict:
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
     announce("data: smt_pairs")
     builder = config.data.prepare()
     class_names = list(builder.info.features["defect_class"].names)

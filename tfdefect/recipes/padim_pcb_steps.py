@@ -5,79 +5,29 @@ from __future__ import annotations
 import csv
 import json
 import os
-import time
 
 import keras
 import numpy as np
 
-from tfdefect.config import to_json
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.anomaly_evaluation import anomaly_test_metrics, score_anomaly_split
 from tfdefect.export import describe_model
 from tfdefect.metrics.anomaly_metrics import (
-    aupro,
     f1_optimal_threshold,
-    image_roc_auc,
-    pixel_roc_auc,
 )
 from tfdefect.models.padim import Padim
-from tfdefect.recipes.common import announce, publish_for_serving, save_keras_with_metadata
+from tfdefect.recipes.common import (
+    announce,
+    publish_for_serving,
+    save_keras_with_metadata,
+    start_run,
+)
 from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
 
 
-def score_split(model, dataset, name: str) -> dict:
-    """Run ``model`` over an anomaly_pipeline split; stack images, maps, scores and truth."""
-    parts = {k: [] for k in ("images", "maps", "scores", "masks", "labels", "types", "files")}
-    started = time.time()
-    for images, targets in dataset:
-        outputs = model.predict_on_batch(images)
-        parts["images"].append(images.numpy())
-        parts["maps"].append(np.asarray(outputs["anomaly_map"]))
-        parts["scores"].append(np.asarray(outputs["score"]))
-        parts["masks"].append(targets["mask"].numpy())
-        parts["labels"].append(targets["label"].numpy())
-        parts["types"].append(targets["defect_type"].numpy().astype(str))
-        parts["files"].append(targets["filename"].numpy().astype(str))
-    result = {k: np.concatenate(v) for k, v in parts.items()}
-    count = len(result["scores"])
-    print(f"{name}: {count} images scored in {time.time() - started:.1f}s", flush=True)
-    return result
-
-
-def test_metrics(scored: dict, threshold: float) -> dict:
-    """Image / pixel ROC-AUC, AUPRO@0.3, F1 at ``threshold``, per defect type."""
-    labels, scores, masks, maps = (scored[k] for k in ("labels", "scores", "masks", "maps"))
-    predicted = scores >= threshold
-    true_positive = np.sum(predicted & (labels == 1))
-    image_f1 = 2 * true_positive / max(predicted.sum() + labels.sum(), 1)
-    pixel_predicted = maps >= threshold
-    pixel_tp = np.sum(pixel_predicted & (masks > 0))
-    pixel_f1 = 2 * pixel_tp / max(pixel_predicted.sum() + (masks > 0).sum(), 1)
-    per_type = {}
-    good = scored["types"] == "good"
-    for defect_type in sorted(set(scored["types"]) - {"good"}):
-        chosen = good | (scored["types"] == defect_type)
-        per_type[defect_type] = {
-            "images": int(np.sum(scored["types"] == defect_type)),
-            "image_roc_auc": image_roc_auc(labels[chosen], scores[chosen]),
-        }
-    return {
-        "image_roc_auc": image_roc_auc(labels, scores),
-        "pixel_roc_auc": pixel_roc_auc(masks, maps),
-        "aupro_30": aupro(masks, maps, fpr_limit=0.3),
-        "threshold": threshold,
-        "image_f1": float(image_f1),
-        "pixel_f1": float(pixel_f1),
-        "images": int(len(labels)),
-        "anomalous_images": int(labels.sum()),
-        "per_defect_type": per_type,
-    }
-
-
 def run(config) -> dict:
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
     source = config.data.manual_dir or "synthetic boards"
     announce(f"data: pcb_anomaly ({source}, category {config.data.category})")
     builder = config.data.prepare()
@@ -109,7 +59,7 @@ def run(config) -> dict:
     threshold_split = "validation" if "validation" in splits else "test"
     if threshold_split == "test":
         print("no validation split: the threshold is chosen on the test split (optimistic F1)")
-    calibration = score_split(model, pipeline(threshold_split), threshold_split)
+    calibration = score_anomaly_split(model, pipeline(threshold_split), threshold_split)
     threshold, calibration_f1 = f1_optimal_threshold(calibration["masks"], calibration["maps"])
     model.set_threshold(threshold)
     print(
@@ -117,8 +67,8 @@ def run(config) -> dict:
     )
 
     announce("test")
-    scored = score_split(model, pipeline("test"), "test")
-    metrics = test_metrics(scored, threshold)
+    scored = score_anomaly_split(model, pipeline("test"), "test")
+    metrics = anomaly_test_metrics(scored, threshold)
     metrics.update(
         backbone=config.backbone,
         backbone_weights=config.backbone_weights or "random",

@@ -8,18 +8,22 @@ import time
 import keras
 import numpy as np
 
-from tfdefect.config import to_json
+from tfdefect.data.channel_selection import first_channels
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.segmentation_evaluation import (
+    evaluate_segmenter,
+    format_segmentation_report,
+)
 from tfdefect.export import describe_model
 from tfdefect.losses import DiceFocalLoss, median_frequency_weights
-from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
+from tfdefect.metrics import segmentation_metrics
 from tfdefect.recipes.common import (
     announce,
-    first_channels,
     publish_for_serving,
     save_keras_with_metadata,
+    start_run,
 )
 from tfdefect.registry import create_model
 from tfdefect.training.fit import fit_model
@@ -59,47 +63,9 @@ def build_model(config, image_size, class_weights=None):
     return model
 
 
-def evaluate(model, dataset, evaluator=None):
-    """Predict a (images, masks) dataset; return (evaluator, first images, truth, prediction)."""
-    evaluator = evaluator or SegmentationEvaluator(CLASS_NAMES)
-    shown = None
-    for images, masks in dataset:
-        predicted = np.argmax(model.predict_on_batch(images), axis=-1)
-        evaluator.update(masks.numpy(), predicted)
-        if shown is None:
-            shown = (images.numpy(), masks.numpy(), predicted)
-    return evaluator, shown
-
-
-def format_report(result: dict) -> str:
-    lines = [f"{'class':<12}{'IoU':>8}{'prec':>8}{'recall':>8}{'F1':>8}{'pixels':>10}"]
-    for name, scores in result["per_class"].items():
-        lines.append(
-            f"{name:<12}{scores['iou']:>8.3f}{scores['precision']:>8.3f}"
-            f"{scores['recall']:>8.3f}{scores['f1']:>8.3f}"
-            f"{scores['support_pixels']:>10d}"
-        )
-    lines.append(
-        f"mean defect IoU {result['mean_defect_iou']:.3f}, mean defect F1 "
-        f"{result['mean_defect_f1']:.3f}"
-    )
-    lines.append(
-        f"defect pixels: precision {result['defect_pixel_precision']:.3f}, recall "
-        f"{result['defect_pixel_recall']:.3f}"
-    )
-    lines.append(
-        f"defect images: recall {result['defect_image_recall']:.3f}, precision "
-        f"{result['defect_image_precision']:.3f}, F1 {result['defect_image_f1']:.3f} "
-        f"({result['defect_images']} of {result['images']} test chips defective)"
-    )
-    return "\n".join(lines)
-
-
 def run(config, strategy) -> dict:
     """Run the whole recipe; return the metrics dict (also written to metrics.json)."""
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
 
     announce(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
@@ -149,7 +115,7 @@ def run(config, strategy) -> dict:
     with strategy.scope():
         model = build_model(config, config.data.image_size, class_weights)
     print(f"{model.count_params():,} parameters", flush=True)
-    untrained, _ = evaluate(model, splits["test"])
+    untrained, _ = evaluate_segmenter(model, splits["test"], CLASS_NAMES)
     baseline = untrained.result()
     print(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}", flush=True)
 
@@ -157,11 +123,11 @@ def run(config, strategy) -> dict:
     fit_model(model, splits["train"], splits["validation"], config.train, config.workdir)
 
     announce("evaluation on the test split")
-    evaluator, shown = evaluate(model, splits["test"])
+    evaluator, shown = evaluate_segmenter(model, splits["test"], CLASS_NAMES)
     result = evaluator.result()
     result["untrained_mean_defect_f1"] = baseline["mean_defect_f1"]
     result["model"] = config.model
-    print(format_report(result), flush=True)
+    print(format_segmentation_report(result), flush=True)
 
     announce("plots")
     figures = {

@@ -12,7 +12,6 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
-from tfdefect.config import to_json
 from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.safe_augmentation import safe_augment
@@ -23,6 +22,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    start_run,
     strategy_scope,
 )
 from tfdefect.training.fit import fit_model
@@ -76,9 +76,7 @@ def classification_figures(labels, probabilities, class_names) -> dict:
 
 
 def run(config, distribution=None) -> dict:
-    os.makedirs(config.workdir, exist_ok=True)
-    with open(os.path.join(config.workdir, "config.json"), "w") as handle:
-        handle.write(to_json(config))
+    start_run(config)
     announce("data: wafer_sem (split by site / near-duplicate group)")
     builder = config.data.prepare()
     class_names = list(builder.info.features["label"].names)
@@ -109,7 +107,7 @@ def run(config, distribution=None) -> dict:
             "mobilenetv2",
             num_classes=len(class_names),
             image_shape=(config.data.image_size, config.data.image_size, 1),
-            weights=config.backbone_weights,
+            backbone_weights=config.backbone_weights,
             backbone_options={"alpha": config.alpha},
             batch_norm_momentum=None
             if config.backbone_weights

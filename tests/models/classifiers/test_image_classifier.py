@@ -24,11 +24,11 @@ def _castings(count, seed=0):
     return images, np.arange(count) % 2
 
 
-def test_every_architecture_is_registered():
+def test_every_backbone_is_registered():
     assert {f"classifier_{a}" for a in ZOO} <= set(list_models())
     model = create_model("classifier_alexnet", image_shape=(32, 32, 1), num_classes=3)
-    assert model.architecture == "alexnet" and model.output_shape == (None, 3)
-    with pytest.raises(ValueError, match="unknown architecture 'vgg'"):
+    assert model.backbone_name == "alexnet" and model.output_shape == (None, 3)
+    with pytest.raises(ValueError, match="unknown backbone 'vgg'"):
         ImageClassifier("vgg")
 
 
@@ -76,10 +76,21 @@ def test_backbone_weights_file_round_trip(tmp_path):
     keras.utils.set_random_seed(1)
     source = ImageClassifier("resnet18", image_shape=(SIZE, SIZE, 3))
     path = source.save_backbone_weights(str(tmp_path / "resnet18.weights.h5"))
-    target = ImageClassifier("resnet18", image_shape=(SIZE, SIZE, 3), weights=path)
+    target = ImageClassifier("resnet18", image_shape=(SIZE, SIZE, 3), backbone_weights=path)
     for a, b in zip(source.backbone.weights, target.backbone.weights, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.raises(ValueError, match="no ImageNet weights are published"):
-        ImageClassifier("luna", image_shape=(SIZE, SIZE, 3), weights="imagenet")
+        ImageClassifier("luna", image_shape=(SIZE, SIZE, 3), backbone_weights="imagenet")
     with pytest.raises(FileNotFoundError, match="not found"):
-        ImageClassifier("vit", image_shape=(SIZE, SIZE, 3), weights=str(tmp_path / "none.h5"))
+        ImageClassifier(
+            "vit", image_shape=(SIZE, SIZE, 3), backbone_weights=str(tmp_path / "none.h5")
+        )
+
+
+def test_the_old_argument_names_and_saved_configs_still_load():
+    with pytest.warns(DeprecationWarning, match="now backbone="):
+        model = ImageClassifier(architecture="luna", image_shape=(SIZE, SIZE, 3))
+    assert model.backbone_name == "luna" and model.get_config()["backbone"] == "luna"
+    old_config = dict(model.get_config())
+    old_config["architecture"] = old_config.pop("backbone")  # as a 0.1 .keras file holds it
+    assert ImageClassifier.from_config(old_config).backbone_name == "luna"

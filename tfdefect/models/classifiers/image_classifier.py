@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 
+from tfdefect.models.classifiers.backbone_zoo import ZOO
 from tfdefect.models.classifiers.freeze import walk_layers
-from tfdefect.models.classifiers.zoo_presets import ZOO
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
@@ -15,13 +17,13 @@ class ImageClassifier(keras.Model):
     """A zoo backbone, global average pooling (for feature maps), dropout and a softmax head.
 
     Args:
-        architecture: one of ``ZOO`` (luna, alexnet, resnet18, efficientnetv2, convnext,
+        backbone: one of ``ZOO`` (luna, alexnet, resnet18, efficientnetv2, convnext,
             vit, deit, swin_t, mobilenetv2).
         num_classes: K (2 for ok / def).
         image_shape: (H, W, C), any size the architecture accepts (ViT: multiples of the
             patch, Swin: multiples of 32) and any channel count (ImageNet weights: 3).
-        weights: None (random), "imagenet" (keras.applications backbones, needs internet) or
-            a local ``.weights.h5`` of this backbone (e.g. from ``save_backbone_weights``).
+        backbone_weights: None (random), "imagenet" (keras.applications backbones, needs
+            internet) or a local ``.weights.h5`` of this backbone (``save_backbone_weights``).
         dropout: before the head.
         backbone_options: architecture keyword overrides (e.g. ``{"depth": 2, "dim": 64}``
             for a small ViT).
@@ -36,20 +38,24 @@ class ImageClassifier(keras.Model):
 
     def __init__(
         self,
-        architecture="resnet18",
+        backbone="resnet18",
         num_classes=2,
         image_shape=(224, 224, 3),
-        weights=None,
+        backbone_weights=None,
         dropout=0.2,
         backbone_options=None,
         batch_norm_momentum=None,
         **kwargs,
     ):
-        if architecture not in ZOO:
-            raise ValueError(f"unknown architecture {architecture!r}; choose from {', '.join(ZOO)}")
-        spec = ZOO[architecture]
+        backbone, backbone_weights = _renamed_arguments(kwargs, backbone, backbone_weights)
+        if backbone not in ZOO:
+            raise ValueError(f"unknown backbone {backbone!r}; choose from {', '.join(ZOO)}")
+        spec = ZOO[backbone]
+        backbone_name = backbone
         # === Layers ===
-        backbone = spec.build(tuple(image_shape), weights=weights, **(backbone_options or {}))
+        backbone = spec.build(
+            tuple(image_shape), weights=backbone_weights, **(backbone_options or {})
+        )
         backbone.name = "backbone"  # fixed, so that weights files and freezing find it
         if batch_norm_momentum is not None:
             for layer in walk_layers(backbone):
@@ -66,8 +72,8 @@ class ImageClassifier(keras.Model):
         )(features)
         super().__init__(images, probabilities, **kwargs)
         # === Config ===
-        self.backbone = backbone
-        self.architecture = architecture
+        self.backbone = backbone  # the Keras model (keras-hub's Task.backbone)
+        self.backbone_name = backbone_name
         self.num_classes = num_classes
         self.image_shape = tuple(image_shape)
         self.dropout = dropout
@@ -76,13 +82,13 @@ class ImageClassifier(keras.Model):
         self.block_pattern = spec.block_pattern
 
     def save_backbone_weights(self, path: str) -> str:
-        """Write the backbone's weights (``.weights.h5``) for ``weights=path`` later."""
+        """Write the backbone's weights (``.weights.h5``) for ``backbone_weights=path`` later."""
         self.backbone.save_weights(path)
         return path
 
     def get_config(self):
         return {
-            "architecture": self.architecture,
+            "backbone": self.backbone_name,
             "num_classes": self.num_classes,
             "image_shape": self.image_shape,
             "dropout": self.dropout,
@@ -93,16 +99,32 @@ class ImageClassifier(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if "architecture" in config:  # .keras files saved by tfdefect 0.1
+            config["backbone"] = config.pop("architecture")
         return cls(**config)
 
 
-def _register(architecture):
+def _renamed_arguments(kwargs: dict, backbone, backbone_weights):
+    """Accept the 0.1 spellings ``architecture=`` / ``weights=`` for one release."""
+    for old, new in (("architecture", "backbone"), ("weights", "backbone_weights")):
+        if old in kwargs:
+            warnings.warn(
+                f"ImageClassifier({old}=...) is now {new}=...", DeprecationWarning, stacklevel=3
+            )
+            value = kwargs.pop(old)
+            backbone = value if new == "backbone" else backbone
+            backbone_weights = value if new == "backbone_weights" else backbone_weights
+    return backbone, backbone_weights
+
+
+def _register(backbone):
     def build(**kwargs):
-        return ImageClassifier(architecture=architecture, **kwargs)
+        return ImageClassifier(backbone=backbone, **kwargs)
 
-    build.__doc__ = f"ImageClassifier(architecture={architecture!r}, ...)"
-    register_model(f"classifier_{architecture}")(build)
+    build.__doc__ = f"ImageClassifier(backbone={backbone!r}, ...)"
+    register_model(f"classifier_{backbone}")(build)
 
 
-for _architecture in ZOO:
-    _register(_architecture)
+for _backbone in ZOO:
+    _register(_backbone)

@@ -52,8 +52,8 @@ def alexnet_features(image_shape, name: str = "alexnet") -> keras.Model:
 
 
 def _imagenet_normalization(images, channels):
+    from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
-    from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
 
     if channels != 3:
         return keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(images)

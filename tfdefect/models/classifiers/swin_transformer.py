@@ -59,8 +59,8 @@ def swin_features(
     height, width, _ = image_shape
     if height % (patch_size * 8) or width % (patch_size * 8):
         raise ValueError(f"image size {height}x{width} is not a multiple of {patch_size * 8}")
+    from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
-    from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
 
     images = keras.Input(image_shape, name="images")
     if image_shape[-1] == 3:

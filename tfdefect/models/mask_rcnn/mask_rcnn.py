@@ -21,7 +21,7 @@ from tfdefect.models.mask_rcnn.proposal_layer import ProposalLayer
 from tfdefect.models.mask_rcnn.pyramid_roi_align import PyramidROIAlign
 from tfdefect.models.mask_rcnn.rpn_head import RPNHead
 from tfdefect.models.mask_rcnn.rpn_targets import rpn_targets
-from tfdefect.models.segmenters.presets import normalization_for
+from tfdefect.models.segmenters.normalization import normalization_for
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 

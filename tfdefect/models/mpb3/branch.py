@@ -5,9 +5,9 @@ from __future__ import annotations
 import keras
 
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
+from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
 from tfdefect.layers.absolute_difference import AbsoluteDifference
 from tfdefect.layers.image_normalization import ImageNormalization
-from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
 
 EMBEDDING_DIM = 512  # ResNet18's last stage, globally average pooled
 

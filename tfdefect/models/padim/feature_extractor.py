@@ -12,9 +12,10 @@ from tfdefect.backbones.pretrained import (
 )
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
+from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
 from tfdefect.layers.channel_subset import ChannelSubset
 from tfdefect.layers.image_normalization import ImageNormalization
-from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD, PADIM_PRESETS
+from tfdefect.models.padim.presets import PADIM_PRESETS
 from tfdefect.serialization import register
 
 _EFFICIENTNETS = {f"efficientnetb{i}": f"EfficientNetB{i}" for i in range(8)}

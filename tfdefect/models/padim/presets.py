@@ -8,9 +8,6 @@ Wide ResNet-50-2 550); for EfficientNets the paper has none and 100 is our choic
 
 EFFICIENTNET_VARIANTS = tuple(f"efficientnetb{i}" for i in range(8))
 
-IMAGENET_MEAN = (0.485 * 255, 0.456 * 255, 0.406 * 255)
-IMAGENET_STD = (0.229 * 255, 0.224 * 255, 0.225 * 255)
-
 PADIM_PRESETS = {
     **{
         name: {

@@ -43,8 +43,8 @@ def _with_local_weights(builder):
 
 
 def _resnet18(image_shape, weights=None):
+    from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
-    from tfdefect.models.padim.presets import IMAGENET_MEAN, IMAGENET_STD
 
     resnet = BasicResNetBackbone("resnet18", input_channels=image_shape[-1])
     images = keras.Input(image_shape, name="images")

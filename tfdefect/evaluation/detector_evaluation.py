@@ -1,0 +1,78 @@
+"""Evaluating an instance-segmentation detector (Mask R-CNN) on whole images."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tfdefect.metrics.detection_evaluator import DetectionEvaluator
+
+# detections below this score still enter the COCO AP (which sweeps every threshold)
+EVALUATION_MIN_CONFIDENCE = 0.05
+
+
+def class_map(class_ids: np.ndarray, masks: np.ndarray) -> np.ndarray | None:
+    """(H, W) uint8 class map from (D,) class ids and (D, H, W) instance masks (later wins);
+    None for no instances."""
+    result = np.zeros(masks.shape[1:], np.uint8) if len(masks) else None
+    for class_id, mask in zip(class_ids, masks, strict=True):
+        result[mask > 0] = class_id
+    return result
+
+
+def evaluate_detector(model, dataset, class_names, score_threshold: float, max_plots: int = 6):
+    """COCO mAP (masks and boxes), instance and image F1 of ``model`` over ``dataset``.
+
+    Args:
+        model: a detector whose ``predict_on_batch`` returns ``num_detections`` (B,),
+            ``class_ids`` / ``scores`` (B, D), ``boxes`` (B, D, 4) normalised and ``masks``
+            (B, D, H, W); it sees the first ``model.image_shape[-1]`` channels.
+        dataset: (images (B, H, W, C), targets) batches of whole images; targets hold
+            ``classes`` (B, N) with 0 for padding, ``boxes`` (B, N, 4) normalised and
+            ``masks`` (B, N, H, W).
+        class_names: the foreground class names (class id k is ``class_names[k - 1]``).
+        score_threshold: the detection score of the F1 figures and the plotted predictions.
+        max_plots: images kept for plotting.
+
+    Returns:
+        (result dict of the mask evaluator plus ``bbox_map50`` / ``bbox_map``, plot data
+        {"images", "truth", "prediction"} of up to ``max_plots`` images, or None).
+    """
+    channels = model.image_shape[-1]
+    evaluator = DetectionEvaluator(class_names, iou_type="segm", score_threshold=score_threshold)
+    box_evaluator = DetectionEvaluator(
+        class_names, iou_type="bbox", score_threshold=score_threshold
+    )
+    shown = {"images": [], "truth": [], "prediction": []}
+    for images, targets in dataset:
+        size = images.shape[1]
+        outputs = model.predict_on_batch(images[..., :channels])
+        outputs = {k: np.asarray(v) for k, v in outputs.items()}
+        for b in range(len(outputs["num_detections"])):
+            valid = targets["classes"][b].numpy() > 0
+            gt_classes = targets["classes"][b].numpy()[valid]
+            gt_boxes = targets["boxes"][b].numpy()[valid] * size
+            gt_masks = targets["masks"][b].numpy()[valid]
+            n = int(outputs["num_detections"][b])
+            keep = outputs["scores"][b, :n] >= EVALUATION_MIN_CONFIDENCE
+            detections = (
+                outputs["class_ids"][b, :n][keep],
+                outputs["scores"][b, :n][keep],
+                outputs["boxes"][b, :n][keep] * size,
+                outputs["masks"][b, :n][keep],
+            )
+            evaluator.update(gt_classes, gt_boxes, gt_masks, *detections)
+            box_evaluator.update(gt_classes, gt_boxes, gt_masks, *detections)
+            if len(shown["images"]) < max_plots:
+                confident = detections[1] >= score_threshold
+                empty = np.zeros(images.shape[1:3], np.uint8)
+                shown["images"].append(images[b].numpy())
+                shown["truth"].append(class_map(gt_classes, gt_masks) if valid.any() else empty)
+                shown["prediction"].append(
+                    class_map(detections[0][confident], detections[3][confident])
+                    if confident.any()
+                    else empty
+                )
+    result = evaluator.result()
+    boxes = box_evaluator.result()
+    result["bbox_map50"], result["bbox_map"] = boxes["map50"], boxes["map"]
+    return result, ({k: np.stack(v) for k, v in shown.items()} if shown["images"] else None)
