@@ -8,6 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tests.conftest import TINY_SYNTHESIS
+from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_class_names
 from tfdefect.data.chips_manual import ChipFolderError, write_chip_folder
 from tfdefect.data.synthetic.chips import render_chip
 from tfdefect.datasets.chips6 import Builder, Chips6Config
@@ -133,3 +134,21 @@ def test_tfds_build_command_line(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     built = tfds.builder_from_directory(str(tmp_path / "data" / "chips6" / "manual" / "1.0.0"))
     assert built.info.splits["train"].num_examples == 1
+
+
+def test_manual_chips_with_the_users_own_classes(tmp_path):
+    manual = tmp_path / "manual"
+    for split in ("train", "validation", "test"):
+        chip = render_chip(np.random.default_rng(7), TINY_SYNTHESIS)
+        semantic = np.minimum(chip.semantic_mask, 2)  # two classes of the user's own
+        semantic[:4, :4] = 2
+        write_chip_folder(os.path.join(manual, split, "chip0"), chip.image, semantic)
+    settings = {"data_dir": str(tmp_path / "data"), "image_size": 64}
+    builder = Chips6DataConfig(
+        manual_dir=str(manual), class_names=("scratch", "void"), **settings
+    ).prepare()
+    assert chips6_class_names(builder) == ["background", "scratch", "void"]
+    with pytest.raises(ValueError, match="renders bump, dent, dot; other class_names"):
+        Chips6DataConfig(class_names=("scratch", "void"), **settings).prepare()
+    with pytest.raises(ChipFolderError, match=r"mask.png: class id 2 out of range 0..1"):
+        Chips6DataConfig(manual_dir=str(manual), class_names=("scratch",), **settings).prepare()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.chips import ChipSynthesisConfig
+from tfdefect.data.synthetic.chips import CLASS_NAMES, ChipSynthesisConfig
 
 
 @dataclasses.dataclass
@@ -15,6 +15,8 @@ class Chips6DataConfig(DatasetConfig):
     Attributes:
         seed / num_train / num_validation / num_test: synthetic generation settings.
         image_size / noise / defect_free_fraction / max_defect_size: renderer settings.
+        class_names: the defect classes, mask value k is ``class_names[k - 1]`` (default the
+            synthetic bump, dent, dot; other names need ``manual_dir``).
     """
 
     dataset_name = "chips6"
@@ -27,6 +29,7 @@ class Chips6DataConfig(DatasetConfig):
     noise: float = 4.0
     defect_free_fraction: float = 0.16
     max_defect_size: int = 20
+    class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
 
     def builder_settings(self) -> dict:
         """Chips6Config's fields: the split sizes and the renderer settings nested."""
@@ -35,6 +38,7 @@ class Chips6DataConfig(DatasetConfig):
             "num_train": self.num_train,
             "num_validation": self.num_validation,
             "num_test": self.num_test,
+            "class_names": tuple(self.class_names),
             "synthesis": ChipSynthesisConfig(
                 image_size=self.image_size,
                 noise=self.noise,
@@ -42,3 +46,9 @@ class Chips6DataConfig(DatasetConfig):
                 max_defect_size=self.max_defect_size,
             ),
         }
+
+
+def chips6_class_names(builder) -> list[str]:
+    """The class-map names of a prepared chips6 builder: ``background`` then its defect
+    classes (mask value k is entry k)."""
+    return ["background", *builder.info.features["objects"]["label"].names]

@@ -8,7 +8,8 @@ Layout under ``<manual_dir>`` (one folder per split, one folder per chip)::
     train/<chip_id>/variance.png                         (channel 3)
     train/<chip_id>/pads.png                             (channel 4)
     train/<chip_id>/drill.png                            (channel 5)
-    train/<chip_id>/mask.png        8-bit grey class map: 0 background 1 bump 2 dent 3 dot
+    train/<chip_id>/mask.png        8-bit grey class map: 0 background, k the k-th defect
+                                    class (default 1 bump 2 dent 3 dot; ``class_names``)
     train/<chip_id>/instances.png   optional 8/16-bit instance-id map (0 = none); without it
                                     each connected component of a class is one instance
     validation/...  test/...        same layout
@@ -59,8 +60,10 @@ def list_chip_folders(split_dir: str) -> list[str]:
     return folders
 
 
-def read_chip_folder(folder: str, image_size: int | None = None) -> dict:
-    """Read one chip folder.
+def read_chip_folder(
+    folder: str, image_size: int | None = None, class_names=tuple(CLASS_NAMES[1:])
+) -> dict:
+    """Read one chip folder whose mask values are 0 (background) and 1..len(class_names).
 
     Returns dict(image (H, W, 6) uint8, semantic_mask (H, W) uint8, instance_masks
     (N, H, W) bool, boxes (N, 4) float32 pixels, labels (N,) int64).
@@ -80,10 +83,10 @@ def read_chip_folder(folder: str, image_size: int | None = None) -> dict:
         if channel.dtype != np.uint8:
             raise ChipFolderError(f"{folder}/{name}.png: expected 8-bit, got {channel.dtype}")
     semantic = _read_grey(os.path.join(folder, "mask.png"), first.shape).astype(np.uint8)
-    if semantic.max() >= len(CLASS_NAMES):
+    if semantic.max() > len(class_names):
         raise ChipFolderError(
             f"{folder}/mask.png: class id {int(semantic.max())} out of range "
-            f"0..{len(CLASS_NAMES) - 1}"
+            f"0..{len(class_names)} (0 background, then {', '.join(class_names)})"
         )
     instance_path = os.path.join(folder, "instances.png")
     instance_ids = _read_grey(instance_path, first.shape) if os.path.exists(instance_path) else None

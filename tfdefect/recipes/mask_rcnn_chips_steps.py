@@ -12,9 +12,10 @@ import keras
 import numpy as np
 
 from tfdefect.data.channel_selection import first_channels
+from tfdefect.data.chips6_loader import chips6_class_names
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
-from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.detector_evaluation import EVALUATION_MIN_CONFIDENCE, evaluate_detector
 from tfdefect.export import describe_model
@@ -49,6 +50,7 @@ def _pretrained_merge(config, builder):
 
 def train_variant(name, variant, config, builder, strategy, merge_weights):
     """Build, train and evaluate one variant; return (model, row of the table, plot data)."""
+    class_names = chips6_class_names(builder)
     size = config.data.image_size
     channels = variant["channels"]
     batch = config.train.batch_size
@@ -66,7 +68,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     for split in ("train", "validation"):  # the test split keeps six channels for the plots
         splits[split] = first_channels(splits[split], channels)
     settings = dict(
-        num_classes=len(CLASS_NAMES),
+        num_classes=len(class_names),
         backbone=variant["backbone"],
         merge_channels=variant["merge_channels"],
         merge_weights=merge_weights if variant["merge_channels"] else None,
@@ -87,7 +89,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     model.set_weights(trained.get_weights())
     print(f"{name}: {model.count_params():,} parameters", flush=True)
     untrained, _ = evaluate_detector(
-        model, splits["test"], CLASS_NAMES[1:], config.score_threshold, max_plots=0
+        model, splits["test"], class_names[1:], config.score_threshold, max_plots=0
     )
     print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
     started = time.time()
@@ -103,10 +105,10 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     save_keras_with_metadata(
         model,
         os.path.join(config.workdir, name, "inference.keras"),
-        chips_metadata(model, channels, config.score_threshold),
+        chips_metadata(model, channels, config.score_threshold, class_names),
     )
     result, shown = evaluate_detector(
-        model, splits["test"], CLASS_NAMES[1:], config.score_threshold
+        model, splits["test"], class_names[1:], config.score_threshold
     )
     row = {
         "variant": name,
@@ -126,11 +128,11 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     return model, row, shown
 
 
-def chips_metadata(model, channels: int, score_threshold: float):
+def chips_metadata(model, channels: int, score_threshold: float, class_names):
     """Export metadata of a chips Mask R-CNN: classes, channel names, score threshold."""
     return describe_model(
         model,
-        CLASS_NAMES,
+        class_names,
         thresholds={"detection_score": score_threshold},
         extra={"channel_names": list(CHANNEL_NAMES[:channels]), "display_channel": 1},
     )
@@ -153,6 +155,7 @@ def run(config, strategy) -> dict:
     start_run(config)
     announce("data: chips6")
     builder = config.data.prepare()
+    class_names = chips6_class_names(builder)
     print(
         "chips6: "
         + ", ".join(
@@ -194,7 +197,7 @@ def run(config, strategy) -> dict:
         shown["truth"],
         shown["prediction"],
         CHANNEL_NAMES,
-        CLASS_NAMES,
+        class_names,
         os.path.join(config.workdir, f"predictions_{rows[-1]['variant']}.png"),
     )
     print(path)
@@ -203,7 +206,7 @@ def run(config, strategy) -> dict:
     published = publish_for_serving(
         model,
         config,
-        chips_metadata(model, channels, config.score_threshold),
+        chips_metadata(model, channels, config.score_threshold, class_names),
         sample_images=shown["images"][:2, ..., :channels].astype(np.uint8),
     )
     print(

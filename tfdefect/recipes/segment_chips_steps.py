@@ -9,8 +9,9 @@ import keras
 import numpy as np
 
 from tfdefect.data.channel_selection import first_channels
+from tfdefect.data.chips6_loader import chips6_class_names
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
-from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.segmentation_evaluation import (
     evaluate_segmenter,
@@ -38,10 +39,10 @@ def class_pixel_counts(dataset, num_classes):
     return counts
 
 
-def build_model(config, image_size, class_weights=None):
+def build_model(config, image_size, class_names, class_weights=None):
     side = None if config.crop_size else image_size  # crops: fully convolutional model
     kwargs = dict(
-        num_classes=len(CLASS_NAMES),
+        num_classes=len(class_names),
         image_shape=(side, side, config.channels),
         merge_channels=config.merge_channels,
         merge_weights=config.merge_weights,
@@ -52,13 +53,13 @@ def build_model(config, image_size, class_weights=None):
     model.compile(
         optimizer=keras.optimizers.Adam(config.train.learning_rate),
         loss=DiceFocalLoss(
-            len(CLASS_NAMES),
+            len(class_names),
             gamma=config.focal_gamma,
             class_weights=class_weights,
             dice_weight=config.dice_weight,
             focal_weight=config.focal_weight,
         ),
-        metrics=segmentation_metrics(CLASS_NAMES),
+        metrics=segmentation_metrics(class_names),
     )
     return model
 
@@ -70,6 +71,7 @@ def run(config, strategy) -> dict:
     announce(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
     builder = config.data.prepare()
+    class_names = chips6_class_names(builder)
     print(
         f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
         + ", ".join(
@@ -101,21 +103,21 @@ def run(config, strategy) -> dict:
     if config.balance_classes:
         counts = class_pixel_counts(
             builder.as_dataset(split="train").map(lambda ex: (ex["image"], ex["mask"])).batch(64),
-            len(CLASS_NAMES),
+            len(class_names),
         )
         class_weights = median_frequency_weights(counts)
         print(
             "training pixels per class: "
-            + ", ".join(f"{n} {c}" for n, c in zip(CLASS_NAMES, counts, strict=True))
+            + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
         )
         print(
             "focal class weights: "
-            + ", ".join(f"{n} {w:.2f}" for n, w in zip(CLASS_NAMES, class_weights, strict=True))
+            + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, class_weights, strict=True))
         )
     with strategy.scope():
-        model = build_model(config, config.data.image_size, class_weights)
+        model = build_model(config, config.data.image_size, class_names, class_weights)
     print(f"{model.count_params():,} parameters", flush=True)
-    untrained, _ = evaluate_segmenter(model, splits["test"], CLASS_NAMES)
+    untrained, _ = evaluate_segmenter(model, splits["test"], class_names)
     baseline = untrained.result()
     print(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}", flush=True)
 
@@ -123,7 +125,7 @@ def run(config, strategy) -> dict:
     fit_model(model, splits["train"], splits["validation"], config.train, config.workdir)
 
     announce("evaluation on the test split")
-    evaluator, shown = evaluate_segmenter(model, splits["test"], CLASS_NAMES)
+    evaluator, shown = evaluate_segmenter(model, splits["test"], class_names)
     result = evaluator.result()
     result["untrained_mean_defect_f1"] = baseline["mean_defect_f1"]
     result["model"] = config.model
@@ -138,7 +140,7 @@ def run(config, strategy) -> dict:
         "predictions": plot_segmentation_predictions(
             *shown,
             CHANNEL_NAMES[: config.channels],
-            CLASS_NAMES,
+            class_names,
             os.path.join(config.workdir, "predictions.png"),
         ),
     }
@@ -147,7 +149,7 @@ def run(config, strategy) -> dict:
 
     metadata = describe_model(
         model,
-        CLASS_NAMES,
+        class_names,
         extra={"channel_names": list(CHANNEL_NAMES[: config.channels]), "display_channel": 1},
     )
     save_keras_with_metadata(model, os.path.join(config.workdir, "inference.keras"), metadata)

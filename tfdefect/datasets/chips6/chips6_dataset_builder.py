@@ -24,6 +24,7 @@ from tfdefect.data.synthetic.chips import (
     ChipSynthesisConfig,
     render_chip,
 )
+from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
 
@@ -37,6 +38,8 @@ class Chips6Config(tfds.core.BuilderConfig):
         seed: generation seed; an example depends only on (seed, split, index).
         num_train / num_validation / num_test: examples per split (synthetic).
         synthesis: renderer settings (image size, defect counts and sizes, noise).
+        class_names: the defect classes; mask value k (k >= 1) is ``class_names[k - 1]``, 0 is
+            background (default: the synthetic bump, dent, dot; real chips may have others).
     """
 
     manual: bool = False
@@ -45,6 +48,7 @@ class Chips6Config(tfds.core.BuilderConfig):
     num_validation: int = 100
     num_test: int = 100
     synthesis: ChipSynthesisConfig = dataclasses.field(default_factory=ChipSynthesisConfig)
+    class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -83,7 +87,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                     "objects": tfds.features.Sequence(
                         {
                             "bbox": tfds.features.BBoxFeature(),
-                            "label": tfds.features.ClassLabel(names=list(CLASS_NAMES[1:])),
+                            "label": tfds.features.ClassLabel(
+                                names=list(self.builder_config.class_names)
+                            ),
                             "mask": tfds.features.Tensor(
                                 shape=(size, size),
                                 dtype=np.bool_,
@@ -110,6 +116,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             yield from self._generate_synthetic(split)
 
     def _generate_synthetic(self, split: str):
+        require_synthetic_classes("chips6", self.builder_config.class_names, CLASS_NAMES[1:])
         config = self.builder_config
         split_index = SPLITS.index(split)
         count = {
@@ -136,7 +143,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _generate_manual(self, split_dir: str):
         size = self.builder_config.synthesis.image_size
         for folder in list_chip_folders(split_dir):
-            chip = read_chip_folder(folder, image_size=size)
+            chip = read_chip_folder(
+                folder, image_size=size, class_names=self.builder_config.class_names
+            )
             key = os.path.basename(folder)
             yield (
                 key,
