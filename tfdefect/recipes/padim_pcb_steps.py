@@ -26,18 +26,8 @@ from tfdefect.recipes.common import (
 from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
 
 
-def run(config) -> dict:
-    start_run(config)
-    source = config.data.manual_dir or "synthetic boards"
-    announce(f"data: pcb_anomaly ({source}, category {config.data.category})")
-    builder = config.data.prepare()
-    splits = list(builder.info.splits)
-    print(", ".join(f"{s} {builder.info.splits[s].num_examples}" for s in splits), flush=True)
-
-    def pipeline(split):
-        dataset = builder.as_dataset(split=split)
-        return anomaly_pipeline(dataset, config.image_size, config.batch_size)
-
+def fitted_padim(config, pipeline):
+    """Build PaDiM on ``config.backbone`` and fit its per-patch Gaussians on train/good."""
     announce(f"PaDiM {config.backbone} (weights: {config.backbone_weights or 'random'})")
     keras.utils.set_random_seed(config.seed)  # random backbone weights are reproducible
     model = Padim(
@@ -54,7 +44,12 @@ def run(config) -> dict:
         flush=True,
     )
     model.fit_gaussian(pipeline("train"))
+    return model
 
+
+def calibrate_threshold(model, pipeline, splits):
+    """Set the pixel F1-optimal threshold chosen on validation (test when there is none);
+    returns (threshold, the scored calibration split, its name)."""
     announce("threshold")
     threshold_split = "validation" if "validation" in splits else "test"
     if threshold_split == "test":
@@ -65,23 +60,17 @@ def run(config) -> dict:
     print(
         f"pixel F1-optimal threshold {threshold:.4f} (F1 {calibration_f1:.3f} on {threshold_split})"
     )
+    return threshold, calibration, threshold_split
 
-    announce("test")
-    scored = score_anomaly_split(model, pipeline("test"), "test")
-    metrics = anomaly_test_metrics(scored, threshold)
-    metrics.update(
-        backbone=config.backbone,
-        backbone_weights=config.backbone_weights or "random",
-        threshold_split=threshold_split,
-        train_images=int(model.num_train_images.numpy()),
-    )
-    print(json.dumps(metrics, indent=1), flush=True)
-    with open(os.path.join(config.workdir, "metrics.csv"), "w", newline="") as handle:
+
+def write_scores(workdir: str, metrics: dict, scored: dict, threshold: float) -> None:
+    """metrics.csv (the flat figures) and scores.csv (one row per test image)."""
+    with open(os.path.join(workdir, "metrics.csv"), "w", newline="") as handle:
         flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
         writer = csv.DictWriter(handle, fieldnames=list(flat))
         writer.writeheader()
         writer.writerow(flat)
-    with open(os.path.join(config.workdir, "scores.csv"), "w", newline="") as handle:
+    with open(os.path.join(workdir, "scores.csv"), "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["filename", "defect_type", "label", "score", "is_anomalous"])
         for row in zip(
@@ -91,6 +80,9 @@ def run(config) -> dict:
                 [row[0], row[1], int(row[2]), f"{row[3]:.5f}", int(row[3] >= threshold)]
             )
 
+
+def plot_results(config, metrics, scored, calibration, threshold, threshold_split) -> None:
+    """roc.png (image and pixel), precision_recall.png (calibration split), heatmaps.png."""
     announce("plots")
     curves = {
         "image": (scored["labels"], scored["scores"], metrics["image_roc_auc"]),
@@ -119,6 +111,36 @@ def run(config) -> dict:
             os.path.join(config.workdir, "heatmaps.png"),
         )
     )
+
+
+def run(config) -> dict:
+    """The whole recipe; returns the test metrics (also in metrics.json)."""
+    start_run(config)
+    source = config.data.manual_dir or "synthetic boards"
+    announce(f"data: pcb_anomaly ({source}, category {config.data.category})")
+    builder = config.data.prepare()
+    splits = list(builder.info.splits)
+    print(", ".join(f"{s} {builder.info.splits[s].num_examples}" for s in splits), flush=True)
+
+    def pipeline(split):
+        dataset = builder.as_dataset(split=split)
+        return anomaly_pipeline(dataset, config.image_size, config.batch_size)
+
+    model = fitted_padim(config, pipeline)
+    threshold, calibration, threshold_split = calibrate_threshold(model, pipeline, splits)
+
+    announce("test")
+    scored = score_anomaly_split(model, pipeline("test"), "test")
+    metrics = anomaly_test_metrics(scored, threshold)
+    metrics.update(
+        backbone=config.backbone,
+        backbone_weights=config.backbone_weights or "random",
+        threshold_split=threshold_split,
+        train_images=int(model.num_train_images.numpy()),
+    )
+    print(json.dumps(metrics, indent=1), flush=True)
+    write_scores(config.workdir, metrics, scored, threshold)
+    plot_results(config, metrics, scored, calibration, threshold, threshold_split)
 
     metadata = describe_model(
         model, extra={"map_scale": float(2 * threshold), "category": config.data.category}

@@ -64,10 +64,49 @@ def build_model(config, image_size, class_names, class_weights=None):
     return model
 
 
+def chips_splits(config, builder) -> dict:
+    """{"train", "validation", "test"}: (images, masks) batches of the model's channels;
+    training crops of ``crop_size``, whole chips otherwise."""
+    return {
+        split: first_channels(
+            segmentation_pipeline(
+                builder.as_dataset(split=split),
+                batch_size=config.train.batch_size,
+                training=split == "train",
+                seed=config.data.seed,
+                crop_size=config.crop_size,
+                defect_crop_probability=config.defect_crop_probability,
+            ),
+            config.channels,
+        )
+        for split in ("train", "validation", "test")
+    }
+
+
+def focal_class_weights(config, builder, class_names):
+    """Median-frequency weights of the training masks' pixel counts (None unless
+    ``balance_classes``)."""
+    if not config.balance_classes:
+        return None
+    counts = class_pixel_counts(
+        builder.as_dataset(split="train").map(lambda ex: (ex["image"], ex["mask"])).batch(64),
+        len(class_names),
+    )
+    class_weights = median_frequency_weights(counts)
+    print(
+        "training pixels per class: "
+        + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
+    )
+    print(
+        "focal class weights: "
+        + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, class_weights, strict=True))
+    )
+    return class_weights
+
+
 def run(config, strategy) -> dict:
     """Run the whole recipe; return the metrics dict (also written to metrics.json)."""
     start_run(config)
-
     announce(f"data: chips6 ({'manual' if config.data.manual_dir else 'synthetic'})")
     started = time.time()
     builder = config.data.prepare()
@@ -79,41 +118,13 @@ def run(config, strategy) -> dict:
         ),
         flush=True,
     )
-    batch = config.train.batch_size
-    splits = {
-        split: first_channels(
-            segmentation_pipeline(
-                builder.as_dataset(split=split),
-                batch_size=batch,
-                training=split == "train",
-                seed=config.data.seed,
-                crop_size=config.crop_size,
-                defect_crop_probability=config.defect_crop_probability,
-            ),
-            config.channels,
-        )
-        for split in ("train", "validation", "test")
-    }
+    splits = chips_splits(config, builder)
 
     announce(
         f"model: {config.model} ({config.channels} channels, merge="
         f"{config.merge_channels}), strategy {type(strategy).__name__}"
     )
-    class_weights = None
-    if config.balance_classes:
-        counts = class_pixel_counts(
-            builder.as_dataset(split="train").map(lambda ex: (ex["image"], ex["mask"])).batch(64),
-            len(class_names),
-        )
-        class_weights = median_frequency_weights(counts)
-        print(
-            "training pixels per class: "
-            + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
-        )
-        print(
-            "focal class weights: "
-            + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, class_weights, strict=True))
-        )
+    class_weights = focal_class_weights(config, builder, class_names)
     with strategy.scope():
         model = build_model(config, config.data.image_size, class_names, class_weights)
     print(f"{model.count_params():,} parameters", flush=True)

@@ -16,6 +16,11 @@ from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.multiclass_classification import (
+    classification_figures,
+    format_figures,
+    runtime_comparison_table,
+)
 from tfdefect.losses import ClassWeightedCrossentropy
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import (
@@ -50,33 +55,9 @@ def batches(images, labels, batch_size, training, seed=0):
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def classification_figures(labels, probabilities, class_names) -> dict:
-    """Accuracy, per-class precision / recall / F1, macro recall (present classes)."""
-    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-
-    predicted = probabilities.argmax(-1)
-    indices = list(range(len(class_names)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predicted, labels=indices, zero_division=0
-    )
-    present = support > 0
-    return {
-        "accuracy": float(accuracy_score(labels, predicted)),
-        "macro_recall": float(recall[present].mean()),
-        "per_class": {
-            name: {
-                "precision": float(precision[i]),
-                "recall": float(recall[i]),
-                "f1": float(f1[i]),
-                "support": int(support[i]),
-            }
-            for i, name in enumerate(class_names)
-        },
-    }
-
-
-def run(config, distribution=None) -> dict:
-    start_run(config)
+def audited_splits(config):
+    """Prepare wafer_sem, print the split counts and audit the splits for leaks (stop with
+    ``fail_on_leak``); returns (class names, {split: (images, labels)}, leakage report)."""
     announce("data: wafer_sem (split by site / near-duplicate group)")
     builder = config.data.prepare()
     class_names = list(builder.info.features["label"].names)
@@ -87,14 +68,18 @@ def run(config, distribution=None) -> dict:
             f"{split:<10} {len(labels):5d}: "
             + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
         )
-
     announce("leakage audit")
     report = audit_tfds_builder(builder, near_threshold=config.data.near_threshold)
     print(report.summary())
     print(report.write_json(os.path.join(config.workdir, "leakage_report.json")))
     if report.leaks and config.fail_on_leak:
         raise SystemExit(f"{report.leaks} leaks between splits (--fail-on-leak); see the report")
+    return class_names, splits, report
 
+
+def train_recall_first(config, splits, class_names, distribution=None):
+    """MobileNetV2 with a class-weighted loss whose weights follow validation recall; returns
+    (best model, checkpoint folder, training seconds)."""
     announce(f"class weights (training split, balanced ** {config.class_weight_power})")
     train_images, train_labels = splits["train"]
     weights = balanced_class_weights(train_labels, len(class_names), config.class_weight_power)
@@ -102,6 +87,7 @@ def run(config, distribution=None) -> dict:
 
     announce(f"MobileNetV2 alpha {config.alpha}, {config.data.image_size} px grey, recall first")
     keras.utils.set_random_seed(config.seed)
+    pretrained = bool(config.backbone_weights)
     with strategy_scope(distribution):
         model = ImageClassifier(
             "mobilenetv2",
@@ -109,11 +95,10 @@ def run(config, distribution=None) -> dict:
             image_shape=(config.data.image_size, config.data.image_size, 1),
             backbone_weights=config.backbone_weights,
             backbone_options={"alpha": config.alpha},
-            batch_norm_momentum=None
-            if config.backbone_weights
-            else 0.9,  # from scratch: 0.999 lags
+            # from scratch the default momentum 0.999 lags far behind the weights
+            batch_norm_momentum=None if pretrained else 0.9,
         )
-        if config.backbone_weights:
+        if pretrained:
             apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
         loss = ClassWeightedCrossentropy(weights)
         model.compile(
@@ -146,108 +131,101 @@ def run(config, distribution=None) -> dict:
         keys=["loss", "accuracy"],
     )
     print("train vs validation curves:", curves)
+    return best, checkpoints, train_seconds
 
-    announce("evaluation (test split)")
-    test_images, test_labels = splits["test"]
-    float_probabilities = np.asarray(best.predict(test_images.astype("float32"), verbose=0))
-    results = {"float": classification_figures(test_labels, float_probabilities, class_names)}
-    print(format_figures("float (Keras)", results["float"]))
+
+def evaluate_float(config, model, test_split, class_names):
+    """Test figures of the Keras model, its confusion matrix plot and label_map.json;
+    returns (figures, (N, K) probabilities)."""
     from sklearn.metrics import confusion_matrix
 
+    announce("evaluation (test split)")
+    test_images, test_labels = test_split
+    probabilities = np.asarray(model.predict(test_images.astype("float32"), verbose=0))
+    figures = classification_figures(test_labels, probabilities, class_names)
+    print(format_figures("float (Keras)", figures))
     matrix = confusion_matrix(
-        test_labels, float_probabilities.argmax(-1), labels=list(range(len(class_names)))
+        test_labels, probabilities.argmax(-1), labels=list(range(len(class_names)))
     )
-    print(
-        plot_confusion_matrix(
-            matrix,
-            class_names,
-            "MobileNetV2, test",
-            os.path.join(config.workdir, "confusion_matrix.png"),
-        )
-    )
+    path = os.path.join(config.workdir, "confusion_matrix.png")
+    print(plot_confusion_matrix(matrix, class_names, "MobileNetV2, test", path))
     label_map = write_label_map(class_names, os.path.join(config.workdir, "label_map.json"))
     print("label map:", label_map)
+    return figures, probabilities
 
-    announce("export: SavedModel, ONNX, INT8")
+
+def export_float_and_int8(config, model, splits, class_names, keras_path):
+    """Publish SavedModel + float ONNX, then a full-integer TFLite model and a statically
+    quantized ONNX model calibrated on training images; returns (published, {name: path})."""
     from tfdefect.export import describe_model
     from tfdefect.export.metadata import write_tflite_metadata
     from tfdefect.export.onnx_export import attach_onnx_metadata
-    from tfdefect.quantization import TfliteClassifier, convert_tflite_int8, quantize_onnx_int8
+    from tfdefect.quantization import convert_tflite_int8, quantize_onnx_int8
 
-    metadata = describe_model(best, class_names)
-    save_keras_with_metadata(best, os.path.join(checkpoints, "best.keras"), metadata)
-    published = publish_for_serving(best, config, metadata, sample_images=test_images[:4])
-    float_onnx = published.onnx_path
+    announce("export: SavedModel, ONNX, INT8")
+    metadata = describe_model(model, class_names)
+    save_keras_with_metadata(model, keras_path, metadata)
+    published = publish_for_serving(model, config, metadata, sample_images=splits["test"][0][:4])
     int8_name = f"{config.export_name}_v{published.version}_int8"
-    calibration = train_images[: config.calibration_images]
+    calibration = splits["train"][0][: config.calibration_images]
     tflite_path = convert_tflite_int8(
-        best, calibration, os.path.join(config.export_dir, "tflite", f"{int8_name}.tflite")
+        model, calibration, os.path.join(config.export_dir, "tflite", f"{int8_name}.tflite")
     )
     write_tflite_metadata(tflite_path, metadata.replace(name=config.export_name))
     onnx_int8 = quantize_onnx_int8(
-        float_onnx,
+        published.onnx_path,
         calibration,
         os.path.join(config.export_dir, "onnx", f"{int8_name}.onnx"),
     )
     attach_onnx_metadata(onnx_int8, metadata.replace(name=config.export_name))
     print(f"INT8: {tflite_path}, {onnx_int8}")
+    paths = {
+        "keras": keras_path,
+        "onnx_float": published.onnx_path,
+        "tflite_int8": tflite_path,
+        "onnx_int8": onnx_int8,
+    }
+    return published, paths
+
+
+def runtime_figures(test_split, class_names, paths, float_probabilities) -> dict:
+    """Test figures of the float ONNX, INT8 TFLite and INT8 ONNX files, with the INT8
+    models' agreement with the float Keras predictions."""
     import onnxruntime as ort
 
-    session = ort.InferenceSession(float_onnx, providers=["CPUExecutionProvider"])
-    results["onnx_float"] = classification_figures(
-        test_labels, session.run(None, {"images": test_images})[0], class_names
-    )
-    tflite_probabilities = TfliteClassifier(tflite_path).predict(test_images)
-    results["tflite_int8"] = classification_figures(test_labels, tflite_probabilities, class_names)
-    session = ort.InferenceSession(onnx_int8, providers=["CPUExecutionProvider"])
-    onnx_int8_probabilities = session.run(None, {"images": test_images})[0]
-    results["onnx_int8"] = classification_figures(test_labels, onnx_int8_probabilities, class_names)
-    sizes = {
-        "keras": os.path.getsize(os.path.join(checkpoints, "best.keras")),
-        "onnx_float": os.path.getsize(float_onnx),
-        "tflite_int8": os.path.getsize(tflite_path),
-        "onnx_int8": os.path.getsize(onnx_int8),
-    }
-    float_predictions = float_probabilities.argmax(-1)
-    for name, probabilities in (
-        ("tflite_int8", tflite_probabilities),
-        ("onnx_int8", onnx_int8_probabilities),
-    ):
-        results[name]["agreement_with_float"] = float(
-            np.mean(probabilities.argmax(-1) == float_predictions)
-        )
-    announce("float vs INT8 (test split)")
-    lines = [
-        "| model | size MB | accuracy | macro recall | accuracy drop | recall drop "
-        "| agrees with float |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    from tfdefect.quantization import TfliteClassifier
+
+    test_images, test_labels = test_split
+    probabilities = {}
+    for name in ("onnx_float", "onnx_int8"):
+        session = ort.InferenceSession(paths[name], providers=["CPUExecutionProvider"])
+        probabilities[name] = session.run(None, {"images": test_images})[0]
+    probabilities["tflite_int8"] = TfliteClassifier(paths["tflite_int8"]).predict(test_images)
+    results = {}
     for name in ("onnx_float", "tflite_int8", "onnx_int8"):
-        figures = results[name]
-        lines.append(
-            f"| {name} | {sizes[name] / 2**20:.2f} | {figures['accuracy']:.4f} | "
-            f"{figures['macro_recall']:.4f} | "
-            f"{100 * (results['float']['accuracy'] - figures['accuracy']):+.2f} pt | "
-            f"{100 * (results['float']['macro_recall'] - figures['macro_recall']):+.2f} pt | "
-            f"{figures.get('agreement_with_float', 1.0):.4f} |"
-        )
-    lines.append("")
-    lines.append(
-        "| class | "
-        + " | ".join(f"recall {n}" for n in ("float", "tflite_int8", "onnx_int8"))
-        + " |"
-    )
-    lines.append("|---|---|---|---|")
-    for name in class_names:
-        lines.append(
-            f"| {name} | "
-            + " | ".join(
-                f"{results[k]['per_class'][name]['recall']:.3f}"
-                for k in ("float", "tflite_int8", "onnx_int8")
-            )
-            + " |"
-        )
-    table = "\n".join(lines)
+        results[name] = classification_figures(test_labels, probabilities[name], class_names)
+        if name.endswith("int8"):
+            agreement = probabilities[name].argmax(-1) == float_probabilities.argmax(-1)
+            results[name]["agreement_with_float"] = float(np.mean(agreement))
+    return results
+
+
+def run(config, distribution=None) -> dict:
+    """The whole recipe; returns its summary (also in results.json and metrics.json)."""
+    start_run(config)
+    class_names, splits, report = audited_splits(config)
+    best, checkpoints, train_seconds = train_recall_first(config, splits, class_names, distribution)
+    float_figures, float_probabilities = evaluate_float(config, best, splits["test"], class_names)
+    keras_path = os.path.join(checkpoints, "best.keras")
+    published, paths = export_float_and_int8(config, best, splits, class_names, keras_path)
+    results = {
+        "float": float_figures,
+        **runtime_figures(splits["test"], class_names, paths, float_probabilities),
+    }
+    sizes = {name: os.path.getsize(path) for name, path in paths.items()}
+
+    announce("float vs INT8 (test split)")
+    table = runtime_comparison_table(results, sizes)
     print(table)
     with open(os.path.join(config.workdir, "results.md"), "w") as handle:
         handle.write(table + "\n")
@@ -261,18 +239,6 @@ def run(config, distribution=None) -> dict:
     }
     with open(os.path.join(config.workdir, "results.json"), "w") as handle:
         json.dump(summary, handle, indent=2)
-    exports = [published.path, tflite_path, onnx_int8]
+    exports = [published.path, paths["tflite_int8"], paths["onnx_int8"]]
     print("metrics:", write_run_report(config.workdir, "wafer_mobilenet", config, summary, exports))
     return summary
-
-
-def format_figures(title, figures) -> str:
-    lines = [
-        f"{title}: accuracy {figures['accuracy']:.4f}, macro recall {figures['macro_recall']:.4f}"
-    ]
-    for name, values in figures["per_class"].items():
-        lines.append(
-            f"  {name:<12} precision {values['precision']:.3f}  recall {values['recall']:.3f}  "
-            f"F1 {values['f1']:.3f}  n {values['support']}"
-        )
-    return "\n".join(lines)
