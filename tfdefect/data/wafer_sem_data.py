@@ -5,26 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
 
 
 @dataclasses.dataclass
-class WaferSemDataConfig(DatasetConfig):
-    """Which wafer_sem to use (fields as ``WaferSemConfig`` of the builder).
-
-    Attributes:
-        image_size: stored side, grey (manual images are resized to it); the model's input.
-        seed / num_sites / reimaged_fraction: synthetic sites, the share imaged twice.
-        near_threshold: pHash bits within which images count as near-duplicates.
-        class_names: label names in index order; a manual folder's ``<class>/`` folders are
-            matched to them (default: the synthetic classes). Metrics, plots and exports use them.
-    """
+class WaferSemDataConfig(DatasetConfig, WaferSemSettings):
+    """Which wafer_sem to use: where (``DatasetConfig``) and the builder's own settings
+    (``WaferSemSettings``: sizes, seed, ``class_names``), the same fields
+    ``tfdefect build-dataset wafer_sem --set`` takes."""
 
     dataset_name = "wafer_sem"
-
-    image_size: int = 96
-    seed: int = 0
-    num_sites: int = 1600
-    reimaged_fraction: float = 0.2
-    near_threshold: int = 6
-    class_names: tuple[str, ...] = tuple(CLASS_NAMES)

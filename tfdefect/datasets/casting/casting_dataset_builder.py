@@ -20,29 +20,19 @@ import tensorflow_datasets as tfds
 
 from tfdefect.data.casting_folder import list_casting, read_casting_image
 from tfdefect.data.synthetic.casting import CLASS_NAMES, render_casting
+from tfdefect.datasets.casting_settings import CastingSettings
 
 SYNTHETIC_SPLITS = ("train", "validation", "test")
 
 
 @dataclasses.dataclass
-class CastingConfig(tfds.core.BuilderConfig):
+class CastingConfig(tfds.core.BuilderConfig, CastingSettings):
     """Attributes:
     manual: read manual_dir instead of rendering.
-    image_size: side of the stored images (manual images are resized to it).
-    seed / num_train / num_validation / num_test / defective_fraction: synthetic split sizes
-        and the share of defective castings (the public set has ~57% def).
-    class_names: the names of label 0 (good: ``ok_front`` folders) and label 1 (defective:
-        ``def_front`` folders), as metrics, plots and exports show them.
+    The data settings (sizes, seed, class_names): ``CastingSettings``.
     """
 
     manual: bool = False
-    image_size: int = 128
-    seed: int = 0
-    num_train: int = 600
-    num_validation: int = 150
-    num_test: int = 300
-    defective_fraction: float = 0.57
-    class_names: tuple[str, ...] = tuple(CLASS_NAMES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):

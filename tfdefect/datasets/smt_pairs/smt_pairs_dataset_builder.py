@@ -19,27 +19,17 @@ import tensorflow_datasets as tfds
 from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
 from tfdefect.datasets.class_names import require_synthetic_classes
+from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
 
 
 @dataclasses.dataclass
-class SmtPairsConfig(tfds.core.BuilderConfig):
+class SmtPairsConfig(tfds.core.BuilderConfig, SmtPairsSettings):
     """Attributes:
     manual: read manual_dir/annotation_labels.csv instead of rendering.
-    image_size: crop side (manual crops are resized to it).
-    seed: synthetic seed; boards_train / boards_validation / boards_test: boards per split;
-    parts_per_position: instances of each position per board.
-    class_names: defect types in index order, ``ok`` among them (default: the synthetic
-        classes; a manual CSV's defect_class values must be among them).
+    The data settings (sizes, boards, class_names): ``SmtPairsSettings``.
     """
 
     manual: bool = False
-    image_size: int = 64
-    seed: int = 0
-    boards_train: int = 40
-    boards_validation: int = 10
-    boards_test: int = 10
-    parts_per_position: int = 4
-    class_names: tuple[str, ...] = tuple(DEFECT_CLASSES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):

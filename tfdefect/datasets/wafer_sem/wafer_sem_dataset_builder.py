@@ -28,26 +28,17 @@ from tfdefect.data.synthetic.wafer_sem import (
 )
 from tfdefect.data.wafer_folder import list_class_folders, read_grey
 from tfdefect.datasets.class_names import require_synthetic_classes
+from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
 
 
 @dataclasses.dataclass
-class WaferSemConfig(tfds.core.BuilderConfig):
+class WaferSemConfig(tfds.core.BuilderConfig, WaferSemSettings):
     """Attributes:
     manual: read manual_dir/<class>/ instead of rendering.
-    image_size: stored side (manual images are resized to it).
-    seed / num_sites / reimaged_fraction: synthetic sites and the share imaged twice.
-    near_threshold: pHash bits within which manual images are grouped as near-duplicates.
-    class_names: the label names in index order; manual folders are matched to them
-        (case-insensitive). Default: the synthetic classes; synthetic data needs them.
+    The data settings (sizes, seed, class_names): ``WaferSemSettings``.
     """
 
     manual: bool = False
-    image_size: int = 96
-    seed: int = 0
-    num_sites: int = 1600
-    reimaged_fraction: float = 0.2
-    near_threshold: int = 6
-    class_names: tuple[str, ...] = tuple(CLASS_NAMES)
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
