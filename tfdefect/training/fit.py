@@ -8,6 +8,9 @@ import time
 
 import keras
 
+from tfdefect.training.durable_backup import DurableBackupAndRestore
+from tfdefect.training.epoch_log import EpochLog
+from tfdefect.training.non_finite_loss import StopOnNonFiniteLoss
 from tfdefect.training.train_config import TrainConfig
 
 
@@ -39,23 +42,36 @@ class EpochProgress(keras.callbacks.Callback):
 
 
 def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callbacks.Callback]:
-    """Checkpoint (best, .keras), BackupAndRestore, CSV log, TensorBoard, early stopping."""
+    """Non-finite loss guard, kill-safe backups, best checkpoint (.keras), one history.csv
+    row per epoch, early stopping, progress lines, TensorBoard."""
     os.makedirs(workdir, exist_ok=True)
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        os.path.join(workdir, "best.keras"),
+        monitor=config.monitor,
+        mode=config.monitor_mode,
+        save_best_only=True,
+    )
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor=config.monitor,
+        mode=config.monitor_mode,
+        patience=config.early_stopping_patience,
+        restore_best_weights=True,
+    )
+    backup = DurableBackupAndRestore(
+        os.path.join(workdir, "backup"),
+        tracked={
+            "checkpoint": (checkpoint, ("best",)),
+            "early_stopping": (early_stopping, ("wait", "best", "best_epoch")),
+        },
+    )
+    # an epoch's row, best checkpoint and early-stopping count are all written before the
+    # backup that marks the epoch done, so a kill between them repeats the epoch, never skips
     callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup")),
-        keras.callbacks.ModelCheckpoint(
-            os.path.join(workdir, "best.keras"),
-            monitor=config.monitor,
-            mode=config.monitor_mode,
-            save_best_only=True,
-        ),
-        keras.callbacks.CSVLogger(os.path.join(workdir, "history.csv"), append=True),
-        keras.callbacks.EarlyStopping(
-            monitor=config.monitor,
-            mode=config.monitor_mode,
-            patience=config.early_stopping_patience,
-            restore_best_weights=True,
-        ),
+        StopOnNonFiniteLoss(),
+        checkpoint,
+        EpochLog(os.path.join(workdir, "history.csv")),
+        early_stopping,
+        backup,
         EpochProgress(config.epochs),
     ]
     if config.tensorboard:
@@ -111,9 +127,11 @@ def fit_model(
     """Train a compiled ``model`` with the standard callbacks; return its History.
 
     The model must be built and compiled inside the distribution strategy's scope. A run
-    interrupted for any reason resumes from ``<workdir>/backup`` on the next call with the
-    same workdir (BackupAndRestore); the best model by ``config.monitor`` is
-    ``<workdir>/best.keras``; metrics per epoch are appended to ``<workdir>/history.csv``.
+    interrupted for any reason, a kill included, resumes from ``<workdir>/backup`` on the
+    next call with the same workdir (DurableBackupAndRestore); the best model by
+    ``config.monitor`` is ``<workdir>/best.keras``; ``<workdir>/history.csv`` has one row per
+    finished epoch (EpochLog). A NaN or infinite loss stops training with
+    NonFiniteLossError.
     """
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
