@@ -1,5 +1,6 @@
 """A tiny training run for the kill tests: ``python -m tests.reliability.killable_training
-WORKDIR EPOCHS``. Touches ``WORKDIR/ready-<pid>`` when ``fit`` starts; exits 0 when done."""
+WORKDIR EPOCHS``. Touches ``WORKDIR/ready-<pid>`` when its first epoch ends; exits 0 when
+done."""
 
 import os
 import sys
@@ -16,8 +17,9 @@ class _Ready(keras.callbacks.Callback):
         super().__init__()
         self.path = path
 
-    def on_train_begin(self, logs=None):
-        open(self.path, "w").close()
+    def on_epoch_end(self, epoch, logs=None):
+        if not os.path.exists(self.path):
+            open(self.path, "w").close()
 
 
 def main(workdir: str, epochs: int) -> None:
@@ -31,6 +33,7 @@ def main(workdir: str, epochs: int) -> None:
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        run_eagerly=True,  # no tf.function tracing: each restart trains at once
     )
     config = TrainConfig(
         epochs=epochs,
