@@ -20,6 +20,8 @@ import importlib
 import os
 import sys
 
+from tfdefect.errors import USER_ERRORS, report_user_error
+
 RECIPES = {
     "segment_chips": "semantic segmentation of chip defects (U-Net, ResNet50-FPN) on chips6",
     "mask_rcnn_chips": "Mask R-CNN for chip defects, the chips seed's three variants",
@@ -28,10 +30,6 @@ RECIPES = {
     "casting_zoo": "eight transfer-learning classifiers on cast impellers, freeze strategies",
     "wafer_mobilenet": "edge MobileNetV2 wafer SEM classifier: leakage audit, recall first, INT8",
 }
-
-
-# a user's mistake (missing file, bad value, unreadable model): one line, no traceback
-USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError)
 
 
 def _cmd_list_models(args) -> int:
@@ -87,6 +85,7 @@ def _overridden_config(builder_cls, config, overrides):
     import hashlib
 
     from tfdefect.config import apply_overrides
+    from tfdefect.config_rules import check_config_values
 
     if isinstance(config, str):
         named = {c.name: c for c in builder_cls.BUILDER_CONFIGS}
@@ -95,6 +94,7 @@ def _overridden_config(builder_cls, config, overrides):
         config = named[config]
     digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:10]
     changed = apply_overrides(config, overrides)
+    check_config_values(changed)
     return dataclasses.replace(changed, name=f"{config.name}_{digest}")
 
 
@@ -175,6 +175,9 @@ def _cmd_build_masks(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tfdefect", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of an error"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -277,9 +280,9 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except USER_ERRORS as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"tfdefect {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        if args.debug:
+            raise
+        return report_user_error(f"tfdefect {args.command}", error)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from tfdefect.data.good_image_extractor import extract_good_images
 from tfdefect.data.mask_builder import build_binary_mask, build_masks, read_label_colours
 
 
-def test_good_images_keep_their_relative_paths_and_are_never_overwritten(tmp_path):
+def test_good_images_are_copied_flat_and_never_overwritten(tmp_path):
     source = tmp_path / "capture"
     (source / "step0" / "camera").mkdir(parents=True)
     cv2.imwrite(str(source / "step0" / "camera" / "a.png"), np.zeros((4, 4), np.uint8))
@@ -20,10 +20,10 @@ def test_good_images_keep_their_relative_paths_and_are_never_overwritten(tmp_pat
         "copied": 2,
         "skipped_existing": [],
     }
-    assert (destination / "step0" / "camera" / "a.png").exists()
+    assert sorted(os.listdir(destination)) == ["b.png", "step0__camera__a.png"]
     assert not (destination / "notes.txt").exists()
     (destination / "b.png").write_bytes(b"mine")
-    os.remove(destination / "step0" / "camera" / "a.png")
+    os.remove(destination / "step0__camera__a.png")
     result = extract_good_images(str(source), str(destination))
     assert result["copied"] == 1 and result["skipped_existing"] == ["b.png"]
     assert (destination / "b.png").read_bytes() == b"mine"

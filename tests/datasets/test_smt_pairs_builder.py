@@ -46,6 +46,7 @@ def test_manual_csv_builds_and_resizes(tmp_path):
         [
             "R0402,ref.png,a.png,ok,ok,B1,train",
             "R0402,ref.png,a.png,ng,shift,B1,train",
+            "R0402,ref.png,a.png,ok,ok,B3,validation",
             "SOT23,ref.png,a.png,ng,missing,B2,test",
         ],
         header="position,reference_image,test_image,label,defect_class,board_id,split",
@@ -91,6 +92,7 @@ def test_manual_csv_with_the_users_own_defect_classes(tmp_path):
         [
             "R0402,ref.png,a.png,ok,ok,B1,train",
             "R0402,ref.png,a.png,ng,scratch,B1,train",
+            "R0402,ref.png,a.png,ok,ok,B3,validation",
             "SOT23,ref.png,a.png,ng,lifted_lead,B2,test",
         ],
         header="position,reference_image,test_image,label,defect_class,board_id,split",

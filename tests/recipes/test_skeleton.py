@@ -71,7 +71,8 @@ def test_bad_settings_are_one_line_and_exit_code_2(capsys):
         _recipe().cli(["--set", "size=33"])
     assert stopped.value.code == 2
     assert capsys.readouterr().err == (
-        "tfdefect recipe toy: error: size 33 must be a multiple of 32\n"
+        "tfdefect recipe toy: error: size 33 must be a multiple of 32 "
+        "(--debug shows the traceback)\n"
     )
 
 

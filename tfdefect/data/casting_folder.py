@@ -28,13 +28,20 @@ def casting_root(manual_dir: str) -> str:
 
 
 def list_casting(manual_dir: str) -> dict[str, list[tuple[str, int]]]:
-    """{split: [(image path, label 0 ok / 1 def)]} for the splits present (train, test)."""
+    """{split: [(image path, label 0 ok / 1 def)]} of train and test. A missing split, or a
+    folder the layout does not use (another class folder, a stray split), is an error
+    naming it: it would change what the model is trained or tested on."""
     root = casting_root(manual_dir)
+    _refuse_unused(root, ("train", "test"), "split")
     splits = {}
     for split in ("train", "test"):
         folder = os.path.join(root, split)
         if not os.path.isdir(folder):
-            continue
+            raise FileNotFoundError(
+                f"{folder}: missing (the casting layout has train/ and test/; without test/ "
+                "nothing would be tested)"
+            )
+        _refuse_unused(folder, tuple(CLASS_FOLDERS), "class")
         records = []
         for class_folder, label in CLASS_FOLDERS.items():
             path = os.path.join(folder, class_folder)
@@ -47,7 +54,26 @@ def list_casting(manual_dir: str) -> dict[str, list[tuple[str, int]]]:
                 raise ValueError(f"{path}: no images ({', '.join(IMAGE_SUFFIXES)})")
             records += [(os.path.join(path, f), label) for f in files]
         splits[split] = records
+    print(
+        f"{root}: "
+        + ", ".join(f"{split} {len(records)} images" for split, records in splits.items()),
+        flush=True,
+    )
     return splits
+
+
+def _refuse_unused(folder: str, expected: tuple[str, ...], what: str) -> None:
+    """Raise naming any subfolder of ``folder`` that is not among ``expected``."""
+    extra = sorted(
+        name
+        for name in os.listdir(folder)
+        if os.path.isdir(os.path.join(folder, name)) and name not in expected
+    )
+    if extra:
+        raise ValueError(
+            f"{folder}: unexpected {what} folder(s) {', '.join(extra)} (expected "
+            f"{', '.join(expected)}); move them out, they would be silently left out"
+        )
 
 
 def read_casting_image(path: str, size: int) -> np.ndarray:

@@ -82,12 +82,14 @@ def read_chip_folder(
     for name, channel in zip(CHANNEL_NAMES, channels, strict=True):
         if channel.dtype != np.uint8:
             raise ChipFolderError(f"{folder}/{name}.png: expected 8-bit, got {channel.dtype}")
-    semantic = _read_grey(os.path.join(folder, "mask.png"), first.shape).astype(np.uint8)
+    # read with its real values (a 16-bit 257 must not wrap to class 1), then checked
+    semantic = _read_grey(os.path.join(folder, "mask.png"), first.shape)
     if semantic.max() > len(class_names):
         raise ChipFolderError(
             f"{folder}/mask.png: class id {int(semantic.max())} out of range "
             f"0..{len(class_names)} (0 background, then {', '.join(class_names)})"
         )
+    semantic = semantic.astype(np.uint8)
     instance_path = os.path.join(folder, "instances.png")
     instance_ids = _read_grey(instance_path, first.shape) if os.path.exists(instance_path) else None
     try:

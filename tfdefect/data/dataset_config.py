@@ -40,8 +40,10 @@ class DatasetConfig:
     def prepare(self):
         """The prepared TFDS builder (built once per distinct inputs; see
         ``tfdefect.datasets.prepare``)."""
+        from tfdefect.config_rules import check_config_values
         from tfdefect.data.prepared_builder import prepare_dataset
 
+        check_config_values(self)
         return prepare_dataset(
             self.dataset_name,
             self.builder_settings(),

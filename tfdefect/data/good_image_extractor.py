@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+from tfdefect.data.mvtec_folder import IMAGE_EXTENSIONS
+
+FOLDER_SEPARATOR = "__"
 
 
 def extract_good_images(source: str, destination: str, extensions=IMAGE_EXTENSIONS) -> dict:
-    """Copy every image under ``source`` to ``destination``, keeping relative paths.
+    """Copy every image under ``source`` (subfolders too) flat into ``destination``.
 
-    ``destination`` is typically ``<root>/<category>/train/good``. Existing files are never
-    overwritten: they are skipped and counted. Metadata (times) is preserved.
+    ``destination`` is typically ``<root>/<category>/train/good``, which the pcb_anomaly
+    builder reads flat (as MVTec AD has it), so ``a/b/c.png`` becomes ``a__b__c.png``:
+    unique names, nothing the builder would skip. Existing files are never overwritten:
+    they are skipped and counted. Metadata (times) is preserved.
 
-    Returns: {"copied": n, "skipped_existing": [relative paths]}.
+    Returns: {"copied": n, "skipped_existing": [flat names]}.
     Raises: FileNotFoundError (no source folder), ValueError (no image in it).
     """
     if not os.path.isdir(source):
@@ -28,12 +32,13 @@ def extract_good_images(source: str, destination: str, extensions=IMAGE_EXTENSIO
     if not found:
         raise ValueError(f"{source}: no images with extensions {', '.join(extensions)}")
     copied, skipped = 0, []
+    os.makedirs(destination, exist_ok=True)
     for relative in found:
-        target = os.path.join(destination, relative)
+        flat = relative.replace(os.sep, FOLDER_SEPARATOR)
+        target = os.path.join(destination, flat)
         if os.path.exists(target):
-            skipped.append(relative)
+            skipped.append(flat)
             continue
-        os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(os.path.join(source, relative), target)
         copied += 1
     return {"copied": copied, "skipped_existing": skipped}

@@ -39,6 +39,14 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
 def _images_in(folder: str) -> list[str]:
+    """The images directly in ``folder``; a subfolder is an error naming it (its images
+    would be left out without a word)."""
+    nested = sorted(f for f in os.listdir(folder) if os.path.isdir(os.path.join(folder, f)))
+    if nested:
+        raise ValueError(
+            f"{folder}: holds subfolders {', '.join(nested)}, which are not read (images must "
+            "be directly in it; `tfdefect extract-good` copies a tree flat)"
+        )
     return sorted(
         os.path.join(folder, f)
         for f in os.listdir(folder)

@@ -44,9 +44,10 @@ def read_annotations(csv_path: str, class_names=DEFECT_CLASSES) -> dict[str, lis
     if not os.path.isfile(csv_path):
         raise FileNotFoundError(f"{csv_path}: annotation CSV not found")
     root = os.path.dirname(os.path.abspath(csv_path))
-    with open(csv_path, newline="") as handle:
+    with open(csv_path, newline="", encoding="utf-8-sig") as handle:  # Excel writes a BOM
         reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        columns = reader.fieldnames or []
+        missing = [c for c in REQUIRED if c not in columns]
         if missing:
             raise ValueError(f"{csv_path}: missing columns {missing}; required: {list(REQUIRED)}")
         rows = list(reader)
@@ -55,6 +56,13 @@ def read_annotations(csv_path: str, class_names=DEFECT_CLASSES) -> dict[str, lis
     grouped = {split: [] for split in SPLITS}
     for number, row in enumerate(rows, start=1):
         where = f"{csv_path} row {number}"
+        if None in row or any(row[c] is None for c in columns):
+            count = len([v for k, v in row.items() if k is not None and v is not None])
+            count += len(row.get(None) or [])
+            raise ValueError(
+                f"{where}: {count} values for {len(columns)} columns (a short or malformed "
+                "line; quote values that hold commas)"
+            )
         if row["defect_class"] not in class_names:
             raise ValueError(
                 f"{where}: unknown defect_class {row['defect_class']!r}; "
@@ -75,6 +83,16 @@ def read_annotations(csv_path: str, class_names=DEFECT_CLASSES) -> dict[str, lis
             raise ValueError(f"{where}: split must be one of {SPLITS}, got {split!r}")
         record["row"] = number
         grouped[split].append(record)
+    counts = ", ".join(f"{split} {len(records)}" for split, records in grouped.items())
+    empty = [split for split, records in grouped.items() if not records]
+    if empty:
+        how = (
+            "add rows with that split"
+            if "split" in columns
+            else "add boards, or a split column (train / validation / test)"
+        )
+        raise ValueError(f"{csv_path}: no pairs for {', '.join(empty)} ({counts}); {how}")
+    print(f"{csv_path}: {counts} pairs", flush=True)
     return grouped
 
 

@@ -58,7 +58,7 @@ def export_onnx(
     serve_images, _, specs = make_serving_functions(model, postprocess)
     function = tf.function(serve_images, input_signature=specs)
     names = [spec.name for spec in specs]
-    sample_images = _sample_feeds(model, specs, sample_images)
+    sample_images = sample_feeds(model, sample_images, specs)
     feeds = [sample_images[n] for n in names]
     expected = {k: np.asarray(v) for k, v in function(*map(tf.constant, feeds)).items()}
 
@@ -96,8 +96,10 @@ def export_onnx(
     return max_diff
 
 
-def _sample_feeds(model, specs, sample_images) -> dict:
+def sample_feeds(model, sample_images=None, specs=None) -> dict:
     """Sample inputs by name: the caller's, or random uint8 images (and zero ids)."""
+    if specs is None:
+        specs = make_serving_functions(model)[2]
     if sample_images is None:
         height, width, channels = model_image_shape(model)
         rng = np.random.default_rng(0)

@@ -7,9 +7,10 @@ import os
 import sys
 
 from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
+from tfdefect.export.finite_outputs import check_finite_outputs
 from tfdefect.export.metadata import ModelMetadata
 from tfdefect.export.model_description import describe_model, serving_postprocess
-from tfdefect.export.onnx_export import export_onnx
+from tfdefect.export.onnx_export import export_onnx, sample_feeds
 from tfdefect.export.savedmodel import write_savedmodel
 from tfdefect.export.serving_config import update_models_config, validate_model_name
 
@@ -72,7 +73,9 @@ def publish_model(
         metadata: task, class names ... (``describe_model(model)`` when None).
         overwrite: replace this existing version number instead of publishing a new one.
         onnx: also export ``model.onnx`` (tf2onnx, checked in onnxruntime).
-        sample_images: inputs for the ONNX parity check (random uint8 when None).
+        sample_images: inputs for the finiteness check and the ONNX parity check (random
+            uint8 when None); a model answering them with NaN or infinity is not exported
+            (NonFiniteOutputError).
         postprocess: serving post-processing (``"auto"``: the family's own).
         serving_root: where export_dir is mounted for the server (e.g. ``/models``);
             models.config base paths are written under it.
@@ -99,6 +102,7 @@ def publish_model(
     else:
         version = next_version(base_path)
     metadata = (metadata or describe_model(model)).replace(name=name, version=version)
+    check_finite_outputs(model, sample_feeds(model, sample_images), postprocess)
     onnx_max_diff = None
 
     def write(folder):

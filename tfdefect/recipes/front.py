@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 
 from tfdefect.config import ConfigError, apply_overrides, config_from_dict, to_json
+from tfdefect.config_rules import check_config_values
 from tfdefect.training.strategy import STRATEGIES
 
 
@@ -95,13 +96,16 @@ def recipe_parser(name: str, description: str, quick_help: str) -> argparse.Argu
     parser.add_argument(
         "--print-config", action="store_true", help="print the resolved config as JSON and exit"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of an error"
+    )
     return parser
 
 
 def resolve_config(args, default_config, quick_config=None):
     """The recipe's config: ``--quick`` (or the default), then ``--config FILE``, then the
     ``--set`` overrides, then ``--workdir``, ``--rebuild``, ``--overwrite``,
-    ``--serving-root``."""
+    ``--serving-root``; every value checked against its rule (``tfdefect.config_rules``)."""
     config = quick_config() if args.quick and quick_config else default_config()
     if args.config:
         try:
@@ -120,6 +124,7 @@ def resolve_config(args, default_config, quick_config=None):
     if args.rebuild:
         data = config.data if hasattr(config, "data") else config
         data.rebuild = True
+    check_config_values(config)
     return config
 
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from tfdefect.config import ConfigError
+from tfdefect.errors import USER_ERRORS, report_user_error
 from tfdefect.recipes.front import RecipeOption, print_config, recipe_parser, resolve_config
 
 
@@ -84,7 +85,10 @@ class Recipe:
         return steps(config, *strategy, **run_arguments)
 
     def cli(self, argv=None) -> None:
-        """Command-line entry: run and print the wall time; a bad config is one line, exit 2."""
+        """Command-line entry: run and print the wall time. A user's mistake (bad setting,
+        missing or malformed data, a NaN loss) is one line on stderr and exit code 2;
+        ``--debug`` shows the traceback instead."""
+        debug = "--debug" in (sys.argv[1:] if argv is None else argv)
         try:
             config, args = self.configure(argv)
             if args.print_config:
@@ -92,7 +96,8 @@ class Recipe:
                 return
             started = time.time()
             self.run(config, args)
-        except ConfigError as error:
-            print(f"tfdefect recipe {self.name}: error: {error}", file=sys.stderr)
-            raise SystemExit(2) from None
+        except USER_ERRORS as error:
+            if debug:
+                raise
+            raise SystemExit(report_user_error(f"tfdefect recipe {self.name}", error)) from None
         print(f"{self.name} finished in {time.time() - started:.0f}s", flush=True)
