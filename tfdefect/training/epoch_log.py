@@ -43,7 +43,11 @@ class EpochLog(keras.callbacks.Callback):
         previous = _read_rows(self.path)
         if start == 0 and previous:
             stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(os.path.getmtime(self.path)))
-            os.replace(self.path, f"{os.path.splitext(self.path)[0]}.{stamp}.csv")
+            kept, number = f"{os.path.splitext(self.path)[0]}.{stamp}.csv", 1
+            while os.path.exists(kept):  # never replace an earlier kept history
+                number += 1
+                kept = f"{os.path.splitext(self.path)[0]}.{stamp}-{number}.csv"
+            os.replace(self.path, kept)
             previous = []
         self.rows = [row for row in previous if int(row["epoch"]) < start]
 
