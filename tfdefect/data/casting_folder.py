@@ -29,10 +29,9 @@ def casting_root(manual_dir: str) -> str:
 
 def list_casting(manual_dir: str) -> dict[str, list[tuple[str, int]]]:
     """{split: [(image path, label 0 ok / 1 def)]} of train and test. A missing split, or a
-    folder the layout does not use (another class folder, a stray split), is an error
-    naming it: it would change what the model is trained or tested on."""
+    class folder the layout does not use, is an error naming it: it would change what the
+    model is trained or tested on."""
     root = casting_root(manual_dir)
-    _refuse_unused(root, ("train", "test"), "split")
     splits = {}
     for split in ("train", "test"):
         folder = os.path.join(root, split)
