@@ -1,9 +1,21 @@
-"""A tiny training run for the kill tests: ``python -m tests.reliability.killable_training
-WORKDIR EPOCHS``. Touches ``WORKDIR/ready-<pid>`` when its first epoch ends; exits 0 when
-done."""
+"""The kill test's runner: ``python -m tests.reliability.killable_training WORKDIR EPOCHS
+KILLS SEED``.
 
+It imports TensorFlow once and runs nothing itself; every training run is a forked child
+process (a fresh process for TF's runtime, which is only started by the child), so a
+restart costs ~0.4 s instead of a TensorFlow import. ``KILLS`` children are killed with
+SIGKILL at seeded random moments after their first finished epoch (each child touches
+``WORKDIR/ready-<pid>`` then), then one child runs to the end. Prints one JSON line:
+{"kills": n, "finished_before_kill": n, "final_exit_code": c}.
+"""
+
+import json
 import os
+import random
+import signal
 import sys
+import time
+import traceback
 
 import keras
 import numpy as np
@@ -22,7 +34,10 @@ class _Ready(keras.callbacks.Callback):
             open(self.path, "w").close()
 
 
-def main(workdir: str, epochs: int) -> None:
+def train(workdir: str, epochs: int) -> None:
+    """A tiny model trained with the library's fit_model (resumes from WORKDIR/backup)."""
+    import tensorflow as tf
+
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 32)).astype("float32")
@@ -44,21 +59,50 @@ def main(workdir: str, epochs: int) -> None:
         monitor_mode="min",
         tensorboard=False,
     )
-    train = (x, y)
-    import tensorflow as tf
+    data = tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(16)
+    validation = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    ready = _Ready(os.path.join(workdir, f"ready-{os.getpid()}"))
+    fit_model(model, data, validation, config, workdir, extra_callbacks=[ready], verbose=0)
 
-    data = tf.data.Dataset.from_tensor_slices(train).repeat().batch(16)
-    validation = tf.data.Dataset.from_tensor_slices(train).batch(32)
-    fit_model(
-        model,
-        data,
-        validation,
-        config,
-        workdir,
-        extra_callbacks=[_Ready(os.path.join(workdir, f"ready-{os.getpid()}"))],
-        verbose=0,
-    )
+
+def _fork_training(workdir: str, epochs: int) -> int:
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            sys.stdout = sys.stderr  # the parent prints the JSON summary on stdout
+            train(workdir, epochs)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def kill_loop(workdir: str, epochs: int, kills: int, seed: int) -> dict:
+    moments = random.Random(seed)
+    summary = {"kills": 0, "finished_before_kill": 0}
+    for _ in range(kills):
+        pid = _fork_training(workdir, epochs)
+        ready = os.path.join(workdir, f"ready-{pid}")
+        while not os.path.exists(ready):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                raise SystemExit(f"run {pid} ended before its first epoch (status {status})")
+            time.sleep(0.005)
+        time.sleep(moments.uniform(0.0, 0.6))
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            summary["finished_before_kill"] += 1
+            continue
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        summary["kills"] += 1
+    pid = _fork_training(workdir, epochs)
+    summary["final_exit_code"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return summary
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    workdir, epochs, kills, seed = sys.argv[1], *map(int, sys.argv[2:5])
+    print(json.dumps(kill_loop(workdir, epochs, kills, seed)), flush=True)
