@@ -2,7 +2,6 @@ import json
 import os
 
 import numpy as np
-import onnxruntime as ort
 import pytest
 
 from tests.prediction_checks import check_predictions
@@ -20,6 +19,7 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
         "train_rois": "8",
         "fpn_channels": "16",
         "mask_channels": "8",
+        "export_onnx": "false",  # Mask R-CNN's ONNX parity: tests/models/mask_rcnn (35 s)
         "data.data_dir": str(tmp_path / "tfds"),
         "data.image_size": "64",
         "data.num_train": "4",
@@ -38,10 +38,7 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     assert (workdir / "comparison.md").read_text().count("| r25_c3 |") == 1
     assert (workdir / "predictions_r25_c3.png").stat().st_size > 0
     assert (exports / "chips_mask_rcnn" / "1" / "saved_model.pb").exists()
-    # the 3-channel export takes 3-channel uint8 chips
-    session = ort.InferenceSession(str(exports / "chips_mask_rcnn" / "1" / "model.onnx"))
-    outputs = session.run(None, {session.get_inputs()[0].name: np.zeros((1, 64, 64, 3), np.uint8)})
-    assert len(outputs) == 5
+    assert not (exports / "chips_mask_rcnn" / "1" / "model.onnx").exists()  # export_onnx=false
     assert os.path.exists(workdir / "r25_c3" / "history.csv")
     # the whole-chip model is saved, and every runtime predicts alike with class names
     chips = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), np.uint8)
@@ -49,7 +46,7 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
         np.save(tmp_path / f"chip{i}.npy", chip)
     version = exports / "chips_mask_rcnn" / "1"
     check_predictions(
-        [version, version / "model.onnx", workdir / "r25_c3" / "inference.keras"],
+        [version, workdir / "r25_c3" / "inference.keras"],
         chips,
         "detection",
         ["background", "bump", "dent", "dot"],
