@@ -91,7 +91,7 @@ def kill_loop(workdir: str, epochs: int, kills: int, seed: int) -> dict:
             if done:
                 raise SystemExit(f"run {pid} ended before its first epoch (status {status})")
             time.sleep(0.005)
-        time.sleep(moments.uniform(0.0, 0.6))
+        time.sleep(moments.uniform(0.0, 0.4))
         if os.waitpid(pid, os.WNOHANG)[0]:
             summary["finished_before_kill"] += 1
             continue

@@ -14,7 +14,7 @@ import tensorflow_datasets as tfds
 from tfdefect.data.wafer_sem_data import WaferSemDataConfig
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SETTINGS = {"num_sites": 600, "image_size": 32}
+SETTINGS = {"num_sites": 1000, "image_size": 32}
 
 
 def _kill_after(command, seconds, marker=None):
@@ -56,7 +56,7 @@ def test_a_killed_dataset_build_is_never_served_and_the_next_one_is_whole(tmp_pa
     kills = 0
     for _ in range(2):
         # generation starts after TFDS prints its "Generating" line on stdout
-        kills += _kill_after(command, moments.uniform(0.5, 2.5), marker="Downloading and")
+        kills += _kill_after(command, moments.uniform(0.3, 1.5), marker="Downloading and")
         assert _complete_versions(data_dir) == []  # nothing half made is served
     assert kills == 2
     reference = WaferSemDataConfig(data_dir=str(tmp_path / "reference"), **SETTINGS).prepare()

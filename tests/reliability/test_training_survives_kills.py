@@ -14,7 +14,7 @@ import sys
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EPOCHS = 80
+EPOCHS = 200
 KILLS = 20
 
 
