@@ -68,3 +68,14 @@ def test_a_new_run_keeps_the_old_history_aside(tmp_path):
     assert _epochs(tmp_path) == [0, 1, 2]
     kept = [name for name in os.listdir(tmp_path) if name.startswith("history.")]
     assert len(kept) == 3  # history.csv and one history.<time>[-n].csv per earlier run
+
+
+def test_a_killed_writers_temporary_backup_is_removed_a_live_ones_kept(tmp_path):
+    from tfdefect.export.atomic import remove_stale_temp_dirs
+
+    dead = tmp_path / ".tmp-epoch-000006-999999999-abc"  # a pid that cannot be alive
+    live = tmp_path / f".tmp-epoch-000007-{os.getpid()}-def"
+    dead.mkdir()
+    live.mkdir()
+    assert remove_stale_temp_dirs(str(tmp_path)) == [dead.name]
+    assert live.exists()

@@ -50,8 +50,10 @@ def remove_stale_temp_dirs(folder: str) -> list[str]:
     for name in os.listdir(folder):
         if not name.startswith(_TEMP_PREFIXES):
             continue
-        parts = name.split("-")  # .tmp-<version>-<pid>-<random>
-        pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+        # .tmp-<version>-<pid>-<random>: the version may hold "-" (epoch-000012), the
+        # random part of mkdtemp never does, so the pid is the second field from the end
+        parts = name.split("-")
+        pid = int(parts[-2]) if len(parts) > 3 and parts[-2].isdigit() else None
         if pid is not None and (pid == os.getpid() or _pid_alive(pid)):
             continue
         path = os.path.join(folder, name)
@@ -63,7 +65,7 @@ def remove_stale_temp_dirs(folder: str) -> list[str]:
     return removed
 
 
-def publish_version(base_path: str, version: int, write, overwrite: bool) -> str:
+def publish_version(base_path: str, version: int | str, write, overwrite: bool) -> str:
     """Write ``<base_path>/<version>`` through ``write(temp_dir)`` into a hidden temporary
     folder and publish it by rename (see :func:`publish_directory`); the temporary folder
     never outlives a failure. Returns the version folder."""

@@ -3,7 +3,8 @@
 Keras writes ``latest.weights.h5`` in place and its metadata after it, so a process killed
 while saving leaves a truncated file (every restart then fails) or weights one epoch ahead
 of their metadata. Here each backup is a folder ``epoch-<N>/`` (weights, ``state.json``)
-written under a temporary name and renamed, so it exists whole or not at all; the two
+written under a temporary name and renamed (``tfdefect.export.atomic.publish_version``, as
+exports are), so it exists whole or not at all; the two
 newest are kept and an unreadable newest one falls back to the older with a warning.
 Safe against process death (SIGKILL, OOM killer, a closed terminal), not power loss
 (no fsync).
@@ -18,9 +19,10 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 
 import keras
+
+from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
 
 _GENERATION = re.compile(r"^epoch-(\d+)$")
 WEIGHTS_FILE = "model.weights.h5"
@@ -104,24 +106,19 @@ class DurableBackupAndRestore(keras.callbacks.BackupAndRestore):
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
-        final = os.path.join(self.backup_dir, f"epoch-{self._current_epoch:06d}")
-        temp = tempfile.mkdtemp(dir=self.backup_dir, prefix=".tmp-")
-        try:
-            self.model.save_weights(os.path.join(temp, WEIGHTS_FILE))
+        remove_stale_temp_dirs(self.backup_dir)  # what a killed run was writing
+
+        def write(folder):
+            self.model.save_weights(os.path.join(folder, WEIGHTS_FILE))
             state = {"epoch": self._current_epoch, "callbacks": self._tracked_state()}
-            with open(os.path.join(temp, STATE_FILE), "w") as handle:
+            with open(os.path.join(folder, STATE_FILE), "w") as handle:
                 json.dump(state, handle)
-            if os.path.exists(final):  # an epoch trained again after a fallback
-                shutil.rmtree(final)
-            os.replace(temp, final)
-        finally:
-            if os.path.exists(temp):
-                shutil.rmtree(temp, ignore_errors=True)
+
+        # overwrite: an epoch trained again after falling back to the older generation
+        generation = f"epoch-{self._current_epoch:06d}"
+        publish_version(self.backup_dir, generation, write, overwrite=True)
         for old in self.generations()[self.keep :]:
             shutil.rmtree(old, ignore_errors=True)
-        for name in os.listdir(self.backup_dir):
-            if name.startswith(".tmp-") and os.path.join(self.backup_dir, name) != temp:
-                shutil.rmtree(os.path.join(self.backup_dir, name), ignore_errors=True)
 
     def _tracked_state(self) -> dict:
         return {
