@@ -59,7 +59,7 @@ def test_a_model_answering_nan_is_not_exported(tmp_path):
     "arguments, message",
     [
         (["predict", "missing_model", "x.png"], "missing_model: no such model file or folder"),
-        (["export", "missing.keras", "--name", "a"], "missing.keras: no such .keras file"),
+        (["export", "missing.keras", "--name", "a"], "missing.keras: no such model file"),
         (["export", "empty.keras", "--name", "a"], "empty.keras: empty file"),
         (["predict", "folder", "x.png"], "folder: not a SavedModel folder"),
         (["build-dataset", "wafersem"], "unknown dataset 'wafersem'"),

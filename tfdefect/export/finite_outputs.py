@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from tfdefect.export.onnx_export import sample_feeds
 from tfdefect.export.signatures import make_serving_functions
 
 
@@ -12,12 +13,14 @@ class NonFiniteOutputError(ValueError):
     """A model about to be exported answers its sample inputs with NaN or infinity."""
 
 
-def check_finite_outputs(model, sample_feeds: dict, postprocess=None) -> None:
-    """Run the serving pipeline of ``model`` on ``sample_feeds`` ({input name: batch}) and
-    raise NonFiniteOutputError naming every output holding a NaN or an infinity (a model
-    trained into NaN would otherwise be served and read every image as a clean one)."""
+def check_finite_outputs(model, sample_images=None, postprocess=None) -> None:
+    """Run the serving pipeline of ``model`` on ``sample_images`` (as ``publish_model``
+    takes them; random uint8 when None) and raise NonFiniteOutputError naming every output
+    holding a NaN or an infinity (a model trained into NaN would otherwise be served and
+    read every image as a clean one)."""
     serve_images, _, specs = make_serving_functions(model, postprocess)
-    outputs = serve_images(*(tf.constant(sample_feeds[spec.name]) for spec in specs))
+    feeds = sample_feeds(model, sample_images, specs)
+    outputs = serve_images(*(tf.constant(feeds[spec.name]) for spec in specs))
     broken = []
     for name, value in outputs.items():
         value = np.asarray(value)

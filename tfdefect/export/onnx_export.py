@@ -96,10 +96,9 @@ def export_onnx(
     return max_diff
 
 
-def sample_feeds(model, sample_images=None, specs=None) -> dict:
-    """Sample inputs by name: the caller's, or random uint8 images (and zero ids)."""
-    if specs is None:
-        specs = make_serving_functions(model)[2]
+def sample_feeds(model, sample_images, specs) -> dict:
+    """Sample inputs by name for the serving ``specs``: the caller's, or random uint8 images
+    (and zero ids)."""
     if sample_images is None:
         height, width, channels = model_image_shape(model)
         rng = np.random.default_rng(0)

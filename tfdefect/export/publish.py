@@ -10,7 +10,7 @@ from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
 from tfdefect.export.finite_outputs import check_finite_outputs
 from tfdefect.export.metadata import ModelMetadata
 from tfdefect.export.model_description import describe_model, serving_postprocess
-from tfdefect.export.onnx_export import export_onnx, sample_feeds
+from tfdefect.export.onnx_export import export_onnx
 from tfdefect.export.savedmodel import write_savedmodel
 from tfdefect.export.serving_config import update_models_config, validate_model_name
 
@@ -102,7 +102,7 @@ def publish_model(
     else:
         version = next_version(base_path)
     metadata = (metadata or describe_model(model)).replace(name=name, version=version)
-    check_finite_outputs(model, sample_feeds(model, sample_images), postprocess)
+    check_finite_outputs(model, sample_images, postprocess)
     onnx_max_diff = None
 
     def write(folder):

@@ -19,11 +19,11 @@ def publish_keras_file(
     metadata inside) as the next free version of ``name`` (``publish_model``); returns the
     PublishedModel as a dict."""
     from tfdefect.export.publish import publish_model
-    from tfdefect.inference.runtimes import KerasRuntime
+    from tfdefect.inference.runtimes import open_runtime
 
     if not model_path.endswith(".keras"):
         raise ValueError(f"{model_path}: export takes a .keras file the library saved")
-    runtime = KerasRuntime(model_path)  # clear errors for missing / empty / foreign files
+    runtime = open_runtime(model_path)  # clear errors for missing / empty / foreign files
     published = publish_model(
         runtime.model,
         export_dir,

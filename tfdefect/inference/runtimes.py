@@ -94,10 +94,6 @@ class KerasRuntime:
         from tfdefect.export.model_description import describe_model, serving_postprocess
         from tfdefect.export.signatures import make_serving_functions
 
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path}: no such .keras file")
-        if os.path.getsize(path) == 0:
-            raise ModelLoadError(f"{path}: empty file (an interrupted save?)")
         if not zipfile.is_zipfile(path):
             raise ModelLoadError(f"{path}: not a readable .keras file (not a zip archive)")
         try:
