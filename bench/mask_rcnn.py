@@ -1,95 +1,286 @@
-"""Mask R-CNN speed: inference ms/image for Keras, SavedModel and onnxruntime, and
-training steps/s, at 224x224x6.
+"""Mask R-CNN speed: stage breakdown at batch 1, heads vs backbone in Keras, SavedModel and
+onnxruntime, batch 8 throughput, and the training step, all from one run.
 
-    python bench/mask_rcnn.py                       # ResNet-25 and ResNet50, merge stem
-    python bench/mask_rcnn.py --backbones resnet25 --repeats 20
+    python bench/mask_rcnn.py                                  # ResNet-25, 224x224x6
+    python bench/mask_rcnn.py --backbones resnet25 resnet50 --repeats 20
+    python bench/mask_rcnn.py --baseline-rev b0ae089           # training step of an older
+                                                               # checkout, same run
 
-Target (issue 3): ResNet-25 in onnxruntime at batch 1 <= 150 ms/image on 2 CPU cores.
-Detections are forced to the maximum (min confidence 0), so mask pasting runs for every
-slot: the worst case for post-processing.
+Stages are timed alone (each its own compiled function, on the previous stage's outputs),
+not from a profiler, so the sum may differ from the whole model by the glue between them.
+"heads" are everything after backbone+FPN (RPN head, proposals, ROI align, box head,
+detection, mask ROI align, mask head, mask pasting); in SavedModel and onnxruntime they are
+the whole model minus a backbone+FPN-only export of the same weights timed in the same run.
+Target (issue 16): heads <= 50% of backbone+FPN at batch 1 in all three runtimes.
+
+Two detection settings: ``default`` (the model's own min confidence, which on random
+weights keeps few or no detections) and ``worst`` (min confidence 0: all 20 detection slots
+valid, so the mask head and pasting run for every slot).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 
 import numpy as np
 
+SIZE = 224
+CHANNELS = 6
 
-def bench_backbone(backbone, repeats, train_steps, workdir):
-    import keras
+
+def stage_functions(model, images):
+    """Ordered {stage: zero-argument callable}, each a tf.function on fixed inputs that are
+    the previous stages' outputs, and the whole model's outputs."""
+    import tensorflow as tf
+
+    def compiled(function, *args):
+        traced = tf.function(function)
+        return lambda: traced(*args)
+
+    images = tf.cast(tf.constant(images), tf.float32)
+    features = model.pyramid(images)
+    _, rpn_probabilities, rpn_deltas = model.rpn(features)
+    rpn_scores = rpn_probabilities[..., 1]
+    rois = model.proposals_for_inference([rpn_scores, rpn_deltas])
+    box_pooled = model.box_align([rois, *features[:4]])
+    _, probabilities, deltas = model.box_head(box_pooled)
+    boxes, class_ids, scores, count = model.detect([rois, probabilities, deltas])
+    mask_boxes, mask_classes = model.valid_detection_slots(boxes, class_ids, count)
+    mask_pooled = model.mask_align([mask_boxes, *features[:4]])
+    chosen = model.class_masks(model.mask_head(mask_pooled), mask_classes)
+    return {
+        "backbone+fpn": compiled(model.pyramid, images),
+        "rpn head": compiled(model.rpn, features),
+        "proposals": compiled(model.proposals_for_inference, [rpn_scores, rpn_deltas]),
+        "roi align (box)": compiled(model.box_align, [rois, *features[:4]]),
+        "box head": compiled(model.box_head, box_pooled),
+        "detection": compiled(model.detect, [rois, probabilities, deltas]),
+        "roi align (mask)": compiled(model.mask_align, [mask_boxes, *features[:4]]),
+        "mask head": compiled(
+            lambda p, c: model.class_masks(model.mask_head(p), c), mask_pooled, mask_classes
+        ),
+        "mask pasting": compiled(model.pasted_masks, chosen, mask_boxes, boxes),
+    }, int(count[0])
+
+
+def backbone_exports(model, workdir):
+    """SavedModel and ONNX of images uint8 -> [P2..P6] with the model's weights."""
+    import tensorflow as tf
+    import tf2onnx
+
+    spec = tf.TensorSpec([None, SIZE, SIZE, CHANNELS], tf.uint8, name="images")
+
+    @tf.function(input_signature=[spec])
+    def pyramid(images):
+        features = model.pyramid(tf.cast(images, tf.float32))
+        return {f"p{level}": f for level, f in zip(range(2, 7), features, strict=True)}
+
+    module = tf.Module()
+    module.model = model
+    module.pyramid = pyramid
+    saved = os.path.join(workdir, "pyramid_savedmodel")
+    tf.saved_model.save(module, saved, signatures={"serving_default": pyramid})
+    onnx_path = os.path.join(workdir, "pyramid.onnx")
+    tf2onnx.convert.from_function(pyramid, input_signature=[spec], opset=17, output_path=onnx_path)
+    return saved, onnx_path
+
+
+def runtimes(model, workdir, name):
+    """{runtime: callable(images uint8)} for Keras (compiled call), SavedModel, onnxruntime."""
     import onnxruntime as ort
     import tensorflow as tf
 
-    from tfdefect.bench.timing import interleaved_median_seconds
     from tfdefect.export import export_onnx, export_savedmodel
-    from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 
-    model = MaskRCNN(
-        image_shape=(224, 224, 6),
-        backbone=backbone,
-        merge_channels=True,
-        detection_min_confidence=0.0,
-    )
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 256, (8, 224, 224, 6)).astype(np.uint8)
-    saved = export_savedmodel(model, os.path.join(workdir, backbone), 1, write_models_config=False)
-    onnx_path = os.path.join(workdir, f"{backbone}.onnx")
-    difference = export_onnx(model, onnx_path, sample_images=images[:1])
+    saved = export_savedmodel(model, os.path.join(workdir, name), 1, write_models_config=False)
+    onnx_path = os.path.join(workdir, f"{name}.onnx")
+    export_onnx(model, onnx_path)
     serving = tf.saved_model.load(saved).signatures["serving_default"]
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    print(
-        f"\nMask R-CNN {backbone} + merge stem, 224x224x6, {model.count_params():,} "
-        f"parameters, ONNX max |diff| {difference:.1e}"
-    )
-    for batch in (1, 8):
-        x = images[:batch]
-        tensor = tf.constant(x)
-        seconds = interleaved_median_seconds(
-            {
-                "keras": lambda x=x: model.predict_on_batch(x),
-                "savedmodel": lambda t=tensor: serving(images=t),
-                "onnxruntime": lambda x=x: session.run(None, {"images": x}),
-            },
-            repeats,
-        )
-        for runtime, value in seconds.items():
-            print(f"  batch {batch} {runtime:<12} {1000 * value / batch:8.1f} ms/image")
-
-    model.compile(optimizer=keras.optimizers.Adam(1e-4))
-    targets = {
-        "boxes": np.zeros((4, 8, 4), np.float32),
-        "classes": np.zeros((4, 8), np.int32),
-        "masks": np.zeros((4, 8, 224, 224), np.uint8),
+    keras_call = tf.function(lambda x: model(tf.cast(x, tf.float32)))
+    return {
+        "keras": lambda x: keras_call(tf.constant(x)),
+        "savedmodel": lambda x: serving(images=tf.constant(x)),
+        "onnxruntime": lambda x: session.run(None, {"images": x}),
     }
-    targets["boxes"][:, 0] = [0.2, 0.2, 0.28, 0.27]
+
+
+def pyramid_runtimes(model, workdir):
+    import onnxruntime as ort
+    import tensorflow as tf
+
+    saved, onnx_path = backbone_exports(model, workdir)
+    serving = tf.saved_model.load(saved).signatures["serving_default"]
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    keras_call = tf.function(lambda x: model.pyramid(tf.cast(x, tf.float32)))
+    return {
+        "keras": lambda x: keras_call(tf.constant(x)),
+        "savedmodel": lambda x: serving(images=tf.constant(x)),
+        "onnxruntime": lambda x: session.run(None, {"images": x}),
+    }
+
+
+def bench_inference(backbone, repeats, workdir):
+    import keras
+
+    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (8, SIZE, SIZE, CHANNELS)).astype(np.uint8)
+    result = {"backbone": backbone, "settings": {}}
+    base = None
+    for setting, confidence in (("default", None), ("worst", 0.0)):
+        kwargs = {} if confidence is None else {"detection_min_confidence": confidence}
+        model = MaskRCNN(
+            image_shape=(SIZE, SIZE, CHANNELS), backbone=backbone, merge_channels=True, **kwargs
+        )
+        if base is None:
+            base = model
+        else:
+            model.set_weights(base.get_weights())
+        stages, detections = stage_functions(model, images[:1])
+        stage_seconds = interleaved_median_seconds(stages, repeats)
+        whole = runtimes(model, workdir, f"{backbone}_{setting}")
+        pyramid = pyramid_runtimes(model, os.path.join(workdir, f"{backbone}_{setting}_pyr"))
+        calls = {}
+        for runtime in whole:
+            calls[f"{runtime} model"] = lambda f=whole[runtime]: f(images[:1])
+            calls[f"{runtime} backbone"] = lambda f=pyramid[runtime]: f(images[:1])
+        for runtime in whole:
+            calls[f"{runtime} model b8"] = lambda f=whole[runtime]: f(images)
+        totals = interleaved_median_seconds(calls, repeats)
+        result["settings"][setting] = {
+            "detections_batch1": detections,
+            "stages_ms": {k: 1000 * v for k, v in stage_seconds.items()},
+            "runtimes_ms": {k: 1000 * v for k, v in totals.items()},
+            "parameters": model.count_params(),
+        }
+    return result
+
+
+def train_rate(backbone, steps, size=96, batch=4):
+    """Training steps/s at ``batch`` on ``size`` px 6-channel crops (one defect each)."""
+    import keras
+
+    from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
+
+    keras.utils.set_random_seed(0)
+    model = MaskRCNN(image_shape=(size, size, CHANNELS), backbone=backbone, merge_channels=True)
+    model.compile(optimizer=keras.optimizers.Adam(1e-4))
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (batch, size, size, CHANNELS)).astype(np.uint8)
+    targets = {
+        "boxes": np.zeros((batch, 8, 4), np.float32),
+        "classes": np.zeros((batch, 8), np.int32),
+        "masks": np.zeros((batch, 8, size, size), np.uint8),
+    }
+    targets["boxes"][:, 0] = [0.2, 0.2, 0.4, 0.35]
     targets["classes"][:, 0] = 1
-    targets["masks"][:, 0, 45:63, 45:61] = 1
-    model.train_on_batch(images[:4], targets)
+    targets["masks"][:, 0, 19:38, 19:34] = 1
+    model.train_on_batch(images, targets)
+    model.train_on_batch(images, targets)
     started = time.perf_counter()
-    for _ in range(train_steps):
-        model.train_on_batch(images[:4], targets)
-    rate = train_steps / (time.perf_counter() - started)
-    print(f"  training: {rate:.2f} steps/s at batch 4 ({4 * rate:.1f} images/s)")
+    for _ in range(steps):
+        model.train_on_batch(images, targets)
+    return steps / (time.perf_counter() - started)
+
+
+def baseline_train_rate(revision, backbone, steps):
+    """Training steps/s of ``revision`` of this repository, in a child process."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as checkout:
+        subprocess.run(
+            ["git", "-C", root, "worktree", "add", "--detach", checkout, revision],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            code = (
+                f"import sys; sys.path.insert(0, {checkout!r}); "
+                f"sys.path.insert(1, {os.path.dirname(os.path.abspath(__file__))!r}); "
+                "import mask_rcnn as bench; "
+                f"print(bench.train_rate({backbone!r}, {steps}))"
+            )
+            env = dict(os.environ, PYTHONPATH=checkout)
+            output = subprocess.run(
+                [sys.executable, "-c", code],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=checkout,
+            )
+            return float(output.stdout.strip().splitlines()[-1])
+        finally:
+            subprocess.run(
+                ["git", "-C", root, "worktree", "remove", "--force", checkout],
+                capture_output=True,
+            )
+
+
+def print_inference(result):
+    print(f"\nMask R-CNN {result['backbone']} + merge stem, {SIZE}x{SIZE}x{CHANNELS}, batch 1")
+    for setting, figures in result["settings"].items():
+        stages = figures["stages_ms"]
+        backbone = stages["backbone+fpn"]
+        print(
+            f"  [{setting}: {figures['detections_batch1']} detections]  stage alone, "
+            "ms (share of backbone+fpn)"
+        )
+        for name, value in stages.items():
+            print(f"    {name:<18}{value:8.2f}  ({value / backbone:6.1%})")
+        heads = sum(v for k, v in stages.items() if k != "backbone+fpn")
+        print(f"    {'heads (sum)':<18}{heads:8.2f}  ({heads / backbone:6.1%})")
+        totals = figures["runtimes_ms"]
+        for runtime in ("keras", "savedmodel", "onnxruntime"):
+            whole, pyramid = totals[f"{runtime} model"], totals[f"{runtime} backbone"]
+            share = (whole - pyramid) / pyramid
+            verdict = "met" if share <= 0.5 else "NOT MET"
+            print(
+                f"    {runtime:<12} model {whole:7.1f} ms, backbone+fpn {pyramid:7.1f} ms, "
+                f"heads {whole - pyramid:6.1f} ms = {share:6.1%} of backbone ({verdict}); "
+                f"batch 8 {totals[f'{runtime} model b8'] / 8:6.1f} ms/image"
+            )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backbones", nargs="+", default=["resnet25", "resnet50"])
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--train-steps", type=int, default=5)
+    parser.add_argument("--backbones", nargs="+", default=["resnet25"])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--train-steps", type=int, default=10)
+    parser.add_argument("--baseline-rev", help="git revision whose training step to time too")
+    parser.add_argument("--json", default="bench_results/mask_rcnn.json")
     args = parser.parse_args(argv)
     from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
 
-    print("machine:", describe_machine())
+    machine = describe_machine()
+    print("machine:", machine)
+    results = []
     with tempfile.TemporaryDirectory() as workdir:
         for backbone in args.backbones:
-            bench_backbone(backbone, args.repeats, args.train_steps, workdir)
+            result = bench_inference(backbone, args.repeats, workdir)
+            print_inference(result)
+            rate = train_rate(backbone, args.train_steps)
+            result["train_steps_per_s"] = rate
+            line = f"  training, batch 4 of 96 px crops: {rate:.2f} steps/s"
+            if args.baseline_rev:
+                before = baseline_train_rate(args.baseline_rev, backbone, args.train_steps)
+                result["baseline"] = {"revision": args.baseline_rev, "train_steps_per_s": before}
+                line += f"; {args.baseline_rev}: {before:.2f} steps/s; ratio {rate / before:.2f}x"
+            print(line, flush=True)
+            results.append(result)
+    write_bench_json(args.json, machine, {"mask_rcnn": results})
+    print(f"\nwrote {args.json}")
 
 
 if __name__ == "__main__":

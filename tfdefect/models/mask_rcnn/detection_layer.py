@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfdefect.models.mask_rcnn.bilinear_sampling import interpolation_matrix, sample_positions
 from tfdefect.models.mask_rcnn.box_coder import decode_boxes
 from tfdefect.serialization import register
 
@@ -69,12 +70,13 @@ def paste_masks(masks, boxes, height, width, threshold=0.5):
     """Paste (B, D, m, m) box-relative mask probabilities into (B, D, H, W) uint8 masks.
 
     Each image pixel samples the mask cell under its centre (bilinear, 0 outside the box),
-    written as one ``crop_and_resize`` whose "box" is the image seen from the mask.
+    the samples crop_and_resize would take with the image seen from the mask as its "box";
+    bilinear sampling is separable, so each mask is pasted as rows @ mask @ columns^T.
     """
     shape = tf.shape(masks)
     batch, count, size = shape[0], shape[1], masks.shape[2]
-    flat_masks = tf.reshape(masks, [-1, size, size, 1])
-    flat_boxes = tf.reshape(boxes, [-1, 4])
+    flat_masks = tf.reshape(tf.cast(masks, tf.float32), [-1, size, size])
+    flat_boxes = tf.reshape(tf.cast(boxes, tf.float32), [-1, 4])
     y1, x1, y2, x2 = (flat_boxes[:, i] for i in range(4))
     box_height = tf.maximum(y2 - y1, 1e-6)
     box_width = tf.maximum(x2 - x1, 1e-6)
@@ -82,23 +84,18 @@ def paste_masks(masks, boxes, height, width, threshold=0.5):
     def to_mask_index(coordinate, start, extent):
         return ((coordinate - start) / extent * size - 0.5) / (size - 1)
 
-    first_y, last_y = 0.5 / height, (height - 0.5) / height
-    first_x, last_x = 0.5 / width, (width - 0.5) / width
-    view = tf.stack(
-        [
-            to_mask_index(first_y, y1, box_height),
-            to_mask_index(first_x, x1, box_width),
-            to_mask_index(last_y, y1, box_height),
-            to_mask_index(last_x, x1, box_width),
-        ],
-        axis=-1,
-    )
-    pasted = tf.image.crop_and_resize(
-        flat_masks,
-        view,
-        tf.range(tf.shape(flat_masks)[0]),
-        (height, width),
-        extrapolation_value=0.0,
-    )
-    binary = tf.cast(pasted[..., 0] >= threshold, tf.uint8)
+    def axis_matrix(start, extent, pixels):
+        first, last = 0.5 / pixels, (pixels - 0.5) / pixels
+        positions = sample_positions(
+            to_mask_index(first, start, extent),
+            to_mask_index(last, start, extent),
+            tf.fill(tf.shape(start), float(size)),
+            pixels,
+        )
+        return interpolation_matrix(positions, size)  # (N, pixels, size)
+
+    rows = axis_matrix(y1, box_height, height)
+    columns = axis_matrix(x1, box_width, width)
+    pasted = tf.matmul(tf.matmul(rows, flat_masks), columns, transpose_b=True)
+    binary = tf.cast(pasted >= threshold, tf.uint8)
     return tf.reshape(binary, [batch, count, height, width])

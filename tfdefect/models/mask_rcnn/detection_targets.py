@@ -6,6 +6,13 @@ import tensorflow as tf
 
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes, encode_boxes, pairwise_iou
 
+POSITIVE_FRACTION = 0.33  # Matterport's ROI_POSITIVE_RATIO
+
+
+def max_positive_rois(train_rois, positive_fraction=POSITIVE_FRACTION):
+    """Most positive ROIs sampled per image; they fill the first rows of the targets."""
+    return int(train_rois * positive_fraction)
+
 
 def jitter_boxes(boxes, copies):
     """(N * copies, 4) random perturbations of (N, 4) normalised boxes, clipped to [0, 1]."""
@@ -25,7 +32,7 @@ def detection_targets_for_image(
     gt_classes,
     gt_masks,
     train_rois=64,
-    positive_fraction=0.33,
+    positive_fraction=POSITIVE_FRACTION,
     positive_iou=0.5,
     mask_size=28,
     jittered_rois=0,
@@ -66,7 +73,9 @@ def detection_targets_for_image(
     random = tf.random.uniform(tf.shape(best_iou))
     # rank positives randomly; accept the first max_positive of them
     positive_rank = tf.argsort(tf.argsort(tf.where(positive, -random, 2.0)))
-    accepted = tf.logical_and(positive, positive_rank < int(train_rois * positive_fraction))
+    accepted = tf.logical_and(
+        positive, positive_rank < max_positive_rois(train_rois, positive_fraction)
+    )
     priority = tf.where(accepted, 3.0 + random, tf.where(negative, 1.0 + random, 0.0))
     count = tf.shape(priority)[0]
     padding = tf.maximum(train_rois - count, 0)

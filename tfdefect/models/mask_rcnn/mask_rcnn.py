@@ -13,7 +13,7 @@ from tfdefect.models.mask_rcnn import losses
 from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, pyramid_anchors
 from tfdefect.models.mask_rcnn.box_head import BoxHead
 from tfdefect.models.mask_rcnn.detection_layer import DetectionLayer, paste_masks
-from tfdefect.models.mask_rcnn.detection_targets import detection_targets
+from tfdefect.models.mask_rcnn.detection_targets import detection_targets, max_positive_rois
 from tfdefect.models.mask_rcnn.feature_pyramid import FeaturePyramid
 from tfdefect.models.mask_rcnn.mask_head import MaskHead
 from tfdefect.models.mask_rcnn.presets import CHIPS_LOSS_WEIGHTS, MASK_RCNN_DEFAULTS
@@ -167,16 +167,34 @@ class MaskRCNN(keras.Model):
         rois = self.proposals_for_inference([rpn_probabilities[..., 1], rpn_deltas])
         _, probabilities, deltas = self.box_head(self.box_align([rois, *features[:4]]))
         boxes, class_ids, scores, count = self.detect([rois, probabilities, deltas])
-        masks = self.mask_head(self.mask_align([boxes, *features[:4]]))
-        chosen = tf.gather(tf.transpose(masks, [0, 1, 4, 2, 3]), class_ids, axis=2, batch_dims=2)
-        height, width = self.image_shape[:2]
+        mask_boxes, mask_classes = self.valid_detection_slots(boxes, class_ids, count)
+        masks = self.mask_head(self.mask_align([mask_boxes, *features[:4]]))
         return {
             "boxes": boxes,
             "class_ids": class_ids,
             "scores": scores,
-            "masks": paste_masks(chosen, boxes, height, width),
+            "masks": self.pasted_masks(self.class_masks(masks, mask_classes), mask_boxes, boxes),
             "num_detections": count,
         }
+
+    def valid_detection_slots(self, boxes, class_ids, count):
+        """Boxes (B, V, 4) and class ids (B, V) of the detection slots that hold a
+        detection in some image of the batch (V = max(count), at most D); the mask head
+        and pasting run on these only."""
+        slots = tf.maximum(tf.reduce_max(count), 1)  # one slot even when none: no 0-size convs
+        return boxes[:, :slots], class_ids[:, :slots]
+
+    def class_masks(self, masks, class_ids):
+        """(B, V, m, m) mask of each slot's own class from (B, V, m, m, K) head outputs."""
+        return tf.gather(tf.transpose(masks, [0, 1, 4, 2, 3]), class_ids, axis=2, batch_dims=2)
+
+    def pasted_masks(self, masks, mask_boxes, boxes):
+        """(B, D, H, W) uint8 image masks from (B, V, m, m) slot masks in ``mask_boxes``
+        (B, V, 4); slots past V (no detection in any image) are zeros."""
+        height, width = self.image_shape[:2]
+        pasted = paste_masks(masks, mask_boxes, height, width)
+        missing = tf.shape(boxes)[1] - tf.shape(mask_boxes)[1]
+        return tf.pad(pasted, [[0, 0], [0, missing], [0, 0], [0, 0]])
 
     def compute_losses(self, images, targets, training):
         """Dict of the five unweighted losses for a batch."""
@@ -201,7 +219,10 @@ class MaskRCNN(keras.Model):
             jittered_rois=self.jittered_rois,
         )
         logits, _, deltas = self.box_head(self.box_align([rois, *features[:4]]))
-        masks = self.mask_head(self.mask_align([rois, *features[:4]]))
+        # positives come first and fill at most max_positive_rois rows: the mask loss only
+        # sees those, so the mask head runs on them alone
+        positives = max_positive_rois(self.train_rois)
+        masks = self.mask_head(self.mask_align([rois[:, :positives], *features[:4]]))
         return {
             "rpn_class": losses.rpn_class_loss(
                 anchor_labels, rpn_logits, balanced=self.rpn_balanced_loss
@@ -209,7 +230,7 @@ class MaskRCNN(keras.Model):
             "rpn_box": losses.rpn_box_loss(anchor_labels, anchor_deltas, rpn_deltas),
             "class": losses.roi_class_loss(class_ids, weights, logits),
             "box": losses.roi_box_loss(class_ids, roi_deltas, deltas),
-            "mask": losses.roi_mask_loss(class_ids, roi_masks, masks),
+            "mask": losses.roi_mask_loss(class_ids[:, :positives], roi_masks[:, :positives], masks),
         }
 
     def _update_trackers(self, parts, total):

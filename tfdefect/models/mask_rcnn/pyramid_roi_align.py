@@ -1,10 +1,11 @@
-"""ROIAlign over FPN levels, built on ``tf.image.crop_and_resize``."""
+"""ROIAlign over FPN levels: crop_and_resize's sampling, each ROI on its own level."""
 
 from __future__ import annotations
 
 import keras
 import tensorflow as tf
 
+from tfdefect.models.mask_rcnn.bilinear_sampling import gather_crops
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes
 from tfdefect.serialization import register
 
@@ -17,10 +18,9 @@ class PyramidROIAlign(keras.layers.Layer):
     ROI's normalised height and width and H, W the image size, as in Matterport.
 
     Sampling is "aligned" (``crop_boxes``): each output cell samples its centre.
-    Sampling is "aligned" (``crop_boxes``): each output cell samples its centre.
-    Every ROI is cropped from every level and the matching crop is kept by a one-hot mask.
-    That costs four small crops per ROI instead of gathers and scatters, and keeps the
-    graph free of dynamic shapes, which converts cleanly to ONNX.
+    Each ROI is sampled from its own level only, by gathers from all levels flattened into
+    one table (``gather_crops``): the same values as ``crop_and_resize`` on that level,
+    without cropping every level, and an ONNX graph without per-box loops.
 
     Args:
         pool_size: output side (7 for box heads, 14 for mask heads).
@@ -51,23 +51,32 @@ class PyramidROIAlign(keras.layers.Layer):
         boxes = tf.cast(boxes, tf.float32)
         shape = tf.shape(boxes)
         batch, count = shape[0], shape[1]
-        flat_boxes = tf.reshape(boxes, [-1, 4])
-        box_indices = tf.repeat(tf.range(batch), count)
-        levels = tf.reshape(self.roi_levels(boxes), [-1])
-        pooled = 0.0
-        for level, feature in zip(range(2, 6), features, strict=True):
-            feature_shape = tf.shape(feature)
-            aligned = crop_boxes(flat_boxes, feature_shape[1], feature_shape[2], self.pool_size)
-            crops = tf.image.crop_and_resize(
-                tf.cast(feature, tf.float32),
-                aligned,
-                box_indices,
-                (self.pool_size, self.pool_size),
-            )
-            chosen = tf.cast(tf.equal(levels, level), tf.float32)[:, None, None, None]
-            pooled = pooled + chosen * crops
         channels = features[0].shape[-1]
-        return tf.reshape(pooled, [batch, count, self.pool_size, self.pool_size, channels])
+        flat_boxes = tf.reshape(boxes, [-1, 4])
+        level_index = tf.reshape(self.roi_levels(boxes), [-1]) - 2
+        # one (B * S, C) table: per image, the pixels of P2, then P3, P4, P5
+        table = tf.concat(
+            [tf.reshape(tf.cast(f, tf.float32), [batch, -1, channels]) for f in features],
+            axis=1,
+        )
+        pixels_per_image = tf.shape(table)[1]
+        table = tf.reshape(table, [-1, channels])
+        map_shapes = tf.stack([tf.shape(f)[1:3] for f in features])  # (4, 2)
+        map_pixels = map_shapes[:, 0] * map_shapes[:, 1]
+        map_starts = tf.cumsum(map_pixels, exclusive=True)
+        heights = tf.cast(tf.gather(map_shapes[:, 0], level_index), tf.float32)
+        widths = tf.cast(tf.gather(map_shapes[:, 1], level_index), tf.float32)
+        image_index = tf.repeat(tf.range(batch), count)
+        row_offsets = image_index * pixels_per_image + tf.gather(map_starts, level_index)
+        crops = gather_crops(
+            table,
+            crop_boxes(flat_boxes, heights, widths, self.pool_size),
+            row_offsets,
+            heights,
+            widths,
+            self.pool_size,
+        )
+        return tf.reshape(crops, [batch, count, self.pool_size, self.pool_size, channels])
 
     def compute_output_shape(self, input_shapes):
         boxes, feature = input_shapes[0], input_shapes[1]
