@@ -3,6 +3,12 @@ reference implementation's way), and inference ms/image in Keras, SavedModel, on
 
     python bench/padim.py                            # EfficientNet-B0, 224 px
     python bench/padim.py --backbone resnet18 --images 64 256
+    python bench/padim.py --backbone resnet18 --skip-fit --anomalib-python ~/anomalib/bin/python
+
+Inference runs through ``open_runtime`` (what ``tfdefect predict`` uses) at batch 1 and 32;
+with ``--anomalib-python`` anomalib's PaDiM (an environment of its own: torch and
+tensorflow are never installed together) is timed in the same run on the same threads.
+Target (issue 16): batch 1 at least 2x anomalib's batch 1.
 
 Fit memory is the peak of numpy allocations (tracemalloc) while turning embeddings into
 the per-patch mean and inverse covariance; the embeddings are computed once and fed to
@@ -12,7 +18,9 @@ both methods, so the ratio compares only the statistics.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import tempfile
 import time
 import tracemalloc
@@ -86,35 +94,55 @@ def bench_fit(model, counts, size, batch):
 
 
 def bench_inference(model, size, batches, repeats, workdir):
-    import onnxruntime as ort
+    """images/s of the runtimes ``tfdefect predict`` uses (a .keras file, the SavedModel,
+    the ONNX file, each through ``open_runtime``) and of the bare feature extractor."""
     import tensorflow as tf
 
     from tfdefect.bench.timing import interleaved_median_seconds
     from tfdefect.export import export_onnx, export_savedmodel
+    from tfdefect.inference.runtimes import open_runtime
 
+    keras_path = os.path.join(workdir, "padim.keras")
+    model.save(keras_path)
     saved = export_savedmodel(model, os.path.join(workdir, "padim"), 1, write_models_config=False)
     onnx_path = os.path.join(workdir, "padim.onnx")
-    sample = boards(2, size, seed=1)
-    difference = export_onnx(model, onnx_path, sample_images=sample)
-    serving = tf.saved_model.load(saved).signatures["serving_default"]
-    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    difference = export_onnx(model, onnx_path, sample_images=boards(2, size, seed=1))
+    runtimes = {
+        "keras": open_runtime(keras_path),
+        "savedmodel": open_runtime(saved),
+        "onnxruntime": open_runtime(onnx_path),
+    }
+    extractor = tf.function(lambda x: model.extractor(tf.cast(x, tf.float32)))
+    print(
+        f"\ninference through open_runtime (median of {repeats}), ONNX max |diff| {difference:.1e}"
+    )
+    rates = {}
     for batch in batches:
         images = boards(batch, size, seed=2)
-        tensor = tf.constant(images)
-        seconds = interleaved_median_seconds(
-            {
-                "keras": lambda images=images: model.predict_on_batch(images),
-                "savedmodel": lambda tensor=tensor: serving(images=tensor),
-                "onnxruntime": lambda images=images: session.run(None, {"images": images}),
-            },
-            repeats,
-        )
-        print(f"\ninference batch {batch} (median of {repeats}), ONNX max |diff| {difference:.1e}")
-        for runtime, value in seconds.items():
+        calls = {name: lambda r=r, i=images: r({"images": i}) for name, r in runtimes.items()}
+        calls["feature extractor alone"] = lambda i=images: extractor(tf.constant(i))
+        # one runtime at a time: onnxruntime's spinning threads would slow the next call
+        for name, call in calls.items():
+            seconds = interleaved_median_seconds({name: call}, repeats)[name]
+            rates[f"{name} b{batch}"] = batch / seconds
+        bare = rates[f"feature extractor alone b{batch}"]
+        for name in calls:
+            rate = rates[f"{name} b{batch}"]
             print(
-                f"  {runtime:<12} {1000 * value / batch:7.1f} ms/image  "
-                f"ratio vs keras {seconds['keras'] / value:.2f}"
+                f"  batch {batch:>2} {name:<24} {rate:7.1f} images/s ({rate / bare:5.1%} of bare)"
             )
+    return rates
+
+
+def anomalib_rates(python, backbone, size, batches, threads):
+    """anomalib's PaDiM images/s, measured by ``anomalib_padim_worker.py`` under ``python``."""
+    worker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "anomalib_padim_worker.py")
+    command = [python, worker, "--backbone", backbone, "--size", str(size)]
+    command += ["--threads", str(threads), "--batches", *map(str, batches)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"anomalib worker failed: {result.stderr.strip().splitlines()[-1]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None):
@@ -125,28 +153,57 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--images", type=int, nargs="+", default=[64, 256, 1024])
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--inference-batches", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--inference-batches", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument(
+        "--anomalib-python",
+        help="Python of an environment with anomalib: time its PaDiM in the same run",
+    )
+    parser.add_argument("--skip-fit", action="store_true", help="inference figures only")
+    parser.add_argument("--json", default="bench_results/padim.json")
     args = parser.parse_args(argv)
 
     import keras
 
     from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
     from tfdefect.models.padim import Padim
 
-    print("machine:", describe_machine())
+    machine = describe_machine()
+    print("machine:", machine)
     keras.utils.set_random_seed(0)
     model = Padim(args.backbone, (args.size, args.size, 3))
     print(
         f"PaDiM {args.backbone} {args.size} px: {model.grid[0] * model.grid[1]} patches x "
         f"{model.embedding_dims} dims (random weights)"
     )
-    bench_fit(model, args.images, args.size, args.batch)
+    if not args.skip_fit:
+        bench_fit(model, args.images, args.size, args.batch)
     model.fit_gaussian(
         [boards(args.batch, args.size, seed=3)], verbose=False
     )  # a fitted Gaussian for the export
     with tempfile.TemporaryDirectory() as workdir:
-        bench_inference(model, args.size, args.inference_batches, args.repeats, workdir)
+        rates = bench_inference(model, args.size, args.inference_batches, args.repeats, workdir)
+    results = {"backbone": args.backbone, "size": args.size, "images_per_s": rates}
+    if args.anomalib_python:
+        threads = len(os.sched_getaffinity(0))
+        theirs = anomalib_rates(
+            args.anomalib_python, args.backbone, args.size, args.inference_batches, threads
+        )
+        results["anomalib"] = theirs
+        print(
+            f"\nanomalib {theirs['anomalib']} (torch {theirs['torch']}, {threads} threads), "
+            "same machine, same run:"
+        )
+        for batch in args.inference_batches:
+            other = theirs["images_per_s"][str(batch)]
+            best = max(rates[f"{r} b{batch}"] for r in ("keras", "savedmodel", "onnxruntime"))
+            print(
+                f"  batch {batch:>2}: anomalib {other:6.1f} images/s; tfdefect best runtime "
+                f"{best:6.1f} ({best / other:.2f}x); keras {rates[f'keras b{batch}'] / other:.2f}x"
+            )
+    write_bench_json(args.json, machine, {"padim": results})
+    print(f"\nwrote {args.json}")
 
 
 if __name__ == "__main__":

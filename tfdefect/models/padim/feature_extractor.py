@@ -58,9 +58,9 @@ def _stage_outputs(backbone_name, image_shape, weights):
 class PadimFeatureExtractor(keras.Model):
     """Patch embeddings for PaDiM.
 
-    The three stage outputs (strides 4, 8, 16) are upsampled (nearest) to the stride-4 grid
-    and concatenated in the graph; then ``embedding_dims`` channels chosen at random with
-    ``seed`` are kept (the same ones every time the model is built with that seed).
+    Of the three stage outputs (strides 4, 8, 16), ``embedding_dims`` channels chosen at
+    random with ``seed`` (the same ones every time the model is built with that seed) are
+    kept, upsampled (nearest) to the stride-4 grid and concatenated in stage order.
 
     Args:
         backbone: a key of ``PADIM_PRESETS`` (efficientnetb0..b7, resnet18, wide_resnet50).
@@ -91,17 +91,26 @@ class PadimFeatureExtractor(keras.Model):
         # === Functional model ===
         inputs, stages = _stage_outputs(backbone, tuple(image_shape), backbone_weights)
         grid = stages[0].shape[1]
-        upsampled = [stages[0]] + [
-            keras.layers.UpSampling2D(grid // s.shape[1], name=f"upsample_{i + 1}")(s)
-            for i, s in enumerate(stages[1:])
-        ]
-        concatenated = keras.layers.Concatenate(name="concat")(upsampled)
-        total = concatenated.shape[-1]
+        widths = [s.shape[-1] for s in stages]
+        total = sum(widths)
         dims = embedding_dims or min(PADIM_PRESETS[backbone]["embedding_dims"], total)
         if dims > total:
             raise ValueError(f"embedding_dims {dims} > the {total} channels of {backbone}")
         indices = np.sort(np.random.default_rng(seed).choice(total, dims, replace=False))
-        embedding = ChannelSubset(indices, name="channel_subset")(concatenated)
+        # channels are kept before upsampling (the same values as upsampling all and then
+        # keeping them: nearest upsampling and channel selection commute), so only the kept
+        # channels are copied to the stride-4 grid
+        kept, start = [], 0
+        for i, (stage, width) in enumerate(zip(stages, widths, strict=True)):
+            own = indices[(indices >= start) & (indices < start + width)] - start
+            start += width
+            if len(own) == 0:
+                continue
+            x = ChannelSubset(own, name=f"channel_subset_{i}")(stage)
+            if stage.shape[1] != grid:
+                x = keras.layers.UpSampling2D(grid // stage.shape[1], name=f"upsample_{i}")(x)
+            kept.append(x)
+        embedding = keras.layers.Concatenate(name="concat")(kept) if len(kept) > 1 else kept[0]
         super().__init__(inputs=inputs, outputs=embedding, **kwargs)
         # === Config ===
         self.backbone_name = backbone
