@@ -94,16 +94,19 @@ def time_runtimes(files: dict, threads: int, repeats: int) -> dict:
         for name in ("onnx_float", "onnx_int8")
     }
     tflite = TfliteClassifier(files["tflite_int8"], num_threads=threads)
-    seconds = interleaved_median_seconds(
-        {
-            "keras": lambda: model.predict_on_batch(floats),
-            "onnx_float": lambda: sessions["onnx_float"].run(None, {"images": image}),
-            "onnx_int8": lambda: sessions["onnx_int8"].run(None, {"images": image}),
-            "tflite_int8": lambda: tflite.predict_one(image[0]),
-        },
-        repeats,
-    )
-    return {name: 1000 * value for name, value in seconds.items()}
+    keras_call = tf.function(lambda x: model(x, training=False))
+    calls = {
+        "keras": lambda: keras_call(tf.constant(floats)),
+        "onnx_float": lambda: sessions["onnx_float"].run(None, {"images": image}),
+        "onnx_int8": lambda: sessions["onnx_int8"].run(None, {"images": image}),
+        "tflite_int8": lambda: tflite.predict_one(image[0]),
+    }
+    # one runtime at a time: an onnxruntime session's threads spin after each run and
+    # would take the second core from the next runtime if the calls were interleaved
+    return {
+        name: 1000 * interleaved_median_seconds({name: call}, repeats)[name]
+        for name, call in calls.items()
+    }
 
 
 def main(argv=None):
@@ -115,6 +118,7 @@ def main(argv=None):
     parser.add_argument("--alpha", type=float, default=1.0)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--json", default="bench_results/wafer.json")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # files JSON: time, print JSON
     args = parser.parse_args(argv)
     if args.worker:
@@ -123,8 +127,11 @@ def main(argv=None):
         return
 
     from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
 
-    print("machine:", describe_machine())
+    machine = describe_machine()
+    print("machine:", machine)
+    rows = []
     with tempfile.TemporaryDirectory() as workdir:
         files = build_files(args, workdir)
         sizes = {
@@ -136,7 +143,7 @@ def main(argv=None):
             + f"; INT8 / float size: onnx {sizes['onnx_int8'] / sizes['onnx_float']:.2f}, "
             f"tflite {sizes['tflite_int8'] / sizes['onnx_float']:.2f} (target <= 0.33)"
         )
-        print(f"batch 1, median of {args.repeats} interleaved calls, ms/image")
+        print(f"batch 1, median of {args.repeats} calls, one runtime at a time, ms/image")
         print(
             f"{'threads':<8}{'keras':>10}{'ort float':>11}{'ort int8':>10}{'tflite int8':>13}"
             "   speed-up of INT8 vs ort float"
@@ -159,12 +166,16 @@ def main(argv=None):
             if result.returncode != 0:
                 raise RuntimeError(result.stderr[-3000:])
             ms = json.loads(result.stdout.strip().splitlines()[-1])
+            rows.append({"threads": threads, "ms_per_image": ms})
             print(
                 f"{threads:<8}{ms['keras']:>10.2f}{ms['onnx_float']:>11.2f}{ms['onnx_int8']:>10.2f}"
                 f"{ms['tflite_int8']:>13.2f}   ort int8 {ms['onnx_float'] / ms['onnx_int8']:.2f}x, "
                 f"tflite int8 {ms['onnx_float'] / ms['tflite_int8']:.2f}x (target >= 1.5x)",
                 flush=True,
             )
+
+    write_bench_json(args.json, machine, {"sizes_mb": sizes, "batch1": rows})
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

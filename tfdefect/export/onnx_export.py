@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from tfdefect.export.atomic import make_temp_dir
 from tfdefect.export.metadata import ModelMetadata, onnx_metadata_props
+from tfdefect.export.onnx_weights import attach_weights, weight_input_function
 from tfdefect.export.signatures import (
     is_image_spec,
     make_serving_functions,
@@ -67,10 +68,16 @@ def export_onnx(
     temp_dir = make_temp_dir(folder, "onnx")
     temp_path = os.path.join(temp_dir, os.path.basename(path))
     try:
-        tf2onnx.convert.from_function(
-            function, input_signature=specs, opset=opset, output_path=temp_path
+        # weights enter as inputs and are attached as initializers afterwards: tf2onnx's
+        # peak memory then no longer grows with the weights (onnx_weights)
+        with_weights, weight_specs, variables = weight_input_function(model, serve_images, specs)
+        proto, _ = tf2onnx.convert.from_function(
+            with_weights, input_signature=[*specs, *weight_specs], opset=opset
         )
-        attach_onnx_metadata(temp_path, metadata)
+        attach_weights(proto, weight_specs, variables)
+        name_batch_dimension(proto)
+        set_metadata(proto, metadata)
+        save_onnx(proto, temp_path)
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
             names = [o.name for o in session.get_outputs()]
@@ -115,21 +122,45 @@ def sample_feeds(model, sample_images, specs) -> dict:
 
 
 def attach_onnx_metadata(path: str, metadata: ModelMetadata | None) -> None:
-    """Name the dynamic leading dimension of every input and output ``batch`` (tf2onnx
-    writes ``unk__N``) and store the metadata as ``metadata_props``."""
+    """Name the dynamic leading dimension of every input and output of the ONNX file at
+    ``path`` ``batch`` and store the metadata as ``metadata_props``."""
     import onnx
 
     model = onnx.load(path)
-    for value in list(model.graph.input) + list(model.graph.output):
+    name_batch_dimension(model)
+    set_metadata(model, metadata)
+    save_onnx(model, path)
+
+
+def name_batch_dimension(proto) -> None:
+    """Name the dynamic leading dimension of every input and output ``batch`` (tf2onnx
+    writes ``unk__N``)."""
+    for value in list(proto.graph.input) + list(proto.graph.output):
         dims = value.type.tensor_type.shape.dim
         if dims and not dims[0].HasField("dim_value"):
             dims[0].dim_param = "batch"
-    if metadata is not None:
-        del model.metadata_props[:]
-        for key, value in onnx_metadata_props(metadata).items():
-            entry = model.metadata_props.add()
-            entry.key, entry.value = key, value
-    onnx.save(model, path)
+
+
+def set_metadata(proto, metadata: ModelMetadata | None) -> None:
+    """Store ``metadata`` as the model's ``metadata_props`` (replacing any)."""
+    if metadata is None:
+        return
+    del proto.metadata_props[:]
+    for key, value in onnx_metadata_props(metadata).items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+
+
+def save_onnx(proto, path: str) -> None:
+    """Write ``proto`` to ``path`` as one file (the 2 GiB protobuf limit is named if hit)."""
+    import onnx
+
+    if proto.ByteSize() >= 2**31:
+        raise ValueError(
+            f"{path}: the ONNX model is over 2 GiB, protobuf's limit for one file; export "
+            "it with onnx.save(..., save_as_external_data=True) from the SavedModel instead"
+        )
+    onnx.save(proto, path)
 
 
 def _max_difference(expected: dict, got: dict) -> float:
