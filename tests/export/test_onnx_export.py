@@ -45,3 +45,23 @@ def test_export_fails_above_tolerance_and_leaves_no_file(tmp_path):
     with pytest.raises(OnnxParityError, match="differs from Keras"):
         export_onnx(model, path, atol=-1.0)  # any difference, even 0, is above -1
     assert os.listdir(tmp_path) == []
+
+
+def test_weights_are_initializers_and_the_file_runs_without_keras(tmp_path):
+    import onnx
+
+    model = UNetSegmenter(image_shape=(32, 32, 6), filters=(8, 16))
+    path = str(tmp_path / "unet.onnx")
+    export_onnx(model, path)
+    proto = onnx.load(path)
+    assert [i.name for i in proto.graph.input] == ["images"]
+    weights = [i for i in proto.graph.initializer if i.name.startswith("tfdefect_weight_")]
+    largest = max(int(np.prod(v.shape)) for v in model.variables)
+    assert max(int(np.prod(w.dims)) for w in weights) == largest
+    image = np.random.default_rng(1).integers(0, 256, (1, 32, 32, 6), np.uint8)
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    outputs = dict(zip(names, session.run(None, {"images": image}), strict=True))
+    probabilities = outputs["probabilities"]
+    expected = model(image.astype(np.float32)).numpy()
+    np.testing.assert_allclose(probabilities, expected, atol=1e-4)

@@ -50,6 +50,27 @@ def test_inference_outputs(model):
         assert np.all(out["boxes"][b] >= 0) and np.all(out["boxes"][b] <= 1)
 
 
+def test_masks_of_every_slot_in_use_match_masks_computed_for_all_slots(model):
+    # the mask head and pasting run on max(num_detections) slots; the result must be what
+    # running them on every slot gives, with zeros past each image's detections
+    images = tf.constant(_batch()[0], tf.float32)
+    scores = np.sort(model(images)["scores"].numpy()[0])[::-1]
+    threshold = float(0.5 * (scores[2] + scores[3]))  # keeps three detections in image 0
+    strict = MaskRCNN.from_config(dict(model.get_config(), detection_min_confidence=threshold))
+    strict.set_weights(model.get_weights())
+    out = strict(images)
+    counts = out["num_detections"].numpy()
+    assert counts.max() < 8  # some slots unused, else the test proves nothing
+    features = strict.pyramid(images)
+    heads = strict.mask_head(strict.mask_align([out["boxes"], *features[:4]]))
+    every = strict.pasted_masks(
+        strict.class_masks(heads, out["class_ids"]), out["boxes"], out["boxes"]
+    ).numpy()
+    for b, n in enumerate(counts):
+        every[b, n:] = 0
+    np.testing.assert_array_equal(out["masks"].numpy(), every)
+
+
 def test_defect_free_batch_trains_without_nan():
     """The seed's change (b): chips without any defect still train, nothing is NaN."""
     keras.utils.set_random_seed(1)

@@ -86,3 +86,21 @@ def test_proposal_layer_config_round_trip():
     scores = np.random.default_rng(1).uniform(size=(2, 10)).astype(np.float32)
     deltas = np.zeros((2, 10, 4), np.float32)
     np.testing.assert_allclose(clone([scores, deltas]), layer([scores, deltas]))
+
+
+def test_proposals_equal_padded_nms_of_the_refined_top_anchors():
+    rng = np.random.default_rng(3)
+    corners = rng.uniform(0, 0.8, (200, 2)).astype(np.float32)
+    anchors = np.concatenate([corners, corners + rng.uniform(0.05, 0.2, (200, 2))], -1)
+    layer = ProposalLayer(anchors, proposal_count=30, pre_nms_limit=120, nms_threshold=0.6)
+    scores = rng.uniform(size=(2, 200)).astype(np.float32)
+    deltas = rng.normal(scale=0.3, size=(2, 200, 4)).astype(np.float32)
+    proposals = layer([scores, deltas]).numpy()
+    from tfdefect.models.mask_rcnn.box_coder import decode_boxes
+
+    for b in range(2):
+        top = np.argsort(-scores[b], kind="stable")[:120]
+        boxes = np.clip(decode_boxes(anchors[top], deltas[b, top]).numpy(), 0, 1)
+        keep = tf.image.non_max_suppression(boxes, scores[b, top], 30, 0.6).numpy()
+        np.testing.assert_allclose(proposals[b, : len(keep)], boxes[keep], atol=1e-6)
+        np.testing.assert_array_equal(proposals[b, len(keep) :], 0.0)

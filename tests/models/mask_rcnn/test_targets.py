@@ -98,3 +98,22 @@ def test_jittered_rois_add_loose_positives_with_true_deltas():
     distance = np.abs(decoded[:, None, :] - boxes[0][None, :2]).max(-1).min(-1)
     np.testing.assert_allclose(distance, 0.0, atol=1e-5)
     assert weights[1].sum() == 0  # no defect, no proposals: nothing to jitter
+
+
+def test_positive_rois_fill_the_first_rows_only():
+    # the mask head trains on rows [:max_positive_rois] alone: every positive must be there
+    from tfdefect.models.mask_rcnn.detection_targets import max_positive_rois
+
+    rng = np.random.default_rng(1)
+    gt = np.zeros((1, 6, 4), np.float32)
+    gt[0] = [[0.1 * i, 0.1 * i, 0.1 * i + 0.15, 0.1 * i + 0.15] for i in range(6)]
+    classes = np.ones((1, 6), np.int32)
+    masks = np.ones((1, 6, 64, 64), np.uint8)
+    jitter = rng.normal(scale=0.01, size=(1, 60, 4)).astype(np.float32)
+    proposals = np.clip(np.repeat(gt, 10, axis=1) + jitter, 0, 1)  # many positives
+    tf.random.set_seed(1)
+    _, _, class_ids, _, _ = detection_targets(proposals, gt, classes, masks, train_rois=32)
+    limit = max_positive_rois(32)
+    class_ids = class_ids.numpy()[0]
+    assert (class_ids[:limit] > 0).sum() == limit  # capped at the positive fraction
+    assert (class_ids[limit:] == 0).all()

@@ -152,3 +152,14 @@ def test_wide_resnet50_preset_follows_the_paper():
     assert extractor.total_channels == 256 + 512 + 1024
     assert extractor.embedding_dims == 550  # PaDiM, Wide ResNet-50-2
     assert extractor(_good_images(1)).shape == (1, SIZE // 4, SIZE // 4, 550)
+
+
+def test_embedding_is_the_seeded_channel_subset_of_all_stage_channels():
+    keras.utils.set_random_seed(0)
+    full = PadimFeatureExtractor("resnet18", (64, 64, 3), embedding_dims=448)
+    subset = PadimFeatureExtractor("resnet18", (64, 64, 3), embedding_dims=40, seed=3)
+    subset.set_weights(full.get_weights())
+    images = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype(np.float32)
+    np.testing.assert_array_equal(
+        subset(images).numpy(), full(images).numpy()[..., subset.channel_indices]
+    )
