@@ -65,3 +65,18 @@ def test_weights_are_initializers_and_the_file_runs_without_keras(tmp_path):
     probabilities = outputs["probabilities"]
     expected = model(image.astype(np.float32)).numpy()
     np.testing.assert_allclose(probabilities, expected, atol=1e-4)
+
+
+def test_weights_past_the_limit_go_to_external_data_beside_the_file(tmp_path, monkeypatch):
+    import tfdefect.export.onnx_weights as onnx_weights
+
+    monkeypatch.setattr(onnx_weights, "EXTERNAL_DATA_BYTES", 1)  # as if over 1.5 GiB
+    model = UNetSegmenter(image_shape=(32, 32, 6), filters=(8, 256))  # a 2.4 MB kernel
+    path = tmp_path / "unet.onnx"
+    difference = export_onnx(model, str(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unet.onnx", "unet.onnx.data"]
+    assert os.path.getsize(str(path) + ".data") >= 256 * 256 * 9 * 4
+    assert difference < 1e-4
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    image = np.zeros((1, 32, 32, 6), np.uint8)
+    assert session.run(None, {"images": image})[0].shape[0] == 1

@@ -17,6 +17,8 @@ from tfdefect.export.signatures import (
 )
 
 DEFAULT_OPSET = 17
+# weights of models over protobuf's 2 GiB limit lie in <model>.onnx.data beside the model
+EXTERNAL_DATA_SUFFIX = ".data"
 
 
 class OnnxParityError(RuntimeError):
@@ -42,7 +44,9 @@ def export_onnx(
     outputs is named ``batch``. ``metadata`` goes into ``metadata_props``. After
     conversion (tf2onnx, opset ``opset``) the file is loaded in onnxruntime and run on
     ``sample_images`` (an array, a dict by input name for multi-image models, or None for
-    random uint8); every float output is compared with Keras on the same input.
+    random uint8); every float output is compared with Keras on the same input. The weights
+    are initializers of the file; past 1.5 GiB of them they go to ``<path>.data`` beside it
+    (ONNX external data: keep the two files together).
 
     Returns:
         The maximum absolute difference over all float outputs.
@@ -74,10 +78,13 @@ def export_onnx(
         proto, _ = tf2onnx.convert.from_function(
             with_weights, input_signature=[*specs, *weight_specs], opset=opset
         )
-        attach_weights(proto, weight_specs, variables)
+        extra_files = attach_weights(
+            proto, weight_specs, variables, data_path=f"{temp_path}{EXTERNAL_DATA_SUFFIX}"
+        )
         name_batch_dimension(proto)
         set_metadata(proto, metadata)
         save_onnx(proto, temp_path)
+        del proto
         try:
             session = ort.InferenceSession(temp_path, providers=["CPUExecutionProvider"])
             names = [o.name for o in session.get_outputs()]
@@ -95,6 +102,8 @@ def export_onnx(
         max_diff = _max_difference(expected, got)
         if max_diff > atol:
             raise OnnxParityError(f"{path}: ONNX differs from Keras by {max_diff:.3g} > {atol}")
+        for extra in extra_files:  # the data file first: the model names it
+            os.replace(extra, f"{path}{EXTERNAL_DATA_SUFFIX}")
         os.replace(temp_path, path)
     finally:
         for leftover in os.listdir(temp_dir):
@@ -126,7 +135,7 @@ def attach_onnx_metadata(path: str, metadata: ModelMetadata | None) -> None:
     ``path`` ``batch`` and store the metadata as ``metadata_props``."""
     import onnx
 
-    model = onnx.load(path)
+    model = onnx.load(path, load_external_data=False)  # external weights stay where they are
     name_batch_dimension(model)
     set_metadata(model, metadata)
     save_onnx(model, path)
@@ -157,8 +166,8 @@ def save_onnx(proto, path: str) -> None:
 
     if proto.ByteSize() >= 2**31:
         raise ValueError(
-            f"{path}: the ONNX model is over 2 GiB, protobuf's limit for one file; export "
-            "it with onnx.save(..., save_as_external_data=True) from the SavedModel instead"
+            f"{path}: the ONNX graph is over 2 GiB, protobuf's limit for one file, without "
+            "its weights (which go to external data): a graph this large is not supported"
         )
     onnx.save(proto, path)
 

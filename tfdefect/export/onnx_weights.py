@@ -11,11 +11,15 @@ written once from the variables. onnxruntime folds what tf2onnx would have folde
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
 # variables with fewer elements stay constants (tf2onnx folds them at no memory cost)
 MIN_WEIGHT_ELEMENTS = 1024
+# above this many weight bytes they go to an external data file (protobuf: < 2 GiB a file)
+EXTERNAL_DATA_BYTES = 3 * 2**29
 
 
 def weight_input_function(model, serve, specs, min_elements: int = MIN_WEIGHT_ELEMENTS):
@@ -49,23 +53,57 @@ def weight_input_function(model, serve, specs, min_elements: int = MIN_WEIGHT_EL
     return function, weight_specs, variables
 
 
-def attach_weights(proto, weight_specs, variables) -> None:
+def attach_weights(proto, weight_specs, variables, data_path: str | None = None) -> list:
     """Turn the weight inputs of ``proto`` (an onnx ModelProto) into initializers holding
-    the variables' values. Raises ValueError if tf2onnx renamed or dropped an input in a
-    way that leaves a weight unmatched while the graph still reads it."""
-    from onnx import numpy_helper
+    the variables' values.
+
+    Weights over protobuf's 2 GiB limit for one file (together over
+    ``EXTERNAL_DATA_BYTES``) are written to ``data_path`` as ONNX external data, one
+    variable at a time (the file ``data_path`` lies beside the model, which names it by
+    its base name). Returns the files written besides the model ([] or [data_path]).
+    """
+    from onnx import helper, numpy_helper
 
     values = {spec.name: variable for spec, variable in zip(weight_specs, variables, strict=True)}
     graph = proto.graph
     read = {name for node in graph.node for name in node.input}
     kept = [i for i in graph.input if i.name not in values]
+    if {i.name for i in kept} & set(values):
+        raise ValueError("tf2onnx kept a weight input under another name")
     del graph.input[:]
     graph.input.extend(kept)
-    for name, variable in values.items():
-        if name not in read:
-            continue  # a weight the outputs do not depend on
-        array = np.asarray(variable.numpy())
-        graph.initializer.append(numpy_helper.from_array(array, name))
-    missing = {i.name for i in kept} & set(values)
-    if missing:
-        raise ValueError(f"weights left as ONNX inputs: {sorted(missing)}")
+    used = {name: v for name, v in values.items() if name in read}
+    total = sum(int(np.prod(v.shape)) * 4 for v in used.values())
+    external = data_path is not None and total >= EXTERNAL_DATA_BYTES
+    handle = None
+    try:
+        offset = 0
+        for name, variable in used.items():
+            array = np.ascontiguousarray(variable.numpy())
+            if not external or array.nbytes < 2**20:
+                graph.initializer.append(numpy_helper.from_array(array, name))
+                continue
+            if handle is None:
+                handle = open(data_path, "wb")  # noqa: SIM115 (closed in finally)
+            tensor = graph.initializer.add()
+            tensor.name = name
+            tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+            tensor.dims.extend(array.shape)
+            tensor.data_location = tensor.EXTERNAL
+            location = os.path.basename(data_path)
+            for key, value in (
+                ("location", location),
+                ("offset", offset),
+                ("length", array.nbytes),
+            ):
+                entry = tensor.external_data.add()
+                entry.key, entry.value = key, str(value)
+            handle.write(array.tobytes())
+            offset += array.nbytes
+            padding = -offset % 4096  # page-aligned offsets let onnxruntime map the file
+            handle.write(b"\0" * padding)
+            offset += padding
+    finally:
+        if handle is not None:
+            handle.close()
+    return [data_path] if handle is not None else []
