@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from tfdefect.export.atomic import make_temp_dir
 from tfdefect.export.metadata import ModelMetadata, onnx_metadata_props
+from tfdefect.export.onnx_fusions import fuse_layer_norms
 from tfdefect.export.onnx_weights import attach_weights, weight_input_function
 from tfdefect.export.signatures import (
     is_image_spec,
@@ -81,6 +82,7 @@ def export_onnx(
         extra_files = attach_weights(
             proto, weight_specs, variables, data_path=f"{temp_path}{EXTERNAL_DATA_SUFFIX}"
         )
+        fuse_layer_norms(proto)
         name_batch_dimension(proto)
         set_metadata(proto, metadata)
         save_onnx(proto, temp_path)

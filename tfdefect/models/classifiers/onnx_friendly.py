@@ -1,4 +1,4 @@
-"""Rewrite the two Keras constructs tf2onnx turns into files onnxruntime rejects."""
+"""Rewrite the Keras constructs tf2onnx turns into files onnxruntime rejects or runs slowly."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from tfdefect.layers.erf_gelu import erf_gelu
+from tfdefect.layers.fusable_layer_normalization import FusableLayerNormalization
 
 
 def _is_exact_gelu(activation) -> bool:
@@ -27,6 +28,8 @@ def _replacement(layer):
             activation=config["activation"],
             name=layer.name,
         )
+    if type(layer) is keras.layers.LayerNormalization:
+        return FusableLayerNormalization.from_config(config)
     if _is_exact_gelu(getattr(layer, "activation", None)):
         cloned = layer.__class__.from_config(config)
         cloned.activation = erf_gelu
@@ -36,10 +39,12 @@ def _replacement(layer):
 
 def make_onnx_friendly(model: keras.Model) -> keras.Model:
     """A copy of functional ``model`` with the same weights and outputs where grouped
-    Conv2D (groups == channels, as ConvNeXt's 7x7) becomes DepthwiseConv2D and exact GELU
-    activations use the erf form. tf2onnx compiles the grouped conv into an unsupported
-    StatefulPartitionedCall and maps TF's erfc-based GELU to an ``Erfc`` node that
-    onnxruntime cannot run (../shared/STACK.md). Other layers are cloned unchanged."""
+    Conv2D (groups == channels, as ConvNeXt's 7x7) becomes DepthwiseConv2D, exact GELU
+    activations use the erf form and LayerNormalization is written in the pattern
+    onnxruntime fuses (``FusableLayerNormalization``). tf2onnx compiles the grouped conv
+    into an unsupported StatefulPartitionedCall and maps TF's erfc-based GELU to an
+    ``Erfc`` node that onnxruntime cannot run (../shared/STACK.md). Other layers are
+    cloned unchanged."""
     replaced = {}
 
     def clone(layer):

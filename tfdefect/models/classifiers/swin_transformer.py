@@ -6,6 +6,7 @@ from __future__ import annotations
 import keras
 
 from tfdefect.layers.erf_gelu import erf_gelu
+from tfdefect.layers.fusable_layer_normalization import FusableLayerNormalization
 from tfdefect.layers.shifted_window_attention import ShiftedWindowAttention
 
 
@@ -17,10 +18,10 @@ def _window_for(size: int, window: int) -> int:
 def swin_block(x, heads: int, window: int, shift: int, name: str):
     """x + W-MSA/SW-MSA(LN(x)); x + MLP(LN(x)) on a (B, H, W, C) map, exact GELU."""
     channels = x.shape[-1]
-    y = keras.layers.LayerNormalization(epsilon=1e-5, name=f"{name}_norm1")(x)
+    y = FusableLayerNormalization(epsilon=1e-5, name=f"{name}_norm1")(x)
     y = ShiftedWindowAttention(heads, window, shift, name=f"{name}_attention")(y)
     x = keras.layers.Add(name=f"{name}_add1")([x, y])
-    y = keras.layers.LayerNormalization(epsilon=1e-5, name=f"{name}_norm2")(x)
+    y = FusableLayerNormalization(epsilon=1e-5, name=f"{name}_norm2")(x)
     y = keras.layers.Dense(4 * channels, activation=erf_gelu, name=f"{name}_mlp1")(y)
     y = keras.layers.Dense(channels, name=f"{name}_mlp2")(y)
     return keras.layers.Add(name=f"{name}_add2")([x, y])
@@ -30,7 +31,7 @@ def patch_merging(x, name: str):
     """(B, H, W, C) -> (B, H/2, W/2, 2C): 2x2 neighbours concatenated, LN, linear."""
     channels = x.shape[-1]
     x = _space_to_depth(x, name)
-    x = keras.layers.LayerNormalization(epsilon=1e-5, name=f"{name}_norm")(x)
+    x = FusableLayerNormalization(epsilon=1e-5, name=f"{name}_norm")(x)
     return keras.layers.Dense(2 * channels, use_bias=False, name=f"{name}_reduction")(x)
 
 
@@ -68,7 +69,7 @@ def swin_features(
     else:
         x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(images)
     x = keras.layers.Conv2D(dim, patch_size, strides=patch_size, name="stem_patch_embed")(x)
-    x = keras.layers.LayerNormalization(epsilon=1e-5, name="stem_norm")(x)
+    x = FusableLayerNormalization(epsilon=1e-5, name="stem_norm")(x)
     block = 0
     for stage, (depth, stage_heads) in enumerate(zip(depths, heads, strict=True)):
         if stage > 0:
@@ -78,6 +79,6 @@ def swin_features(
             block += 1
             shift = stage_window // 2 if i % 2 and stage_window < min(x.shape[1:3]) else 0
             x = swin_block(x, stage_heads, stage_window, shift, f"block{block}")
-    x = keras.layers.LayerNormalization(epsilon=1e-5, name="final_norm")(x)
+    x = FusableLayerNormalization(epsilon=1e-5, name="final_norm")(x)
     pooled = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     return keras.Model(images, pooled, name=name)

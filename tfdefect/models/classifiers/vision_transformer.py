@@ -7,6 +7,7 @@ import keras
 
 from tfdefect.layers.class_tokens import ClassTokens
 from tfdefect.layers.erf_gelu import erf_gelu
+from tfdefect.layers.fusable_layer_normalization import FusableLayerNormalization
 from tfdefect.layers.leading_token_mean import LeadingTokenMean
 from tfdefect.layers.position_embedding import PositionEmbedding
 
@@ -14,10 +15,10 @@ from tfdefect.layers.position_embedding import PositionEmbedding
 def transformer_block(x, heads: int, mlp_dim: int, name: str, epsilon: float = 1e-6):
     """Pre-norm encoder block on (B, N, D): x + MHA(LN(x)); x + MLP(LN(x)), exact GELU."""
     dim = x.shape[-1]
-    y = keras.layers.LayerNormalization(epsilon=epsilon, name=f"{name}_norm1")(x)
+    y = FusableLayerNormalization(epsilon=epsilon, name=f"{name}_norm1")(x)
     y = keras.layers.MultiHeadAttention(heads, dim // heads, name=f"{name}_attention")(y, y)
     x = keras.layers.Add(name=f"{name}_add1")([x, y])
-    y = keras.layers.LayerNormalization(epsilon=epsilon, name=f"{name}_norm2")(x)
+    y = FusableLayerNormalization(epsilon=epsilon, name=f"{name}_norm2")(x)
     y = keras.layers.Dense(mlp_dim, activation=erf_gelu, name=f"{name}_mlp1")(y)
     y = keras.layers.Dense(dim, name=f"{name}_mlp2")(y)
     return keras.layers.Add(name=f"{name}_add2")([x, y])
@@ -50,6 +51,6 @@ def vision_transformer_features(
     x = PositionEmbedding(name="stem_position_embedding")(x)
     for block in range(1, depth + 1):
         x = transformer_block(x, heads, mlp_dim, f"block{block}")
-    x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
+    x = FusableLayerNormalization(epsilon=1e-6, name="final_norm")(x)
     pooled = LeadingTokenMean(tokens, name="pool")(x)
     return keras.Model(images, pooled, name=name)
