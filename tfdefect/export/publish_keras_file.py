@@ -38,8 +38,9 @@ def publish_keras_file(
 
 def publish_keras_file_in_child(model_path: str, export_dir: str, name: str, **options) -> dict:
     """``publish_keras_file`` run in a spawned child process, for many large models in one
-    run: tf2onnx's peak memory is ~40x the weights (ViT-B: ~15 GB) and goes back to the
-    system only when its process ends. Errors in the child are raised here."""
+    run: each export's TensorFlow graphs and onnxruntime session are freed with its
+    process, so a run of eight exports peaks at its largest one, not at their sum.
+    Errors in the child are raised here."""
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(publish_keras_file, model_path, export_dir, name, **options).result()

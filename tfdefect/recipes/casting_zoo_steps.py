@@ -189,7 +189,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
 
 def export_one(model_path: str, architecture: str, config) -> dict:
     """SavedModel + parity-checked ONNX of a saved model (in a child process: eight
-    architectures' tf2onnx peaks would otherwise pile up in this one)."""
+    architectures' graphs and sessions would otherwise pile up in this one)."""
     from tfdefect.export.publish_keras_file import publish_keras_file_in_child
 
     announce(f"export casting_{architecture}")

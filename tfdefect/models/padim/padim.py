@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.layers.gaussian_blur import GaussianBlur
+from tfdefect.layers.smooth_upsampling import SmoothUpsampling
 from tfdefect.models.padim.feature_extractor import PadimFeatureExtractor
 from tfdefect.models.padim.gaussian_accumulator import PatchGaussianAccumulator
 from tfdefect.registry import register_model
@@ -61,8 +61,8 @@ class Padim(keras.Model):
             seed=seed,
             name="features",
         )
-        self.blur = GaussianBlur(sigma, name="smoothing")
         height, width = image_shape[:2]
+        self.smooth_upsample = SmoothUpsampling((height, width), sigma, name="smoothing")
         self.grid = (height // 4, width // 4)
         patches, dims = self.grid[0] * self.grid[1], self.extractor.embedding_dims
         self.patch_mean = self.add_weight(
@@ -108,8 +108,7 @@ class Padim(keras.Model):
 
     def call(self, images, training=False):
         distances = self.patch_distances(self.embed(images))
-        upsampled = tf.image.resize(distances[..., None], self.image_shape[:2], "bilinear")
-        anomaly_map = self.blur(upsampled[..., 0])
+        anomaly_map = self.smooth_upsample(distances)  # bilinear to (H, W), then smoothed
         score = tf.reduce_max(anomaly_map, axis=[1, 2])
         return {
             "anomaly_map": anomaly_map,
