@@ -1,5 +1,6 @@
 """PaDiM fit for the kill test: ``python -m tests.reliability.killable_padim_fit PATH``
-streams random boards through a small PaDiM, then saves it to PATH (.keras); prints
+streams random boards through a small PaDiM (400 batches: several seconds, so a kill one
+second after the start lands in the fit), then saves it to PATH (.keras); prints
 ``fitting`` when the fit starts."""
 
 import sys
@@ -12,7 +13,7 @@ from tfdefect.models.padim import Padim
 from tfdefect.recipes.common import save_keras_with_metadata
 
 
-def batches(count=40):
+def batches(count=400):
     rng = np.random.default_rng(0)
     for _ in range(count):
         yield rng.integers(0, 256, (4, 64, 64, 3)).astype("float32")
