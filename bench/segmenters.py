@@ -43,14 +43,15 @@ def bench_inference(name, size, batch, repeats, workdir):
     tensor = tf.constant(images)
     from tfdefect.bench.timing import interleaved_median_seconds
 
-    seconds = interleaved_median_seconds(
-        {
-            "keras": lambda: model.predict_on_batch(images),
-            "savedmodel": lambda: serving(images=tensor),
-            "onnxruntime": lambda: session.run(None, {"images": images}),
-        },
-        repeats,
-    )
+    keras_call = tf.function(lambda x: model(x, training=False))  # compiled, as predict uses
+    floats = tf.constant(images.astype("float32"))
+    calls = {
+        "keras": lambda: keras_call(floats),
+        "savedmodel": lambda: serving(images=tensor),
+        "onnxruntime": lambda: session.run(None, {"images": images}),
+    }
+    # one runtime at a time: onnxruntime's spinning threads would slow the next call
+    seconds = {n: interleaved_median_seconds({n: c}, repeats)[n] for n, c in calls.items()}
     rates = {name: batch / value for name, value in seconds.items()}
     print(
         f"\n{name} {size}x{size}x6, batch {batch} (median of {repeats}), "
@@ -116,15 +117,21 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--crop", type=int, default=96, help="training crop (recipe default)")
     parser.add_argument("--train-steps", type=int, default=10)
+    parser.add_argument("--json", default="bench_results/segmenters.json")
     args = parser.parse_args(argv)
 
     from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
 
-    print("machine:", describe_machine())
+    machine = describe_machine()
+    print("machine:", machine)
+    results = {}
     with tempfile.TemporaryDirectory() as workdir:
         model = None
         for name in args.models:
-            model, _ = bench_inference(name, args.size, args.batch, args.repeats, workdir)
+            model, rates = bench_inference(name, args.size, args.batch, args.repeats, workdir)
+            results[name] = {"batch": args.batch, "images_per_s": rates}
+        write_bench_json(args.json, machine, {"segmenters": results})
         first = args.models[0]
         from tfdefect.registry import create_model
 
