@@ -14,10 +14,11 @@ class FusableLayerNormalization(keras.layers.LayerNormalization):
     computed as ``(x - mean) / sqrt(mean((x - mean)^2) + epsilon) * gamma + beta``.
 
     Keras' TensorFlow backend computes layer norm with ``tf.nn.moments`` and a fused
-    multiply-add; tf2onnx writes that as ~12 small ONNX ops that onnxruntime does not
-    recognise as a layer norm. Written as above, the converted graph is
-    ReduceMean-Sub-Pow-ReduceMean-Add-Sqrt-Div-Mul-Add, which onnxruntime's
-    LayerNormFusion turns into one LayerNormalization kernel when it loads the file.
+    multiply-add, which tf2onnx writes as ~12 small ONNX ops. Written as above, tf2onnx
+    writes a mean-Sub-Pow-mean-Add-Sqrt-Div-Mul-Add chain that
+    ``tfdefect.export.onnx_fusions.fuse_layer_norms`` replaces by one LayerNormalization
+    op. That works on (B, N, C) token tensors (ViT, DeiT); on 4-D maps (Swin, ConvNeXt)
+    tf2onnx's transpose optimizer moves the axes inside the chain and it stays unfused.
     Other axes fall back to the parent's computation.
 
     Input shape: (..., C). Output shape: same.
