@@ -44,7 +44,7 @@ def bench_one(architecture, size, batches, repeats, workdir):
     import onnxruntime as ort
     import tensorflow as tf
 
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import separate_median_seconds
     from tfdefect.export import export_onnx, export_savedmodel
     from tfdefect.models.classifiers import ImageClassifier
 
@@ -75,10 +75,7 @@ def bench_one(architecture, size, batches, repeats, workdir):
             "savedmodel": lambda t=tensor: serving(images=t),
             "onnxruntime": lambda i=images: session.run(None, {"images": i}),
         }
-        # one runtime at a time: onnxruntime's threads spin after a run and would slow
-        # the next call if the runtimes were interleaved
-        for runtime, call in calls.items():
-            value = interleaved_median_seconds({runtime: call}, repeats)[runtime]
+        for runtime, value in separate_median_seconds(calls, repeats).items():
             row[f"{runtime}_b{batch}"] = 1000 * value / batch
     return row
 

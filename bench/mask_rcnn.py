@@ -65,7 +65,7 @@ def stage_functions(model, images):
         "mask head": compiled(
             lambda p, c: model.class_masks(model.mask_head(p), c), mask_pooled, mask_classes
         ),
-        "mask pasting": compiled(model.pasted_masks, chosen, mask_boxes, boxes),
+        "mask pasting": compiled(model.pasted_masks, chosen, mask_boxes),
     }, int(count[0])
 
 
@@ -91,39 +91,35 @@ def backbone_exports(model, workdir):
     return saved, onnx_path
 
 
-def runtimes(model, workdir, name):
-    """{runtime: callable(images uint8)} for Keras (compiled call), SavedModel, onnxruntime."""
+def runtime_calls(keras_function, saved, onnx_path):
+    """{runtime: callable(images uint8)}: ``keras_function`` compiled, the SavedModel's
+    serving_default, the ONNX file in onnxruntime."""
     import onnxruntime as ort
     import tensorflow as tf
 
+    serving = tf.saved_model.load(saved).signatures["serving_default"]
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    keras_call = tf.function(lambda x: keras_function(tf.cast(x, tf.float32)))
+    return {
+        "keras": lambda x: keras_call(tf.constant(x)),
+        "savedmodel": lambda x: serving(images=tf.constant(x)),
+        "onnxruntime": lambda x: session.run(None, {"images": x}),
+    }
+
+
+def runtimes(model, workdir, name):
+    """The whole model in the three runtimes, through the library's exports."""
     from tfdefect.export import export_onnx, export_savedmodel
 
     saved = export_savedmodel(model, os.path.join(workdir, name), 1, write_models_config=False)
     onnx_path = os.path.join(workdir, f"{name}.onnx")
     export_onnx(model, onnx_path)
-    serving = tf.saved_model.load(saved).signatures["serving_default"]
-    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    keras_call = tf.function(lambda x: model(tf.cast(x, tf.float32)))
-    return {
-        "keras": lambda x: keras_call(tf.constant(x)),
-        "savedmodel": lambda x: serving(images=tf.constant(x)),
-        "onnxruntime": lambda x: session.run(None, {"images": x}),
-    }
+    return runtime_calls(model, saved, onnx_path)
 
 
 def pyramid_runtimes(model, workdir):
-    import onnxruntime as ort
-    import tensorflow as tf
-
-    saved, onnx_path = backbone_exports(model, workdir)
-    serving = tf.saved_model.load(saved).signatures["serving_default"]
-    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    keras_call = tf.function(lambda x: model.pyramid(tf.cast(x, tf.float32)))
-    return {
-        "keras": lambda x: keras_call(tf.constant(x)),
-        "savedmodel": lambda x: serving(images=tf.constant(x)),
-        "onnxruntime": lambda x: session.run(None, {"images": x}),
-    }
+    """Backbone+FPN alone in the three runtimes, same weights."""
+    return runtime_calls(model.pyramid, *backbone_exports(model, workdir))
 
 
 def detection_settings(base, images, typical):
@@ -147,7 +143,7 @@ def detection_settings(base, images, typical):
 def bench_inference(backbone, repeats, workdir, typical=4):
     import keras
 
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import interleaved_median_seconds, separate_median_seconds
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 
     keras.utils.set_random_seed(0)
@@ -169,12 +165,7 @@ def bench_inference(backbone, repeats, workdir, typical=4):
             calls[f"{runtime} model"] = lambda f=whole[runtime]: f(images[:1])
             calls[f"{runtime} backbone"] = lambda f=pyramid[runtime]: f(images[:1])
             calls[f"{runtime} model b8"] = lambda f=whole[runtime]: f(images)
-        # one call at a time, not interleaved: an onnxruntime session's threads spin after
-        # a run and would slow whatever runs next (another session, or TensorFlow)
-        totals = {
-            name: 1000 * interleaved_median_seconds({name: call}, repeats)[name]
-            for name, call in calls.items()
-        }
+        totals = {n: 1000 * s for n, s in separate_median_seconds(calls, repeats).items()}
         result["settings"][setting] = {
             "min_confidence": confidence,
             "detections_batch1": detections,

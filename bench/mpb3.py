@@ -66,7 +66,7 @@ def export_both(model, cached, sample, workdir):
 def bench_inference(runtimes, sample, batches, repeats):
     import tensorflow as tf
 
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import separate_median_seconds
 
     timings = {}
     for batch in batches:
@@ -84,8 +84,7 @@ def bench_inference(runtimes, sample, batches, repeats):
             functions[f"{name} keras"] = lambda c=compiled, f=constants: c(f)
             functions[f"{name} savedmodel"] = lambda s=serving, t=tensors: s(**t)
             functions[f"{name} onnxruntime"] = lambda s=session, f=feed: s.run(None, f)
-        # one runtime at a time: onnxruntime's spinning threads would slow the next call
-        seconds = {n: interleaved_median_seconds({n: f}, repeats)[n] for n, f in functions.items()}
+        seconds = separate_median_seconds(functions, repeats)
         print(f"\nbatch {batch} (median of {repeats} calls, Keras compiled)")
         for runtime in ("keras", "savedmodel", "onnxruntime"):
             pair, cached = seconds[f"pair {runtime}"], seconds[f"cached {runtime}"]

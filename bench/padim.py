@@ -98,7 +98,7 @@ def bench_inference(model, size, batches, repeats, workdir):
     the ONNX file, each through ``open_runtime``) and of the bare feature extractor."""
     import tensorflow as tf
 
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import separate_median_seconds
     from tfdefect.export import export_onnx, export_savedmodel
     from tfdefect.inference.runtimes import open_runtime
 
@@ -121,9 +121,7 @@ def bench_inference(model, size, batches, repeats, workdir):
         images = boards(batch, size, seed=2)
         calls = {name: lambda r=r, i=images: r({"images": i}) for name, r in runtimes.items()}
         calls["feature extractor alone"] = lambda i=images: extractor(tf.constant(i))
-        # one runtime at a time: onnxruntime's spinning threads would slow the next call
-        for name, call in calls.items():
-            seconds = interleaved_median_seconds({name: call}, repeats)[name]
+        for name, seconds in separate_median_seconds(calls, repeats).items():
             rates[f"{name} b{batch}"] = batch / seconds
         bare = rates[f"feature extractor alone b{batch}"]
         for name in calls:

@@ -41,7 +41,7 @@ def bench_inference(name, size, batch, repeats, workdir):
     serving = tf.saved_model.load(saved).signatures["serving_default"]
     session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     tensor = tf.constant(images)
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import separate_median_seconds
 
     keras_call = tf.function(lambda x: model(x, training=False))  # compiled, as predict uses
     floats = tf.constant(images.astype("float32"))
@@ -50,8 +50,7 @@ def bench_inference(name, size, batch, repeats, workdir):
         "savedmodel": lambda: serving(images=tensor),
         "onnxruntime": lambda: session.run(None, {"images": images}),
     }
-    # one runtime at a time: onnxruntime's spinning threads would slow the next call
-    seconds = {n: interleaved_median_seconds({n: c}, repeats)[n] for n, c in calls.items()}
+    seconds = separate_median_seconds(calls, repeats)
     rates = {name: batch / value for name, value in seconds.items()}
     print(
         f"\n{name} {size}x{size}x6, batch {batch} (median of {repeats}), "

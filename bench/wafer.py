@@ -80,7 +80,7 @@ def time_runtimes(files: dict, threads: int, repeats: int) -> dict:
     import onnxruntime as ort
 
     import tfdefect.models  # noqa: F401  (custom classes of the .keras file)
-    from tfdefect.bench.timing import interleaved_median_seconds
+    from tfdefect.bench.timing import separate_median_seconds
     from tfdefect.quantization import TfliteClassifier
 
     image = sem_images(1, files["size"], seed=1)
@@ -101,12 +101,7 @@ def time_runtimes(files: dict, threads: int, repeats: int) -> dict:
         "onnx_int8": lambda: sessions["onnx_int8"].run(None, {"images": image}),
         "tflite_int8": lambda: tflite.predict_one(image[0]),
     }
-    # one runtime at a time: an onnxruntime session's threads spin after each run and
-    # would take the second core from the next runtime if the calls were interleaved
-    return {
-        name: 1000 * interleaved_median_seconds({name: call}, repeats)[name]
-        for name, call in calls.items()
-    }
+    return {name: 1000 * s for name, s in separate_median_seconds(calls, repeats).items()}
 
 
 def main(argv=None):

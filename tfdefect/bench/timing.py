@@ -21,3 +21,13 @@ def interleaved_median_seconds(functions: dict, repeats: int) -> dict:
             fn()
             times[name].append(time.perf_counter() - started)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def separate_median_seconds(functions: dict, repeats: int) -> dict:
+    """Median seconds per call of each function, timed one function at a time (warm-up
+    call first). For runtimes with their own thread pools: an onnxruntime session's threads
+    spin after a run and would slow whatever ran next if the calls were interleaved."""
+    return {
+        name: interleaved_median_seconds({name: function}, repeats)[name]
+        for name, function in functions.items()
+    }

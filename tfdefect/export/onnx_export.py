@@ -79,7 +79,7 @@ def export_onnx(
         proto, _ = tf2onnx.convert.from_function(
             with_weights, input_signature=[*specs, *weight_specs], opset=opset
         )
-        extra_files = attach_weights(
+        data_file = attach_weights(
             proto, weight_specs, variables, data_path=f"{temp_path}{EXTERNAL_DATA_SUFFIX}"
         )
         fuse_layer_norms(proto)
@@ -104,8 +104,8 @@ def export_onnx(
         max_diff = _max_difference(expected, got)
         if max_diff > atol:
             raise OnnxParityError(f"{path}: ONNX differs from Keras by {max_diff:.3g} > {atol}")
-        for extra in extra_files:  # the data file first: the model names it
-            os.replace(extra, f"{path}{EXTERNAL_DATA_SUFFIX}")
+        if data_file is not None:  # the data file first: the model names it
+            os.replace(data_file, f"{path}{EXTERNAL_DATA_SUFFIX}")
         os.replace(temp_path, path)
     finally:
         for leftover in os.listdir(temp_dir):

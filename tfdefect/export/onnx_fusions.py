@@ -66,45 +66,39 @@ def fuse_layer_norms(proto) -> int:
     LayerNormalization node. Returns the number of chains replaced."""
     graph = proto.graph
     view = _Graph(graph)
-    removed, added = set(), []
+    # nodes are named by their first output (unique in a graph)
+    removed, replacement = set(), {}
     for mean in list(graph.node):
-        if id(mean) in removed or not _is_last_axis_mean(mean, view):
+        if mean.output[0] in removed or not _is_last_axis_mean(mean, view):
             continue
         x = mean.input[0]
         chain = _match(view, mean, x)
         if chain is None:
             continue
         nodes, epsilon, gamma, beta, output = chain
-        removed.update(id(n) for n in nodes)
-        added.append(
-            (
-                nodes[-1],
-                helper.make_node(
-                    "LayerNormalization",
-                    [x, gamma, beta],
-                    [output],
-                    axis=-1,
-                    epsilon=epsilon,
-                    name=f"{mean.name}_layer_norm",
-                ),
-            )
+        removed.update(n.output[0] for n in nodes)
+        replacement[output] = helper.make_node(
+            "LayerNormalization",
+            [x, gamma, beta],
+            [output],
+            axis=-1,
+            epsilon=epsilon,
+            name=f"{mean.name}_layer_norm",
         )
-    if not added:
+    if not replacement:
         return 0
-    replacement = {id(last): node for last, node in added}
-    kept = []
-    for node in graph.node:
-        if id(node) in replacement:
-            kept.append(replacement[id(node)])
-        elif id(node) not in removed:
-            kept.append(node)
+    kept = [
+        replacement.get(node.output[0], node)
+        for node in graph.node
+        if node.output[0] not in removed or node.output[0] in replacement
+    ]
     del graph.node[:]
     graph.node.extend(kept)
     read = {name for node in graph.node for name in node.input}
     unused = [i for i in graph.initializer if i.name not in read]  # epsilons, exponents
     for initializer in unused:
         graph.initializer.remove(initializer)
-    return len(added)
+    return len(replacement)
 
 
 def _match(view, mean, x):

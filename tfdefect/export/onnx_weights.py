@@ -53,14 +53,14 @@ def weight_input_function(model, serve, specs, min_elements: int = MIN_WEIGHT_EL
     return function, weight_specs, variables
 
 
-def attach_weights(proto, weight_specs, variables, data_path: str | None = None) -> list:
+def attach_weights(proto, weight_specs, variables, data_path: str | None = None):
     """Turn the weight inputs of ``proto`` (an onnx ModelProto) into initializers holding
     the variables' values.
 
     Weights over protobuf's 2 GiB limit for one file (together over
     ``EXTERNAL_DATA_BYTES``) are written to ``data_path`` as ONNX external data, one
     variable at a time (the file ``data_path`` lies beside the model, which names it by
-    its base name). Returns the files written besides the model ([] or [data_path]).
+    its base name). Returns ``data_path`` if that file was written, else None.
     """
     from onnx import helper, numpy_helper
 
@@ -68,12 +68,10 @@ def attach_weights(proto, weight_specs, variables, data_path: str | None = None)
     graph = proto.graph
     read = {name for node in graph.node for name in node.input}
     kept = [i for i in graph.input if i.name not in values]
-    if {i.name for i in kept} & set(values):
-        raise ValueError("tf2onnx kept a weight input under another name")
     del graph.input[:]
     graph.input.extend(kept)
     used = {name: v for name, v in values.items() if name in read}
-    total = sum(int(np.prod(v.shape)) * 4 for v in used.values())
+    total = sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in used.values())
     external = data_path is not None and total >= EXTERNAL_DATA_BYTES
     handle = None
     try:
@@ -106,4 +104,4 @@ def attach_weights(proto, weight_specs, variables, data_path: str | None = None)
     finally:
         if handle is not None:
             handle.close()
-    return [data_path] if handle is not None else []
+    return data_path if handle is not None else None

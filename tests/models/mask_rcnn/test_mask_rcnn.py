@@ -63,9 +63,7 @@ def test_masks_of_every_slot_in_use_match_masks_computed_for_all_slots(model):
     assert counts.max() < 8  # some slots unused, else the test proves nothing
     features = strict.pyramid(images)
     heads = strict.mask_head(strict.mask_align([out["boxes"], *features[:4]]))
-    every = strict.pasted_masks(
-        strict.class_masks(heads, out["class_ids"]), out["boxes"], out["boxes"]
-    ).numpy()
+    every = strict.pasted_masks(strict.class_masks(heads, out["class_ids"]), out["boxes"]).numpy()
     for b, n in enumerate(counts):
         every[b, n:] = 0
     np.testing.assert_array_equal(out["masks"].numpy(), every)

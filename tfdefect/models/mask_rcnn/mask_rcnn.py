@@ -173,7 +173,7 @@ class MaskRCNN(keras.Model):
             "boxes": boxes,
             "class_ids": class_ids,
             "scores": scores,
-            "masks": self.pasted_masks(self.class_masks(masks, mask_classes), mask_boxes, boxes),
+            "masks": self.pasted_masks(self.class_masks(masks, mask_classes), mask_boxes),
             "num_detections": count,
         }
 
@@ -188,12 +188,12 @@ class MaskRCNN(keras.Model):
         """(B, V, m, m) mask of each slot's own class from (B, V, m, m, K) head outputs."""
         return tf.gather(tf.transpose(masks, [0, 1, 4, 2, 3]), class_ids, axis=2, batch_dims=2)
 
-    def pasted_masks(self, masks, mask_boxes, boxes):
-        """(B, D, H, W) uint8 image masks from (B, V, m, m) slot masks in ``mask_boxes``
-        (B, V, 4); slots past V (no detection in any image) are zeros."""
+    def pasted_masks(self, masks, mask_boxes):
+        """(B, D, H, W) uint8 image masks, D = max_detections, from (B, V, m, m) slot masks
+        in ``mask_boxes`` (B, V, 4); slots past V (no detection in any image) are zeros."""
         height, width = self.image_shape[:2]
         pasted = paste_masks(masks, mask_boxes, height, width)
-        missing = tf.shape(boxes)[1] - tf.shape(mask_boxes)[1]
+        missing = self.max_detections - tf.shape(mask_boxes)[1]
         return tf.pad(pasted, [[0, 0], [0, missing], [0, 0], [0, 0]])
 
     def compute_losses(self, images, targets, training):
