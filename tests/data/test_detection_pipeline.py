@@ -129,3 +129,20 @@ def test_cropped_pipeline_batches_and_fixed_validation_crops(tiny_chips6):
     second = [b[0].numpy() for b in validation]
     for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _two_epochs(dataset, seed):
+    train = detection_pipeline(
+        dataset, batch_size=2, training=True, max_instances=5, seed=seed, crop_size=32
+    )
+    return [images.numpy() for _ in range(2) for images, _ in train]
+
+
+def test_a_seed_fixes_shuffle_flips_and_crops_but_epochs_differ(tiny_chips6):
+    dataset = tiny_chips6.as_dataset(split="train")
+    first, again, other = _two_epochs(dataset, 3), _two_epochs(dataset, 3), _two_epochs(dataset, 4)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+    half = len(first) // 2
+    assert any(not np.array_equal(a, b) for a, b in zip(first[:half], first[half:], strict=True))

@@ -34,6 +34,15 @@ def to_detection_example(example, max_instances: int):
     return example["image"], targets
 
 
+def with_element_seeds(dataset: tf.data.Dataset, seed: int | None) -> tf.data.Dataset:
+    """Pair every element of ``dataset`` with its own (2,) int64 stateless seed: the same
+    seeds for the same ``seed``, new ones every epoch (None: unseeded). Random ops in a
+    parallel ``map`` then give the same result whatever order the map's threads run in, which
+    stateful ``tf.random`` ops do not."""
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+    return tf.data.Dataset.zip((dataset, seeds))
+
+
 def detection_pipeline(
     dataset: tf.data.Dataset,
     *,
@@ -52,6 +61,8 @@ def detection_pipeline(
     prefetch. Defect and defect-free chips stay mixed in every batch as they come.
 
     Args:
+        seed: fixes the shuffle, flips and crops (with ``keras.utils.set_random_seed`` and
+            TensorFlow op determinism a training run repeats exactly).
         crop_size: random ``crop_size`` squares (``random_instance_crop``), so a step costs
             a fraction of a whole chip; new crops every epoch in training, crops made once
             (then cached) otherwise. None keeps whole chips.
@@ -61,29 +72,37 @@ def detection_pipeline(
         lambda ex: to_detection_example(ex, max_instances), num_parallel_calls=tf.data.AUTOTUNE
     )
 
-    def crop(image, targets):
-        return random_instance_crop(image, targets, crop_size, defect_crop_probability)
+    def crop(example, element_seed):
+        image, targets = example
+        return random_instance_crop(
+            image, targets, crop_size, defect_crop_probability, seed=element_seed
+        )
+
+    def augment_and_crop(example, element_seed):
+        flip_seed, crop_seed = tf.unstack(tf.random.split(element_seed, 2))
+        example = _augment(*example, seed=flip_seed)
+        return crop(example, crop_seed) if crop_size else example
 
     if crop_size and not training:
         # cropped once and cached: the same validation crops every epoch
-        dataset = dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = with_element_seeds(dataset, seed).map(crop, num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         dataset = dataset.cache()
     if training:
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.map(_augment, num_parallel_calls=tf.data.AUTOTUNE)
-        if crop_size:
-            dataset = dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = with_element_seeds(dataset, seed).map(
+            augment_and_crop, num_parallel_calls=tf.data.AUTOTUNE
+        )
     dataset = dataset.batch(batch_size, drop_remainder=training)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _augment(image, targets):
-    """Random horizontal and vertical flips of image, masks and boxes together."""
+def _augment(image, targets, seed):
+    """Random horizontal and vertical flips of image, masks and boxes together (``seed``: a
+    (2,) stateless seed)."""
     boxes, masks = targets["boxes"], targets["masks"]
     valid = tf.cast(targets["classes"] > 0, tf.float32)[:, None]
-    if_flip_x = tf.random.uniform([]) < 0.5
-    if_flip_y = tf.random.uniform([]) < 0.5
+    if_flip_x, if_flip_y = tf.unstack(tf.random.stateless_uniform([2], seed) < 0.5)
     image = tf.cond(if_flip_x, lambda: tf.reverse(image, [1]), lambda: image)
     masks = tf.cond(if_flip_x, lambda: tf.reverse(masks, [2]), lambda: masks)
     boxes = tf.cond(
@@ -121,30 +140,38 @@ def boxes_from_masks(masks):
     return tf.stack([y1, x1, y2, x2], axis=-1) * present
 
 
-def random_instance_crop(image, targets, crop_size, defect_crop_probability=0.7):
+def random_instance_crop(image, targets, crop_size, defect_crop_probability=0.7, seed=None):
     """A ``crop_size`` square of one example with its instances cut to match.
 
     With probability ``defect_crop_probability`` (and if the chip has a defect) the crop
     contains a randomly chosen defect's centre; otherwise it is placed uniformly. Boxes are
     recomputed from the cropped masks; an instance left with no pixel becomes padding
-    (class 0), one cut by the border keeps its visible part.
+    (class 0), one cut by the border keeps its visible part. ``seed``: a (2,) stateless seed
+    that fixes the crop (None: drawn from TensorFlow's global generator).
     """
+    if seed is None:
+        seed = tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32)
+    seeds = tf.unstack(tf.random.split(seed, 6))
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     classes = targets["classes"]
     valid = classes > 0
-    uniform_y = tf.random.uniform([], 0, height - crop_size + 1, tf.int32)
-    uniform_x = tf.random.uniform([], 0, width - crop_size + 1, tf.int32)
-    priority = tf.where(valid, tf.random.uniform(tf.shape(classes)) + 1.0, 0.0)
+    uniform_y = tf.random.stateless_uniform([], seeds[0], 0, height - crop_size + 1, tf.int32)
+    uniform_x = tf.random.stateless_uniform([], seeds[1], 0, width - crop_size + 1, tf.int32)
+    priority = tf.where(valid, tf.random.stateless_uniform(tf.shape(classes), seeds[2]) + 1.0, 0.0)
     chosen = tf.argmax(priority, output_type=tf.int32)
     box = targets["boxes"][chosen] * tf.cast([height, width, height, width], tf.float32)
     centre_y = tf.cast((box[0] + box[2]) / 2, tf.int32)
     centre_x = tf.cast((box[1] + box[3]) / 2, tf.int32)
     # the centre lands anywhere in the crop but a 4 px margin
     margin = min(4, crop_size // 4)
-    around_y = centre_y - tf.random.uniform([], margin, crop_size - margin, tf.int32)
-    around_x = centre_x - tf.random.uniform([], margin, crop_size - margin, tf.int32)
+    around_y = centre_y - tf.random.stateless_uniform(
+        [], seeds[3], margin, crop_size - margin, tf.int32
+    )
+    around_x = centre_x - tf.random.stateless_uniform(
+        [], seeds[4], margin, crop_size - margin, tf.int32
+    )
     near_defect = tf.logical_and(
-        tf.reduce_any(valid), tf.random.uniform([]) < defect_crop_probability
+        tf.reduce_any(valid), tf.random.stateless_uniform([], seeds[5]) < defect_crop_probability
     )
     top = tf.clip_by_value(tf.where(near_defect, around_y, uniform_y), 0, height - crop_size)
     left = tf.clip_by_value(tf.where(near_defect, around_x, uniform_x), 0, width - crop_size)

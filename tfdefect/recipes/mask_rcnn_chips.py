@@ -6,7 +6,8 @@
     python -m recipes.mask_rcnn_chips --set train.epochs=40 --set data.num_train=4000
 
 Variants (the seed's table): r50_c3 (3 channels, ResNet50), r25_c3 (3 channels,
-"ResNet-25"), r50_c6_merge (6 channels through the channel-merge subnetwork, ResNet50).
+"ResNet-25"), r50_c6_merge (6 channels through the channel-merge subnetwork, ResNet50);
+also r25_c6_merge (6 channels, ResNet-25), which the seed did not train.
 Steps: build chips6 -> tf.data -> [pretrain the merge stem] -> model.fit per variant ->
 COCO mAP@0.5 / mAP@[.5:.95] per class, instance and image F1 -> comparison table (markdown,
 CSV, JSON) -> predictions plotted on all six channels -> SavedModel + ONNX of the last
@@ -28,6 +29,8 @@ VARIANTS = {
     "r50_c3": {"backbone": "resnet50", "channels": 3, "merge_channels": False},
     "r25_c3": {"backbone": "resnet25", "channels": 3, "merge_channels": False},
     "r50_c6_merge": {"backbone": "resnet50", "channels": 6, "merge_channels": True},
+    # not in the seed's table: separates the channels' effect from the backbone's
+    "r25_c6_merge": {"backbone": "resnet25", "channels": 6, "merge_channels": True},
 }
 
 

@@ -44,14 +44,14 @@ def test_detection_targets_positives_negatives_and_empty_image():
         [0.15, 0.18, 0.33, 0.36],
         [0.0, 0.0, 0.2, 0.2],
     ]
-    tf.random.set_seed(0)
+    # 16 ROIs accept up to 5 positives: every positive candidate, whatever the draw
     rois, weights, class_ids, deltas, mask_targets = (
-        t.numpy() for t in detection_targets(proposals, boxes, classes, masks, train_rois=8)
+        t.numpy() for t in detection_targets(proposals, boxes, classes, masks, train_rois=16)
     )
-    assert rois.shape == (2, 8, 4) and mask_targets.shape == (2, 8, 28, 28)
+    assert rois.shape == (2, 16, 4) and mask_targets.shape == (2, 16, 28, 28)
     # image 0: both ground-truth boxes are positives with their classes, full masks
     positives = class_ids[0] > 0
-    assert sorted(class_ids[0][positives].tolist())[:2] == [2, 3]
+    assert set(class_ids[0][positives].tolist()) == {2, 3}
     assert weights[0][positives].all()
     exact = np.isclose(np.abs(deltas[0][positives]).max(-1), 0.0, atol=1e-5)
     assert exact.sum() >= 2 and np.all(mask_targets[0][positives][exact] == 1.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes, encode_boxes, pairwise_iou
+from tfdefect.models.mask_rcnn.rpn_targets import per_image_seeds
 
 POSITIVE_FRACTION = 0.33  # Matterport's ROI_POSITIVE_RATIO
 
@@ -14,15 +15,19 @@ def max_positive_rois(train_rois, positive_fraction=POSITIVE_FRACTION):
     return int(train_rois * positive_fraction)
 
 
-def jitter_boxes(boxes, copies):
-    """(N * copies, 4) random perturbations of (N, 4) normalised boxes, clipped to [0, 1]."""
+def jitter_boxes(boxes, copies, seed=None):
+    """(N * copies, 4) random perturbations of (N, 4) normalised boxes, clipped to [0, 1]
+    (``seed``: (2,) stateless seed; None: drawn from the global generator)."""
     if copies == 0:
         return tf.zeros([0, 4], boxes.dtype)
+    seed = per_image_seeds(1)[0] if seed is None else seed
+    shift_seed, scale_seed = tf.unstack(tf.random.split(seed, 2))
     boxes = tf.repeat(boxes, copies, axis=0)
     size = boxes[:, 2:] - boxes[:, :2]
     count = tf.shape(boxes)[0]
-    centre = (boxes[:, :2] + boxes[:, 2:]) / 2 + size * tf.random.uniform([count, 2], -0.3, 0.3)
-    size = size * tf.exp(tf.random.uniform([count, 2], -0.4, 0.4))
+    shift = tf.random.stateless_uniform([count, 2], shift_seed, -0.3, 0.3)
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2 + size * shift
+    size = size * tf.exp(tf.random.stateless_uniform([count, 2], scale_seed, -0.4, 0.4))
     return tf.clip_by_value(tf.concat([centre - size / 2, centre + size / 2], axis=1), 0.0, 1.0)
 
 
@@ -36,6 +41,7 @@ def detection_targets_for_image(
     positive_iou=0.5,
     mask_size=28,
     jittered_rois=0,
+    seed=None,
 ):
     """Sample ``train_rois`` ROIs of one image and their targets (Matterport's
     DetectionTargetLayer, with the chips seed's change (b)).
@@ -54,14 +60,19 @@ def detection_targets_for_image(
     Args:
         proposals: (P, 4) normalised, zero rows are padding.
         gt_boxes: (G, 4); gt_classes: (G,) int32 with 0 = padding; gt_masks: (G, H, W).
+        seed: (2,) stateless seed of the jitter and the sampling (None: drawn from the
+            global generator).
 
     Returns:
         rois (T, 4), weights (T,) float 1/0, class_ids (T,) int32 (0 background),
         deltas (T, 4), masks (T, mask_size, mask_size) float 0/1.
     """
+    seed = per_image_seeds(1)[0] if seed is None else seed
+    jitter_seed, sampling_seed = tf.unstack(tf.random.split(seed, 2))
     valid_gt = gt_classes > 0
     present = tf.boolean_mask(gt_boxes, valid_gt)
-    candidates = tf.concat([proposals, present, jitter_boxes(present, jittered_rois)], axis=0)
+    jittered = jitter_boxes(present, jittered_rois, jitter_seed)
+    candidates = tf.concat([proposals, present, jittered], axis=0)
     area = (candidates[:, 2] - candidates[:, 0]) * (candidates[:, 3] - candidates[:, 1])
     usable = area > 0
     iou = tf.where(valid_gt[None, :], pairwise_iou(candidates, gt_boxes), -1.0)
@@ -70,7 +81,7 @@ def detection_targets_for_image(
     positive = tf.logical_and(usable, best_iou >= positive_iou)
     negative = tf.logical_and(usable, tf.logical_not(positive))
 
-    random = tf.random.uniform(tf.shape(best_iou))
+    random = tf.random.stateless_uniform(tf.shape(best_iou), sampling_seed)
     # rank positives randomly; accept the first max_positive of them
     positive_rank = tf.argsort(tf.argsort(tf.where(positive, -random, 2.0)))
     accepted = tf.logical_and(
@@ -106,13 +117,17 @@ def detection_targets_for_image(
 def detection_targets(proposals, gt_boxes, gt_classes, gt_masks, train_rois=64, **kwargs):
     """Batched ``detection_targets_for_image`` over (B, ...) inputs."""
     size = kwargs.get("mask_size", 28)
+    seeds = per_image_seeds(tf.shape(proposals)[0])
     return tf.map_fn(
-        lambda args: detection_targets_for_image(*args, train_rois=train_rois, **kwargs),
+        lambda args: detection_targets_for_image(
+            *args[:4], train_rois=train_rois, seed=args[4], **kwargs
+        ),
         (
             tf.cast(proposals, tf.float32),
             tf.cast(gt_boxes, tf.float32),
             tf.cast(gt_classes, tf.int32),
             gt_masks,
+            seeds,
         ),
         fn_output_signature=(
             tf.TensorSpec([train_rois, 4], tf.float32),

@@ -7,9 +7,18 @@ import tensorflow as tf
 from tfdefect.models.mask_rcnn.box_coder import encode_boxes, pairwise_iou
 
 
-def _sample_mask(candidates, count):
-    """Boolean (N,) mask of at most ``count`` random True entries of ``candidates`` (N,)."""
-    priority = tf.where(candidates, tf.random.uniform(tf.shape(candidates)) + 1.0, 0.0)
+def per_image_seeds(batch_size):
+    """(B, 2) int32 stateless seeds, one per image, drawn by one stateful op outside any
+    ``map_fn``: a stateful random op inside the loop would hand out its numbers in whatever
+    order the parallel iterations run, so a seeded run would not repeat."""
+    return tf.random.uniform([batch_size, 2], 0, 2**31 - 1, tf.int32)
+
+
+def _sample_mask(candidates, count, seed):
+    """Boolean (N,) mask of at most ``count`` random True entries of ``candidates`` (N,);
+    ``seed``: (2,) stateless seed."""
+    random = tf.random.stateless_uniform(tf.shape(candidates), seed)
+    priority = tf.where(candidates, random + 1.0, 0.0)
     count = tf.minimum(count, tf.shape(candidates)[0])
     threshold = tf.math.top_k(priority, k=count).values[-1]
     return tf.logical_and(candidates, priority >= tf.maximum(threshold, 1.0))
@@ -23,6 +32,7 @@ def rpn_targets_for_image(
     positive_iou=0.7,
     negative_iou=0.3,
     positive_fraction=0.5,
+    seed=None,
 ):
     """Labels and deltas for one image (Ren et al. 2015; Matterport's build_rpn_targets).
 
@@ -35,6 +45,7 @@ def rpn_targets_for_image(
         anchors: (A, 4) normalised.
         gt_boxes: (G, 4) normalised, padded rows are zeros.
         gt_classes: (G,) int32, 0 marks padding.
+        seed: (2,) stateless seed of the sampling (None: drawn from the global generator).
 
     Returns:
         labels (A,) int32 (1 positive, 0 negative, -1 ignored) and deltas (A, 4) towards
@@ -53,9 +64,11 @@ def rpn_targets_for_image(
     positive = tf.logical_or(best_iou >= positive_iou, tf.logical_and(forced > 0, best_iou > 0.0))
     negative = tf.logical_and(best_iou < negative_iou, tf.logical_not(positive))
     max_positive = int(train_anchors * positive_fraction)
-    positive = _sample_mask(positive, max_positive)
+    seed = per_image_seeds(1)[0] if seed is None else seed
+    positive_seed, negative_seed = tf.unstack(tf.random.split(seed, 2))
+    positive = _sample_mask(positive, max_positive, positive_seed)
     n_positive = tf.reduce_sum(tf.cast(positive, tf.int32))
-    negative = _sample_mask(negative, train_anchors - n_positive)
+    negative = _sample_mask(negative, train_anchors - n_positive, negative_seed)
     labels = tf.where(positive, 1, tf.where(negative, 0, -1))
     matched = tf.gather(gt_boxes, best_gt)
     deltas = tf.where(positive[:, None], encode_boxes(anchors, matched), 0.0)
@@ -65,8 +78,9 @@ def rpn_targets_for_image(
 def rpn_targets(anchors, gt_boxes, gt_classes, **kwargs):
     """Batched ``rpn_targets_for_image``: (B, A) labels and (B, A, 4) deltas."""
     anchors = tf.constant(anchors) if not isinstance(anchors, tf.Tensor) else anchors
+    seeds = per_image_seeds(tf.shape(gt_boxes)[0])
     return tf.map_fn(
-        lambda args: rpn_targets_for_image(anchors, args[0], args[1], **kwargs),
-        (tf.cast(gt_boxes, tf.float32), tf.cast(gt_classes, tf.int32)),
+        lambda args: rpn_targets_for_image(anchors, args[0], args[1], seed=args[2], **kwargs),
+        (tf.cast(gt_boxes, tf.float32), tf.cast(gt_classes, tf.int32), seeds),
         fn_output_signature=(tf.TensorSpec([None], tf.int32), tf.TensorSpec([None, 4], tf.float32)),
     )
