@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfdefect.data.element_seeds import with_element_seeds
+
 
 def _pad(tensor, length):
     """Pad or cut the first axis of ``tensor`` to ``length``."""
@@ -32,15 +34,6 @@ def to_detection_example(example, max_instances: int):
         "masks": _pad(tf.cast(objects["mask"], tf.uint8), max_instances),
     }
     return example["image"], targets
-
-
-def with_element_seeds(dataset: tf.data.Dataset, seed: int | None) -> tf.data.Dataset:
-    """Pair every element of ``dataset`` with its own (2,) int64 stateless seed: the same
-    seeds for the same ``seed``, new ones every epoch (None: unseeded). Random ops in a
-    parallel ``map`` then give the same result whatever order the map's threads run in, which
-    stateful ``tf.random`` ops do not."""
-    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
-    return tf.data.Dataset.zip((dataset, seeds))
 
 
 def detection_pipeline(

@@ -11,17 +11,23 @@ from __future__ import annotations
 import tensorflow as tf
 
 
-def safe_augment(image: tf.Tensor, max_shift: int = 3) -> tf.Tensor:
+def safe_augment(image: tf.Tensor, max_shift: int = 3, seed=None) -> tf.Tensor:
     """(H, W, C) float 0..255 -> the same shape: brightness x0.9..1.1, contrast 0.9..1.1,
-    Gaussian noise sigma <= 4 grey levels, shift <= ``max_shift`` px (edge pixels repeated)."""
+    Gaussian noise sigma <= 4 grey levels, shift <= ``max_shift`` px (edge pixels repeated).
+    ``seed``: a (2,) stateless seed fixing all of it (None: drawn from the global generator;
+    see ``with_element_seeds`` for seeded parallel maps)."""
+    if seed is None:
+        seed = tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32)
+    seeds = tf.unstack(tf.random.split(seed, 5))
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     mean = tf.reduce_mean(image)
-    image = (image - mean) * tf.random.uniform((), 0.9, 1.1) + mean
-    image = image * tf.random.uniform((), 0.9, 1.1)
-    image = image + tf.random.normal(tf.shape(image), stddev=tf.random.uniform((), 0.0, 4.0))
+    image = (image - mean) * tf.random.stateless_uniform((), seeds[0], 0.9, 1.1) + mean
+    image = image * tf.random.stateless_uniform((), seeds[1], 0.9, 1.1)
+    sigma = tf.random.stateless_uniform((), seeds[2], 0.0, 4.0)
+    image = image + tf.random.stateless_normal(tf.shape(image), seeds[3], stddev=sigma)
     padded = tf.pad(
         image[None], [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]], "SYMMETRIC"
     )[0]
-    offset = tf.random.uniform((2,), 0, 2 * max_shift + 1, tf.int32)
+    offset = tf.random.stateless_uniform((2,), seeds[4], 0, 2 * max_shift + 1, tf.int32)
     image = padded[offset[0] : offset[0] + height, offset[1] : offset[1] + width]
     return tf.clip_by_value(image, 0.0, 255.0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import time
 
@@ -12,6 +14,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
+from tfdefect.data.element_seeds import with_element_seeds
 from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.safe_augmentation import safe_augment
@@ -49,8 +52,9 @@ def batches(images, labels, batch_size, training, seed=0):
     dataset = dataset.map(lambda image, label: (tf.cast(image, tf.float32), label))
     if training:
         dataset = dataset.shuffle(len(images), seed=seed).repeat()
-        dataset = dataset.map(
-            lambda image, label: (safe_augment(image), label), num_parallel_calls=tf.data.AUTOTUNE
+        dataset = with_element_seeds(dataset, seed).map(
+            lambda example, element_seed: (safe_augment(example[0], seed=element_seed), example[1]),
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
@@ -107,6 +111,10 @@ def train_recall_first(config, splits, class_names, distribution=None):
             metrics=["accuracy"],
         )
     batch = config.train.batch_size
+    train_config = config.train
+    if train_config.steps_per_epoch is None:  # the training data repeats: one pass an epoch
+        passes = math.ceil(len(train_labels) / batch)
+        train_config = dataclasses.replace(train_config, steps_per_epoch=passes)
     validation = batches(*splits["validation"], batch, training=False)
     checkpoints = os.path.join(config.workdir, "checkpoints")
     started = time.perf_counter()
@@ -114,7 +122,7 @@ def train_recall_first(config, splits, class_names, distribution=None):
         model,
         batches(train_images, train_labels, batch, training=True, seed=config.seed),
         validation,
-        config.train,
+        train_config,
         checkpoints,
         metric_callbacks=[
             PerClassRecall(validation, class_names),

@@ -1,0 +1,197 @@
+"""The ZDMP seed's claim: full fine-tuning of a pretrained backbone beats feature extraction
+and partial freezing (and training from scratch), measured on synthetic casting.
+
+    python bench/freeze_strategies.py                    # ResNet18, EfficientNetV2-B0, DeiT-S
+    python bench/freeze_strategies.py --models resnet18 --seeds 1 --steps 60
+
+No ImageNet weights offline, so each backbone is first pretrained by the library's own
+route (``--pretrain smt_pairs``: the 9 defect classes of the SMT component crops, once per
+backbone, ``--pretrain-steps`` steps, seed 0), then trained on casting with each strategy
+at one step budget (``--steps``, best epoch by validation loss, no early stop):
+``scratch`` (random weights, everything trains), ``feature_extraction``, ``partial:N`` and
+``full`` (learning rate x0.1), with ``--seeds`` seeds each. Per run: accuracy, recall on
+defective, F1, ROC-AUC on the test split and training seconds. Prints the table (mean and
+min-max per backbone and strategy) and whether full fine-tuning comes out on top, and
+writes ``bench_results/freeze_strategies.json``; finished runs found there are kept (an
+interrupted bench resumes; ``--fresh`` starts over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import time
+
+RESULTS = os.path.join("bench_results", "freeze_strategies.json")
+METRICS = ("accuracy", "recall", "f1", "roc_auc", "train_s")
+HEADERS = ("accuracy", "recall (defective)", "F1", "ROC-AUC", "train s")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=["resnet18", "efficientnetv2", "deit"])
+    parser.add_argument(
+        "--strategies", nargs="+", default=["scratch", "feature_extraction", "partial:2", "full"]
+    )
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=120, help="casting steps per run")
+    parser.add_argument("--pretrain-steps", type=int, default=300)
+    parser.add_argument("--image-size", type=int, default=64)
+    parser.add_argument("--train-castings", type=int, default=600)
+    parser.add_argument("--test-castings", type=int, default=400)
+    parser.add_argument("--workdir", default=os.path.join("bench_results", "freeze_runs"))
+    parser.add_argument("--output", default=RESULTS)
+    parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
+    return parser.parse_args(argv)
+
+
+def zoo_config(args, seed: int, strategy: str, steps: int):
+    """The casting_zoo recipe's config for one run (no export)."""
+    from tfdefect.recipes.casting_zoo import CastingZooConfig, quick_config
+
+    config = quick_config()
+    epoch_steps = 15
+    config = dataclasses.replace(
+        config,
+        image_size=args.image_size,
+        workdir=args.workdir,
+        seed=seed,
+        export=False,
+        freeze="full" if strategy == "scratch" else strategy,
+        pretrain=None if strategy == "scratch" else "smt_pairs",
+        pretrain_epochs=max(1, args.pretrain_steps // epoch_steps),
+        data=dataclasses.replace(
+            config.data,
+            image_size=args.image_size,
+            num_train=args.train_castings,
+            num_validation=100,
+            num_test=args.test_castings,
+        ),
+        train=dataclasses.replace(
+            config.train,
+            epochs=max(1, steps // epoch_steps),
+            steps_per_epoch=epoch_steps,
+            early_stopping_patience=10**6,
+            tensorboard=False,
+        ),
+    )
+    assert isinstance(config, CastingZooConfig)
+    return config
+
+
+def summary(rows, args) -> tuple[str, dict]:
+    table = "| model | strategy | runs | " + " | ".join(HEADERS) + " |\n"
+    table += "|---" * (len(HEADERS) + 3) + "|\n"
+    figures = {}
+    for model in args.models:
+        for strategy in args.strategies:
+            own = [r for r in rows if r["model"] == model and r["strategy"] == strategy]
+            if not own:
+                continue
+            cell = {}
+            for m in METRICS:
+                values = [r[m] for r in own if r[m] is not None]
+                mean = sum(values) / len(values)
+                cell[m] = {"mean": mean, "min": min(values), "max": max(values)}
+            figures.setdefault(model, {})[strategy] = cell
+            cells = [
+                f"{cell[m]['mean']:.0f}"
+                if m == "train_s"
+                else f"{cell[m]['mean']:.3f} [{cell[m]['min']:.3f}-{cell[m]['max']:.3f}]"
+                for m in METRICS
+            ]
+            table += f"| {model} | {strategy} | {len(own)} | " + " | ".join(cells) + " |\n"
+    return table, figures
+
+
+def verdict(figures) -> list[str]:
+    """Per backbone: the strategy with the best mean F1, and whether full fine-tuning beats
+    every other strategy beyond the seed spread (its worst run above their best)."""
+    lines = []
+    for model, strategies in figures.items():
+        best = max(strategies, key=lambda s: strategies[s]["f1"]["mean"])
+        line = f"{model}: best mean F1 {strategies[best]['f1']['mean']:.3f} with {best}"
+        if "full" in strategies:
+            others = [s for s in strategies if s != "full"]
+            beyond = all(
+                strategies["full"]["f1"]["min"] > strategies[s]["f1"]["max"] for s in others
+            )
+            line += (
+                "; full fine-tuning beats every other strategy beyond the seed spread"
+                if beyond
+                else "; full fine-tuning does not beat every other strategy beyond the spread"
+            )
+        lines.append(line)
+    return lines
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import keras
+
+    from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
+    from tfdefect.recipes.casting_zoo_steps import casting_splits, pretrain_on_smt, train_one
+
+    machine = describe_machine()
+    settings = {k: v for k, v in vars(args).items() if k not in ("fresh", "output")}
+    print(f"machine: {machine}\nsettings: {settings}", flush=True)
+    rows = []
+    if os.path.exists(args.output) and not args.fresh:
+        with open(args.output) as handle:
+            previous = json.load(handle)
+        if previous.get("settings") == settings:
+            rows = previous.get("runs", [])
+            print(f"kept {len(rows)} finished runs from {args.output}", flush=True)
+    pretrained = os.path.join(args.workdir, "pretrained")
+    if not rows and os.path.isdir(pretrained):
+        shutil.rmtree(pretrained)  # backbones pretrained with other settings
+    done = {(r["model"], r["strategy"], r["seed"]) for r in rows}
+    pretrain_seconds = {}
+    for model in args.models:
+        # once per backbone, before its runs (a run with seed 1 reuses the seed-0 file)
+        if any(s != "scratch" for s in args.strategies):
+            started = time.perf_counter()
+            pretrain_on_smt(model, zoo_config(args, 0, "full", args.steps))
+            pretrain_seconds[model] = round(time.perf_counter() - started, 1)
+            keras.backend.clear_session()
+        for strategy in args.strategies:
+            for seed in range(args.seeds):
+                if (model, strategy, seed) in done:
+                    continue
+                config = zoo_config(args, seed, strategy, args.steps)
+                config = dataclasses.replace(config, models=(model,))
+                row = train_one(model, casting_splits(config), config)
+                rows.append(
+                    {
+                        "model": model,
+                        "strategy": strategy,
+                        "seed": seed,
+                        "trainable_blocks": row["trainable_blocks"],
+                        **{m: row[m] for m in METRICS},
+                    }
+                )
+                print(json.dumps(rows[-1]), flush=True)
+                keras.backend.clear_session()
+                write_bench_json(args.output, machine, {"settings": settings, "runs": rows})
+    table, figures = summary(rows, args)
+    lines = verdict(figures)
+    print(table + "\n".join(lines), flush=True)
+    write_bench_json(
+        args.output,
+        machine,
+        {
+            "settings": settings,
+            "runs": rows,
+            "pretrain_seconds": pretrain_seconds,
+            "summary": figures,
+            "verdict": lines,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
