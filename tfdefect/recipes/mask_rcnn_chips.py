@@ -43,6 +43,8 @@ class MaskRCNNChipsConfig:
         pretrain_merge: pretrain the ChannelMergeStem separately before the 6-channel variant.
         merge_pretrain_epochs: epochs of that pretraining.
         merge_weights: use this pretrained stem file instead of pretraining one.
+        seed: weights, shuffle, flips, crops and ROI sampling (bench/chips_variants.py also
+            turns on TensorFlow op determinism, with which one seed repeats a run exactly).
         max_instances: padded instances per chip (a chip with more raises).
         score_threshold: detection score for the F1 figures.
         crop_size: train on random crop_size squares around defects (a 96 px step costs
@@ -57,6 +59,7 @@ class MaskRCNNChipsConfig:
     pretrain_merge: bool = False
     merge_pretrain_epochs: int = 2
     merge_weights: str | None = None
+    seed: int = 0
     max_instances: int = 8
     score_threshold: float = 0.5
     crop_size: int | None = 96

@@ -42,7 +42,7 @@ def _pretrained_merge(config, builder):
         batch_size=8,
         training=True,
         crop_size=min(96, config.data.image_size),
-        seed=config.data.seed,
+        seed=config.seed,
     )
     path = os.path.join(config.workdir, "channel_merge.weights.h5")
     return pretrain_channel_merge(data, path, epochs=config.merge_pretrain_epochs)
@@ -60,7 +60,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
             batch_size=batch,
             training=split == "train",
             max_instances=config.max_instances,
-            seed=config.data.seed,
+            seed=config.seed,
             crop_size=config.crop_size if split != "test" else None,
         )
         for split in ("train", "validation", "test")
@@ -79,6 +79,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         name=name,
     )
     train_size = config.crop_size or size
+    keras.utils.set_random_seed(config.seed)
     with strategy.scope():
         # anchors and ROI levels are in pixels, so weights trained on crops fit whole chips
         trained = MaskRCNN(image_shape=(train_size, train_size, channels), **settings)
