@@ -34,6 +34,7 @@ class WaferMobilenetConfig:
 
     Attributes:
         alpha: MobileNetV2 width multiplier.
+        pooling: "average" or "max" global pooling before the head.
         backbone_weights: None (random), "imagenet" (needs internet) or a local backbone file.
         seed: weight initialisation and shuffling seed.
         class_weight_power: 1 balanced class weights, 0.5 tempered, 0 none.
@@ -45,6 +46,7 @@ class WaferMobilenetConfig:
     """
 
     alpha: float = 1.0
+    pooling: str = "average"
     backbone_weights: str | None = None
     seed: int = 0
     workdir: str = "runs/wafer_mobilenet"

@@ -45,3 +45,16 @@ def test_the_old_argument_names_and_saved_configs_still_load():
     old_config = dict(model.get_config())
     old_config["architecture"] = old_config.pop("backbone")  # as a 0.1 .keras file holds it
     assert ImageClassifier.from_config(old_config).backbone_name == "luna"
+
+
+def test_max_pooling_head_round_trips_and_unknown_pooling_is_refused(tmp_path):
+    model = ImageClassifier("luna", num_classes=3, image_shape=(32, 32, 1), pooling="max")
+    assert isinstance(model.get_layer("head_pool"), keras.layers.GlobalMaxPooling2D)
+    path = str(tmp_path / "max.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    images = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 1)).astype("float32")
+    assert loaded.pooling == "max"
+    np.testing.assert_allclose(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
+    with pytest.raises(ValueError, match="pooling 'min'"):
+        ImageClassifier("luna", image_shape=(32, 32, 1), pooling="min")

@@ -12,9 +12,12 @@ from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
 
+POOLING = {"average": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
+
+
 @register
 class ImageClassifier(keras.Model):
-    """A zoo backbone, global average pooling (for feature maps), dropout and a softmax head.
+    """A zoo backbone, global pooling (for feature maps), dropout and a softmax head.
 
     Args:
         backbone: one of ``ZOO`` (luna, alexnet, resnet18, efficientnetv2, convnext,
@@ -25,6 +28,9 @@ class ImageClassifier(keras.Model):
         backbone_weights: None (random), "imagenet" (keras.applications backbones, needs
             internet) or a local ``.weights.h5`` of this backbone (``save_backbone_weights``).
         dropout: before the head.
+        pooling: "average" (the usual head) or "max" of the final feature map: a defect
+            covering a few pixels of a repetitive pattern (wafer SEM) then decides the
+            image alone, instead of being averaged with the pattern around it.
         backbone_options: architecture keyword overrides (e.g. ``{"depth": 2, "dim": 64}``
             for a small ViT).
         batch_norm_momentum: None keeps each architecture's BatchNormalization momentum
@@ -45,11 +51,14 @@ class ImageClassifier(keras.Model):
         dropout=0.2,
         backbone_options=None,
         batch_norm_momentum=None,
+        pooling="average",
         **kwargs,
     ):
         backbone, backbone_weights = _renamed_arguments(kwargs, backbone, backbone_weights)
         if backbone not in ZOO:
             raise ValueError(f"unknown backbone {backbone!r}; choose from {', '.join(ZOO)}")
+        if pooling not in POOLING:
+            raise ValueError(f"pooling {pooling!r}: choose from {', '.join(POOLING)}")
         spec = ZOO[backbone]
         backbone_name = backbone
         # === Layers ===
@@ -65,7 +74,7 @@ class ImageClassifier(keras.Model):
         images = keras.Input(image_shape, name="images")
         features = backbone(images)
         if len(features.shape) == 4:
-            features = keras.layers.GlobalAveragePooling2D(name="head_pool")(features)
+            features = POOLING[pooling](name="head_pool")(features)
         features = keras.layers.Dropout(dropout, name="head_dropout")(features)
         probabilities = keras.layers.Dense(
             num_classes, activation="softmax", name="class_probabilities"
@@ -79,6 +88,7 @@ class ImageClassifier(keras.Model):
         self.dropout = dropout
         self.backbone_options = dict(backbone_options or {})
         self.batch_norm_momentum = batch_norm_momentum
+        self.pooling = pooling
         self.block_pattern = spec.block_pattern
 
     def save_backbone_weights(self, path: str) -> str:
@@ -94,6 +104,7 @@ class ImageClassifier(keras.Model):
             "dropout": self.dropout,
             "backbone_options": self.backbone_options,
             "batch_norm_momentum": self.batch_norm_momentum,
+            "pooling": self.pooling,
             "name": self.name,
         }
 
