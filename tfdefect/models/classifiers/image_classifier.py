@@ -11,7 +11,6 @@ from tfdefect.models.classifiers.freeze import walk_layers
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
-
 POOLING = {"average": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
 
 
