@@ -19,6 +19,7 @@ interrupted bench resumes; ``--fresh`` starts over).
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import json
 import os
@@ -80,6 +81,12 @@ def zoo_config(args, seed: int, strategy: str, steps: int):
     )
     assert isinstance(config, CastingZooConfig)
     return config
+
+
+def last_validation_accuracy(history_csv: str) -> float:
+    """The last epoch's val_accuracy in a fit_model history.csv (the pretraining's)."""
+    with open(history_csv) as handle:
+        return float(list(csv.DictReader(handle))[-1]["val_accuracy"])
 
 
 def summary(rows, args) -> tuple[str, dict]:
@@ -150,13 +157,17 @@ def main(argv=None):
     if not rows and os.path.isdir(pretrained):
         shutil.rmtree(pretrained)  # backbones pretrained with other settings
     done = {(r["model"], r["strategy"], r["seed"]) for r in rows}
-    pretrain_seconds = {}
+    pretrain_seconds, pretrain_accuracy = {}, {}
     for model in args.models:
         # once per backbone, before its runs (a run with seed 1 reuses the seed-0 file)
         if any(s != "scratch" for s in args.strategies):
             started = time.perf_counter()
             pretrain_on_smt(model, zoo_config(args, 0, "full", args.steps))
             pretrain_seconds[model] = round(time.perf_counter() - started, 1)
+            pretrain_accuracy[model] = last_validation_accuracy(
+                os.path.join(args.workdir, "pretrained", model, "history.csv")
+            )
+            print(f"{model}: smt_pairs validation accuracy {pretrain_accuracy[model]:.3f}")
             keras.backend.clear_session()
         for strategy in args.strategies:
             for seed in range(args.seeds):
@@ -187,6 +198,7 @@ def main(argv=None):
             "settings": settings,
             "runs": rows,
             "pretrain_seconds": pretrain_seconds,
+            "pretrain_validation_accuracy": pretrain_accuracy,
             "summary": figures,
             "verdict": lines,
         },

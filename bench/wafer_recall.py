@@ -42,6 +42,9 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--epoch-steps", type=int, default=150)
     parser.add_argument("--alpha", type=float, default=0.5, help="MobileNetV2 width")
+    parser.add_argument("--input-scale", type=int, default=1, help="enlarge images in the model")
+    parser.add_argument("--pooling", default="average", choices=["average", "max"])
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_runs"))
     parser.add_argument("--output", default=RESULTS)
@@ -56,13 +59,18 @@ def recipe_config(args, arm: str, seed: int):
     if arm not in ("plain", "recall_first"):
         raise SystemExit(f"unknown arm {arm!r}: plain or recall_first")
     config = WaferMobilenetConfig(
-        alpha=args.alpha, seed=seed, workdir=os.path.join(args.workdir, f"{arm}_seed{seed}")
+        alpha=args.alpha,
+        input_scale=args.input_scale,
+        pooling=args.pooling,
+        seed=seed,
+        workdir=os.path.join(args.workdir, f"{arm}_seed{seed}"),
     )
     config.data = dataclasses.replace(config.data, num_sites=args.sites)
     config.train = dataclasses.replace(
         config.train,
         epochs=max(1, args.steps // args.epoch_steps),
         steps_per_epoch=args.epoch_steps,
+        batch_size=args.batch,
         learning_rate=args.learning_rate,
         early_stopping_patience=10**6,  # the same budget for every run
         tensorboard=False,

@@ -34,6 +34,8 @@ class WaferMobilenetConfig:
 
     Attributes:
         alpha: MobileNetV2 width multiplier.
+        input_scale: enlarge the grey image this many times (bilinear, in the model) before
+            MobileNetV2, whose early stride-2 layers blur a defect of a few pixels.
         pooling: "average" or "max" global pooling before the head.
         backbone_weights: None (random), "imagenet" (needs internet) or a local backbone file.
         seed: weight initialisation and shuffling seed.
@@ -46,6 +48,7 @@ class WaferMobilenetConfig:
     """
 
     alpha: float = 1.0
+    input_scale: int = 1
     pooling: str = "average"
     backbone_weights: str | None = None
     seed: int = 0

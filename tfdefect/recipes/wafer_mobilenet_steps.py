@@ -98,7 +98,7 @@ def train_recall_first(config, splits, class_names, distribution=None):
             num_classes=len(class_names),
             image_shape=(config.data.image_size, config.data.image_size, 1),
             backbone_weights=config.backbone_weights,
-            backbone_options={"alpha": config.alpha},
+            backbone_options={"alpha": config.alpha, "input_scale": config.input_scale},
             pooling=config.pooling,
             # from scratch the default momentum 0.999 lags far behind the weights
             batch_norm_momentum=None if pretrained else 0.9,
