@@ -51,6 +51,10 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
     overrides = _overrides(
         tmp_path, **{"data.manual_dir": str(tmp_path / "manual"), "data.class_names": names}
     )
+    # one pass over the training split per epoch (the repeated data has no end of its own),
+    # and the model options against small defects, through every export
+    overrides += ["--set", "train.steps_per_epoch=none", "--set", "input_scale=2"]
+    overrides += ["--set", "pooling=max"]
     summary = main(["--fail-on-leak", *overrides])
     run = tmp_path / "run"
     assert summary["leaks"] == 0
@@ -70,6 +74,7 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
         assert (run / name).stat().st_size > 0
     history = (run / "checkpoints" / "history.csv").read_text().splitlines()
     assert "val_macro_recall" in history[0] and "loss_weight_scratch" in history[0]
+    assert len(history) == 1 + 2  # two epochs, each ended
     exports = tmp_path / "saved_models"
     images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 1), np.uint8)  # grey SEM
     for i, image in enumerate(images):
