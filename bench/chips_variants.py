@@ -152,6 +152,8 @@ def planned_runs(args) -> list[tuple[str, int]]:
 
 def summary(rows: list[dict], variants: list[str]) -> tuple[str, dict]:
     """Markdown table of mean [min-max] per variant, and those figures as a dict."""
+    from tfdefect.bench.report import mean_min_max
+
     table = "| variant | runs | " + " | ".join(HEADERS) + " | train s |\n"
     table += "|---" * (len(HEADERS) + 3) + "|\n"
     figures = {}
@@ -159,14 +161,7 @@ def summary(rows: list[dict], variants: list[str]) -> tuple[str, dict]:
         own = [r for r in rows if r["variant"] == name]
         if not own:
             continue
-        figures[name] = {
-            m: {
-                "mean": sum(r[m] for r in own) / len(own),
-                "min": min(r[m] for r in own),
-                "max": max(r[m] for r in own),
-            }
-            for m in (*METRICS, "train_seconds")
-        }
+        figures[name] = {m: mean_min_max([r[m] for r in own]) for m in (*METRICS, "train_seconds")}
         cells = [
             f"{f['mean']:.3f} [{f['min']:.3f}-{f['max']:.3f}]"
             if m != "drill_false_positives"
@@ -179,24 +174,35 @@ def summary(rows: list[dict], variants: list[str]) -> tuple[str, dict]:
 
 
 def verdict(figures: dict) -> list[str]:
-    """Six vs three channels per backbone, on mask mAP@0.5: beyond the spread only when every
-    6-channel run beats every 3-channel run."""
+    """Six vs three channels per backbone on mask mAP@0.5, instance F1 and the false
+    positives on drill holes: "beyond the seed spread" only when every run of one variant is
+    better than every run of the other."""
     lines = []
     for backbone in ("r25", "r50"):
         three, six = figures.get(f"{backbone}_c3"), figures.get(f"{backbone}_c6_merge")
         if not three or not six:
             continue
-        a, b = three["map50"], six["map50"]
-        if b["min"] > a["max"]:
-            word = "six channels beat three beyond the seed spread"
-        elif a["min"] > b["max"]:
-            word = "three channels beat six beyond the seed spread"
-        else:
-            word = "the seed spreads overlap: no difference shown at this budget"
-        lines.append(
-            f"{backbone}: mask mAP@0.5 3 ch {a['mean']:.3f} [{a['min']:.3f}-{a['max']:.3f}] vs "
-            f"6 ch + merge {b['mean']:.3f} [{b['min']:.3f}-{b['max']:.3f}]: {word}"
-        )
+        for metric, label, higher_is_better in (
+            ("map50", "mask mAP@0.5", True),
+            ("instance_f1", "instance F1", True),
+            ("drill_false_positives", "false positives on drill holes", False),
+        ):
+            a, b = three[metric], six[metric]
+            if higher_is_better:
+                six_wins, three_wins = b["min"] > a["max"], a["min"] > b["max"]
+            else:
+                six_wins, three_wins = b["max"] < a["min"], a["max"] < b["min"]
+            word = (
+                "six channels better beyond the seed spread"
+                if six_wins
+                else "three channels better beyond the seed spread"
+                if three_wins
+                else "the seed spreads overlap"
+            )
+            lines.append(
+                f"{backbone} {label}: 3 ch {a['mean']:.3f} [{a['min']:.3f}-{a['max']:.3f}] vs "
+                f"6 ch + merge {b['mean']:.3f} [{b['min']:.3f}-{b['max']:.3f}]: {word}"
+            )
     return lines
 
 
@@ -208,19 +214,12 @@ def main(argv=None):
             json.dump(row, handle)
         return
     from tfdefect.bench.machine import describe_machine
-    from tfdefect.bench.report import write_bench_json
+    from tfdefect.bench.report import finished_runs, write_bench_json
 
     machine = describe_machine()
     settings = {k: v for k, v in vars(args).items() if k not in ("one", "row_file", "fresh")}
     print(f"machine: {machine}\nsettings: {settings}", flush=True)
-    rows = []
-    if os.path.exists(args.output) and not args.fresh:
-        with open(args.output) as handle:
-            previous = json.load(handle)
-        same = {k: previous.get("settings", {}).get(k) for k in settings if k != "variants"}
-        if same == {k: v for k, v in settings.items() if k != "variants"}:
-            rows = previous.get("runs", [])
-            print(f"kept {len(rows)} finished runs from {args.output}", flush=True)
+    rows = [] if args.fresh else finished_runs(args.output, settings, ignore=("variants",))
     done = {(r["variant"], r["seed"]) for r in rows}
     row_file = args.output + ".run.json"
     for name, seed in planned_runs(args):

@@ -90,6 +90,8 @@ def last_validation_accuracy(history_csv: str) -> float:
 
 
 def summary(rows, args) -> tuple[str, dict]:
+    from tfdefect.bench.report import mean_min_max
+
     table = "| model | strategy | runs | " + " | ".join(HEADERS) + " |\n"
     table += "|---" * (len(HEADERS) + 3) + "|\n"
     figures = {}
@@ -98,11 +100,7 @@ def summary(rows, args) -> tuple[str, dict]:
             own = [r for r in rows if r["model"] == model and r["strategy"] == strategy]
             if not own:
                 continue
-            cell = {}
-            for m in METRICS:
-                values = [r[m] for r in own if r[m] is not None]
-                mean = sum(values) / len(values)
-                cell[m] = {"mean": mean, "min": min(values), "max": max(values)}
+            cell = {m: mean_min_max([r[m] for r in own]) for m in METRICS}
             figures.setdefault(model, {})[strategy] = cell
             cells = [
                 f"{cell[m]['mean']:.0f}"
@@ -140,19 +138,13 @@ def main(argv=None):
     import keras
 
     from tfdefect.bench.machine import describe_machine
-    from tfdefect.bench.report import write_bench_json
+    from tfdefect.bench.report import finished_runs, write_bench_json
     from tfdefect.recipes.casting_zoo_steps import casting_splits, pretrain_on_smt, train_one
 
     machine = describe_machine()
     settings = {k: v for k, v in vars(args).items() if k not in ("fresh", "output")}
     print(f"machine: {machine}\nsettings: {settings}", flush=True)
-    rows = []
-    if os.path.exists(args.output) and not args.fresh:
-        with open(args.output) as handle:
-            previous = json.load(handle)
-        if previous.get("settings") == settings:
-            rows = previous.get("runs", [])
-            print(f"kept {len(rows)} finished runs from {args.output}", flush=True)
+    rows = [] if args.fresh else finished_runs(args.output, settings)
     pretrained = os.path.join(args.workdir, "pretrained")
     if not rows and os.path.isdir(pretrained):
         shutil.rmtree(pretrained)  # backbones pretrained with other settings

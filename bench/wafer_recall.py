@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import shutil
 
@@ -114,11 +113,10 @@ def summary(rows, arms, class_names) -> tuple[str, dict]:
     """Markdown: per arm, mean [min-max] of accuracy, macro recall, lowest class recall and
     INT8 drops; then mean per-class recall per arm."""
 
+    from tfdefect.bench.report import mean_min_max
+
     def spread(values, points=False):
-        scale = 100 if points else 1
-        values = [v * scale for v in values]
-        mean = sum(values) / len(values)
-        return {"mean": mean, "min": min(values), "max": max(values)}
+        return mean_min_max([v * (100 if points else 1) for v in values])
 
     figures = {}
     for arm in arms:
@@ -181,20 +179,14 @@ def main(argv=None):
     import tensorflow as tf
 
     from tfdefect.bench.machine import describe_machine
-    from tfdefect.bench.report import write_bench_json
+    from tfdefect.bench.report import finished_runs, write_bench_json
     from tfdefect.recipes.wafer_mobilenet_steps import audited_splits
 
     tf.config.experimental.enable_op_determinism()
     machine = describe_machine()
     settings = {k: v for k, v in vars(args).items() if k not in ("fresh", "output", "arms")}
     print(f"machine: {machine}\nsettings: {settings}", flush=True)
-    rows = []
-    if os.path.exists(args.output) and not args.fresh:
-        with open(args.output) as handle:
-            previous = json.load(handle)
-        if previous.get("settings") == settings:
-            rows = previous.get("runs", [])
-            print(f"kept {len(rows)} finished runs from {args.output}", flush=True)
+    rows = [] if args.fresh else finished_runs(args.output, settings)
     done = {(r["arm"], r["seed"]) for r in rows}
     class_names, splits, report = audited_splits(recipe_config(args, args.arms[0], 0))
     test_count = len(splits["test"][1])

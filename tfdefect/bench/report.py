@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from tfdefect.export.atomic import atomic_write_text
@@ -15,3 +16,25 @@ def write_bench_json(path: str, machine: str, results: dict) -> None:
     payload = {"machine": machine, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     payload.update(results)
     atomic_write_text(path, json.dumps(payload, indent=2))
+
+
+def finished_runs(path: str, settings: dict, ignore: tuple = ()) -> list:
+    """The ``runs`` of an earlier result file at ``path`` if it was measured with the same
+    ``settings`` (keys in ``ignore`` may differ, e.g. which variants to run), else []; so an
+    interrupted bench resumes without mixing runs of other settings."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        previous = json.load(handle)
+    earlier = previous.get("settings", {})
+    if any(earlier.get(k) != v for k, v in settings.items() if k not in ignore):
+        return []
+    runs = previous.get("runs", [])
+    print(f"kept {len(runs)} finished runs from {path}", flush=True)
+    return runs
+
+
+def mean_min_max(values) -> dict:
+    """{"mean", "min", "max"} of a non-empty sequence of numbers (None entries skipped)."""
+    values = [v for v in values if v is not None]
+    return {"mean": sum(values) / len(values), "min": min(values), "max": max(values)}
