@@ -219,7 +219,9 @@ def main(argv=None):
     machine = describe_machine()
     settings = {k: v for k, v in vars(args).items() if k not in ("one", "row_file", "fresh")}
     print(f"machine: {machine}\nsettings: {settings}", flush=True)
-    rows = [] if args.fresh else finished_runs(args.output, settings, ignore=("variants",))
+    # how many seeds to run does not change a finished run
+    kept = ("variants", "seeds_resnet25", "seeds_resnet50")
+    rows = [] if args.fresh else finished_runs(args.output, settings, ignore=kept)
     done = {(r["variant"], r["seed"]) for r in rows}
     row_file = args.output + ".run.json"
     for name, seed in planned_runs(args):
