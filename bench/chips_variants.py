@@ -173,10 +173,10 @@ def summary(rows: list[dict], variants: list[str]) -> tuple[str, dict]:
     return table, figures
 
 
-def verdict(figures: dict) -> list[str]:
+def verdict(figures: dict, counts: dict) -> list[str]:
     """Six vs three channels per backbone on mask mAP@0.5, instance F1 and the false
     positives on drill holes: "beyond the seed spread" only when every run of one variant is
-    better than every run of the other."""
+    better than every run of the other (``counts``: runs per variant, at least two a side)."""
     lines = []
     for backbone in ("r25", "r50"):
         three, six = figures.get(f"{backbone}_c3"), figures.get(f"{backbone}_c6_merge")
@@ -188,6 +188,12 @@ def verdict(figures: dict) -> list[str]:
             ("drill_false_positives", "false positives on drill holes", False),
         ):
             a, b = three[metric], six[metric]
+            if min(counts[f"{backbone}_c3"], counts[f"{backbone}_c6_merge"]) < 2:
+                lines.append(
+                    f"{backbone} {label}: 3 ch {a['mean']:.3f} vs 6 ch + merge "
+                    f"{b['mean']:.3f}: fewer than two seeds on a side, no spread to judge by"
+                )
+                continue
             if higher_is_better:
                 six_wins, three_wins = b["min"] > a["max"], a["min"] > b["max"]
             else:
@@ -239,7 +245,7 @@ def main(argv=None):
         rows.append(row)
         write_bench_json(args.output, machine, {"settings": settings, "runs": rows})
     table, figures = summary(rows, args.variants)
-    lines = verdict(figures)
+    lines = verdict(figures, {v: sum(r["variant"] == v for r in rows) for v in args.variants})
     print(table + "\n".join(lines), flush=True)
     write_bench_json(
         args.output,
