@@ -138,6 +138,18 @@ def verdict(figures) -> list[str]:
 
 def main(argv=None):
     args = parse_args(argv)
+    from tfdefect.models.classifiers import ZOO
+    from tfdefect.models.classifiers.freeze import parse_strategy
+
+    unknown = [m for m in args.models if m not in ZOO]
+    if unknown:
+        raise SystemExit(f"unknown models {unknown}; choose from {', '.join(ZOO)}")
+    for strategy in args.strategies:
+        if strategy != "scratch":
+            try:
+                parse_strategy(strategy)
+            except ValueError as error:
+                raise SystemExit(f"--strategies {strategy}: {error}") from None
     import keras
 
     from tfdefect.bench.machine import describe_machine

@@ -35,7 +35,9 @@ RUNTIMES = ("float", "tflite_int8", "onnx_int8")
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arms", nargs="+", default=["plain", "recall_first"])
+    parser.add_argument(
+        "--arms", nargs="+", default=["plain", "recall_first"], choices=["plain", "recall_first"]
+    )
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--sites", type=int, default=4800)
     parser.add_argument("--steps", type=int, default=3000)
