@@ -27,6 +27,8 @@ from tfdefect.training.train_config import TrainConfig
         (wafer_mobilenet, "train.batch_size=0", "train.batch_size=0: must be at least 1"),
         (casting_zoo, "data.defective_fraction=1.5", "must be between 0 and 1"),
         (wafer_mobilenet, "class_weight_power=inf", "class_weight_power=inf: must be a finite"),
+        (wafer_mobilenet, "pooling=min", "pooling 'min': choose from average, max"),
+        (wafer_mobilenet, "input_scale=0", "input_scale 0: must be 1 or more"),
     ],
 )
 def test_broken_settings_are_refused_before_any_work(recipe, setting, message, tmp_path):

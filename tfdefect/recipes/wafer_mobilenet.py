@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from tfdefect.config import ConfigError
 from tfdefect.data.wafer_sem_data import WaferSemDataConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
@@ -86,6 +87,15 @@ def quick_config() -> WaferMobilenetConfig:
     return config
 
 
+def check(config: WaferMobilenetConfig) -> None:
+    from tfdefect.models.classifiers.image_classifier import POOLING
+
+    if config.pooling not in POOLING:
+        raise ConfigError(f"pooling {config.pooling!r}: choose from {', '.join(POOLING)}")
+    if config.input_scale < 1:
+        raise ConfigError(f"input_scale {config.input_scale}: must be 1 or more")
+
+
 RECIPE = Recipe(
     name="wafer_mobilenet",
     description=__doc__,
@@ -93,6 +103,7 @@ RECIPE = Recipe(
     default_config=WaferMobilenetConfig,
     quick_config=quick_config,
     steps="tfdefect.recipes.wafer_mobilenet_steps:run",
+    check=check,
     options=(
         option(
             "--fail-on-leak",
