@@ -46,7 +46,16 @@ def parse_args(argv=None):
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
     parser.add_argument("--one", nargs=2, metavar=("VARIANT", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--row-file", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    from tfdefect.bench.budget import whole_epochs
+
+    whole_epochs(args.steps, epoch_steps(args.steps))
+    return args
+
+
+def epoch_steps(steps: int) -> int:
+    """Steps between progress lines: 100, or all of a shorter run."""
+    return min(100, steps)
 
 
 def run_one(args, name: str, seed: int) -> dict:
@@ -57,6 +66,7 @@ def run_one(args, name: str, seed: int) -> dict:
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
+    from tfdefect.bench.budget import whole_epochs
     from tfdefect.data.channel_selection import first_channels
     from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
@@ -92,7 +102,7 @@ def run_one(args, name: str, seed: int) -> dict:
     )
     trained = MaskRCNN(image_shape=(args.crop, args.crop, channels), **settings)
     trained.compile(optimizer=keras.optimizers.Adam(args.learning_rate, clipnorm=5.0))
-    every = min(100, args.steps)
+    every = epoch_steps(args.steps)
 
     class Progress(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -106,7 +116,7 @@ def run_one(args, name: str, seed: int) -> dict:
     trained.fit(
         train,
         steps_per_epoch=every,
-        epochs=max(1, args.steps // every),
+        epochs=whole_epochs(args.steps, every),
         verbose=0,
         callbacks=[Progress()],
     )

@@ -26,8 +26,11 @@ import os
 import shutil
 import time
 
+from tfdefect.bench.budget import whole_epochs
+
 RESULTS = os.path.join("bench_results", "freeze_strategies.json")
 METRICS = ("accuracy", "recall", "f1", "roc_auc", "train_s")
+EPOCH_STEPS = 15  # the zoo's quick epoch
 HEADERS = ("accuracy", "recall (defective)", "F1", "ROC-AUC", "train s")
 
 
@@ -46,15 +49,17 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", default=os.path.join("bench_results", "freeze_runs"))
     parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    whole_epochs(args.steps, EPOCH_STEPS)
+    whole_epochs(args.pretrain_steps, EPOCH_STEPS, "--pretrain-steps")
+    return args
 
 
 def zoo_config(args, seed: int, strategy: str, steps: int):
     """The casting_zoo recipe's config for one run (no export)."""
-    from tfdefect.recipes.casting_zoo import CastingZooConfig, quick_config
+    from tfdefect.recipes.casting_zoo import quick_config
 
     config = quick_config()
-    epoch_steps = 15
     config = dataclasses.replace(
         config,
         image_size=args.image_size,
@@ -63,7 +68,7 @@ def zoo_config(args, seed: int, strategy: str, steps: int):
         export=False,
         freeze="full" if strategy == "scratch" else strategy,
         pretrain=None if strategy == "scratch" else "smt_pairs",
-        pretrain_epochs=max(1, args.pretrain_steps // epoch_steps),
+        pretrain_epochs=whole_epochs(args.pretrain_steps, EPOCH_STEPS, "--pretrain-steps"),
         data=dataclasses.replace(
             config.data,
             image_size=args.image_size,
@@ -73,13 +78,12 @@ def zoo_config(args, seed: int, strategy: str, steps: int):
         ),
         train=dataclasses.replace(
             config.train,
-            epochs=max(1, steps // epoch_steps),
-            steps_per_epoch=epoch_steps,
+            epochs=whole_epochs(steps, EPOCH_STEPS),
+            steps_per_epoch=EPOCH_STEPS,
             early_stopping_patience=10**6,
             tensorboard=False,
         ),
     )
-    assert isinstance(config, CastingZooConfig)
     return config
 
 

@@ -29,6 +29,8 @@ import dataclasses
 import os
 import shutil
 
+from tfdefect.bench.budget import whole_epochs
+
 RESULTS = os.path.join("bench_results", "wafer_recall.json")
 RUNTIMES = ("float", "tflite_int8", "onnx_int8")
 
@@ -50,7 +52,9 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_runs"))
     parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    whole_epochs(args.steps, args.epoch_steps)
+    return args
 
 
 def recipe_config(args, arm: str, seed: int):
@@ -69,7 +73,7 @@ def recipe_config(args, arm: str, seed: int):
     config.data = dataclasses.replace(config.data, num_sites=args.sites)
     config.train = dataclasses.replace(
         config.train,
-        epochs=max(1, args.steps // args.epoch_steps),
+        epochs=whole_epochs(args.steps, args.epoch_steps),
         steps_per_epoch=args.epoch_steps,
         batch_size=args.batch,
         learning_rate=args.learning_rate,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfdefect.data.element_seeds import with_element_seeds
+from tfdefect.data.element_seeds import seed_or_fresh, with_element_seeds
 
 
 def _pad(tensor, length):
@@ -142,8 +142,7 @@ def random_instance_crop(image, targets, crop_size, defect_crop_probability=0.7,
     (class 0), one cut by the border keeps its visible part. ``seed``: a (2,) stateless seed
     that fixes the crop (None: drawn from TensorFlow's global generator).
     """
-    if seed is None:
-        seed = tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32)
+    seed = seed_or_fresh(seed)
     seeds = tf.unstack(tf.random.split(seed, 6))
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     classes = targets["classes"]

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfdefect.data.element_seeds import seed_or_fresh
+
 
 def safe_augment(image: tf.Tensor, max_shift: int = 3, seed=None) -> tf.Tensor:
     """(H, W, C) float 0..255 -> the same shape: brightness x0.9..1.1, contrast 0.9..1.1,
     Gaussian noise sigma <= 4 grey levels, shift <= ``max_shift`` px (edge pixels repeated).
     ``seed``: a (2,) stateless seed fixing all of it (None: drawn from the global generator;
     see ``with_element_seeds`` for seeded parallel maps)."""
-    if seed is None:
-        seed = tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int32)
+    seed = seed_or_fresh(seed)
     seeds = tf.unstack(tf.random.split(seed, 5))
     height, width = tf.shape(image)[0], tf.shape(image)[1]
     mean = tf.reduce_mean(image)

@@ -87,8 +87,8 @@ def _mobilenet_v2(image_shape, weights=None, alpha=1.0, input_scale=1):
     if image_shape[-1] == 1:
         x = keras.layers.Concatenate(name="stem_grey_to_rgb")([x, x, x])
     x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(x)
+    size = (image_shape[0] * input_scale, image_shape[1] * input_scale)
     if input_scale > 1:
-        size = (image_shape[0] * input_scale, image_shape[1] * input_scale)
         x = keras.layers.Resizing(*size, interpolation="bilinear", name="stem_upsample")(x)
     local = weights not in (None, "imagenet")
     base = build_application(
@@ -96,7 +96,7 @@ def _mobilenet_v2(image_shape, weights=None, alpha=1.0, input_scale=1):
         weights=None if local else weights,
         input_channels=3,
         include_top=False,
-        input_shape=(image_shape[0] * input_scale, image_shape[1] * input_scale, 3),
+        input_shape=(*size, 3),
         alpha=alpha,
     )
     model = keras.Model(images, base(x), name="mobilenetv2")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfdefect.data.element_seeds import fresh_seeds, seed_or_fresh
 from tfdefect.models.mask_rcnn.box_coder import crop_boxes, encode_boxes, pairwise_iou
-from tfdefect.models.mask_rcnn.rpn_targets import per_image_seeds
 
 POSITIVE_FRACTION = 0.33  # Matterport's ROI_POSITIVE_RATIO
 
@@ -20,7 +20,7 @@ def jitter_boxes(boxes, copies, seed=None):
     (``seed``: (2,) stateless seed; None: drawn from the global generator)."""
     if copies == 0:
         return tf.zeros([0, 4], boxes.dtype)
-    seed = per_image_seeds(1)[0] if seed is None else seed
+    seed = seed_or_fresh(seed)
     shift_seed, scale_seed = tf.unstack(tf.random.split(seed, 2))
     boxes = tf.repeat(boxes, copies, axis=0)
     size = boxes[:, 2:] - boxes[:, :2]
@@ -67,7 +67,7 @@ def detection_targets_for_image(
         rois (T, 4), weights (T,) float 1/0, class_ids (T,) int32 (0 background),
         deltas (T, 4), masks (T, mask_size, mask_size) float 0/1.
     """
-    seed = per_image_seeds(1)[0] if seed is None else seed
+    seed = seed_or_fresh(seed)
     jitter_seed, sampling_seed = tf.unstack(tf.random.split(seed, 2))
     valid_gt = gt_classes > 0
     present = tf.boolean_mask(gt_boxes, valid_gt)
@@ -117,7 +117,7 @@ def detection_targets_for_image(
 def detection_targets(proposals, gt_boxes, gt_classes, gt_masks, train_rois=64, **kwargs):
     """Batched ``detection_targets_for_image`` over (B, ...) inputs."""
     size = kwargs.get("mask_size", 28)
-    seeds = per_image_seeds(tf.shape(proposals)[0])
+    seeds = fresh_seeds(tf.shape(proposals)[0])
     return tf.map_fn(
         lambda args: detection_targets_for_image(
             *args[:4], train_rois=train_rois, seed=args[4], **kwargs

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from tfdefect.data.element_seeds import fresh_seeds, seed_or_fresh
 from tfdefect.models.mask_rcnn.box_coder import encode_boxes, pairwise_iou
-
-
-def per_image_seeds(batch_size):
-    """(B, 2) int32 stateless seeds, one per image, drawn by one stateful op outside any
-    ``map_fn``: a stateful random op inside the loop would hand out its numbers in whatever
-    order the parallel iterations run, so a seeded run would not repeat."""
-    return tf.random.uniform([batch_size, 2], 0, 2**31 - 1, tf.int32)
 
 
 def _sample_mask(candidates, count, seed):
@@ -64,7 +58,7 @@ def rpn_targets_for_image(
     positive = tf.logical_or(best_iou >= positive_iou, tf.logical_and(forced > 0, best_iou > 0.0))
     negative = tf.logical_and(best_iou < negative_iou, tf.logical_not(positive))
     max_positive = int(train_anchors * positive_fraction)
-    seed = per_image_seeds(1)[0] if seed is None else seed
+    seed = seed_or_fresh(seed)
     positive_seed, negative_seed = tf.unstack(tf.random.split(seed, 2))
     positive = _sample_mask(positive, max_positive, positive_seed)
     n_positive = tf.reduce_sum(tf.cast(positive, tf.int32))
@@ -78,7 +72,7 @@ def rpn_targets_for_image(
 def rpn_targets(anchors, gt_boxes, gt_classes, **kwargs):
     """Batched ``rpn_targets_for_image``: (B, A) labels and (B, A, 4) deltas."""
     anchors = tf.constant(anchors) if not isinstance(anchors, tf.Tensor) else anchors
-    seeds = per_image_seeds(tf.shape(gt_boxes)[0])
+    seeds = fresh_seeds(tf.shape(gt_boxes)[0])
     return tf.map_fn(
         lambda args: rpn_targets_for_image(anchors, args[0], args[1], seed=args[2], **kwargs),
         (tf.cast(gt_boxes, tf.float32), tf.cast(gt_classes, tf.int32), seeds),
