@@ -13,6 +13,11 @@ Layout under ``<manual_dir>`` (one folder per split, one folder per chip)::
     train/<chip_id>/instances.png   optional 8/16-bit instance-id map (0 = none); without it
                                     each connected component of a class is one instance
     validation/...  test/...        same layout
+
+A split folder may instead hold COCO instance annotations (``annotations.json``, see
+``tfdefect.data.coco_annotations``) or Matterport's VIA regions (``via_region_data.json``,
+``tfdefect.data.via_annotations``); their ``file_name`` is a chip folder of the six channel
+PNGs above (relative to the split folder) or one multi-page TIFF of six grey pages.
 """
 
 from __future__ import annotations
@@ -46,6 +51,41 @@ def _read_grey(path: str, expected_shape=None) -> np.ndarray:
     return image
 
 
+def read_chip_channels(path: str, image_size: int | None = None) -> np.ndarray:
+    """(H, W, 6) uint8 channels of one chip: a folder of the six channel PNGs, or a
+    multi-page TIFF whose six pages are the channels in CHANNEL_NAMES order."""
+    if os.path.isdir(path):
+        channels = [_read_grey(os.path.join(path, f"{CHANNEL_NAMES[0]}.png"))]
+        channels += [
+            _read_grey(os.path.join(path, f"{name}.png"), channels[0].shape)
+            for name in CHANNEL_NAMES[1:]
+        ]
+        names = [os.path.join(path, f"{name}.png") for name in CHANNEL_NAMES]
+    elif os.path.isfile(path):
+        ok, pages = cv2.imreadmulti(path, flags=cv2.IMREAD_UNCHANGED)
+        if not ok:
+            raise ChipFolderError(f"{path}: not a readable image (corrupt or wrong format)")
+        if len(pages) != len(CHANNEL_NAMES) or any(page.ndim != 2 for page in pages):
+            raise ChipFolderError(
+                f"{path}: {len(pages)} page(s) of shape {pages[0].shape}; a chip file needs "
+                f"{len(CHANNEL_NAMES)} grey pages ({', '.join(CHANNEL_NAMES)})"
+            )
+        channels, names = pages, [path] * len(pages)
+    else:
+        raise ChipFolderError(f"{path}: no such chip folder or file")
+    for name, channel in zip(names, channels, strict=True):
+        if channel.dtype != np.uint8:
+            raise ChipFolderError(f"{name}: expected 8-bit, got {channel.dtype}")
+        if channel.shape != channels[0].shape:
+            raise ChipFolderError(f"{name}: shape {channel.shape}, the chip's {channels[0].shape}")
+    if image_size is not None and channels[0].shape != (image_size, image_size):
+        raise ChipFolderError(
+            f"{names[0]}: shape {channels[0].shape}, the dataset expects "
+            f"({image_size}, {image_size})"
+        )
+    return np.stack(channels, axis=-1)
+
+
 def list_chip_folders(split_dir: str) -> list[str]:
     """Sorted chip folders of one split; an empty or missing split is an error."""
     if not os.path.isdir(split_dir):
@@ -66,22 +106,10 @@ def read_chip_folder(
     """Read one chip folder whose mask values are 0 (background) and 1..len(class_names).
 
     Returns dict(image (H, W, 6) uint8, semantic_mask (H, W) uint8, instance_masks
-    (N, H, W) bool, boxes (N, 4) float32 pixels, labels (N,) int64).
+    (N, H, W) bool, boxes (N, 4) float32 pixels, labels (N,) int64, is_crowd (N,) bool).
     """
-    first = _read_grey(os.path.join(folder, f"{CHANNEL_NAMES[0]}.png"))
-    if first.dtype != np.uint8:
-        raise ChipFolderError(f"{folder}/{CHANNEL_NAMES[0]}.png: expected 8-bit, got {first.dtype}")
-    if image_size is not None and first.shape != (image_size, image_size):
-        raise ChipFolderError(
-            f"{folder}/{CHANNEL_NAMES[0]}.png: shape {first.shape}, the "
-            f"dataset expects ({image_size}, {image_size})"
-        )
-    channels = [first] + [
-        _read_grey(os.path.join(folder, f"{name}.png"), first.shape) for name in CHANNEL_NAMES[1:]
-    ]
-    for name, channel in zip(CHANNEL_NAMES, channels, strict=True):
-        if channel.dtype != np.uint8:
-            raise ChipFolderError(f"{folder}/{name}.png: expected 8-bit, got {channel.dtype}")
+    image = read_chip_channels(folder, image_size)
+    first = image[..., 0]
     # read with its real values (a 16-bit 257 must not wrap to class 1), then checked
     semantic = _read_grey(os.path.join(folder, "mask.png"), first.shape)
     if semantic.max() > len(class_names):
@@ -97,11 +125,12 @@ def read_chip_folder(
     except ValueError as error:
         raise ChipFolderError(f"{instance_path}: {error}") from error
     return {
-        "image": np.stack(channels, axis=-1),
+        "image": image,
         "semantic_mask": semantic,
         "instance_masks": masks,
         "boxes": boxes,
         "labels": labels,
+        "is_crowd": np.zeros(len(labels), bool),
     }
 
 

@@ -14,12 +14,15 @@ def _pad(tensor, length):
     return tf.pad(tensor, padding)
 
 
-def to_detection_example(example, max_instances: int):
+def to_detection_example(example, max_instances: int, keep_crowd: bool = False):
     """One TFDS chips6 example -> (image (H, W, C) uint8, targets dict).
 
     targets: boxes (G, 4) normalised y1, x1, y2, x2; classes (G,) int32 with 1.. for
     bump, dent, dot and 0 for padding; masks (G, H, W) uint8. G = ``max_instances``; a chip
-    with more instances raises, so no defect is silently dropped.
+    with more instances raises, so no defect is silently dropped. Crowd regions
+    (``objects/is_crowd``) become padding (class 0: left out of training, as COCO does);
+    with ``keep_crowd`` they keep their class and targets add ``crowd`` (G,) bool, so an
+    evaluation can ignore detections on them.
     """
     objects = example["objects"]
     count = tf.shape(objects["label"])[0]
@@ -28,11 +31,15 @@ def to_detection_example(example, max_instances: int):
         max_instances,
         message=f"a chip has more instances than max_instances={max_instances}; raise it",
     )
+    classes = tf.cast(objects["label"], tf.int32) + 1
+    crowd = objects["is_crowd"] if "is_crowd" in objects else tf.zeros_like(classes, tf.bool)
     targets = {
         "boxes": _pad(tf.cast(objects["bbox"], tf.float32), max_instances),
-        "classes": _pad(tf.cast(objects["label"], tf.int32) + 1, max_instances),
+        "classes": _pad(classes if keep_crowd else tf.where(crowd, 0, classes), max_instances),
         "masks": _pad(tf.cast(objects["mask"], tf.uint8), max_instances),
     }
+    if keep_crowd:
+        targets["crowd"] = _pad(crowd, max_instances)
     return example["image"], targets
 
 
@@ -47,6 +54,7 @@ def detection_pipeline(
     cache: bool = True,
     crop_size: int | None = None,
     defect_crop_probability: float = 0.7,
+    keep_crowd: bool = False,
 ) -> tf.data.Dataset:
     """TFDS examples -> batches of (images (B, H, W, C) uint8, targets with (B, G, ...)).
 
@@ -60,9 +68,14 @@ def detection_pipeline(
             a fraction of a whole chip; new crops every epoch in training, crops made once
             (then cached) otherwise. None keeps whole chips.
         defect_crop_probability: share of crops placed around a defect.
+        keep_crowd: keep crowd regions with a ``crowd`` target (evaluation of whole images
+            only: not with ``training`` or ``crop_size``); otherwise they are padding.
     """
+    if keep_crowd and (training or crop_size):
+        raise ValueError("keep_crowd is for evaluating whole images: not with training/crops")
     dataset = dataset.map(
-        lambda ex: to_detection_example(ex, max_instances), num_parallel_calls=tf.data.AUTOTUNE
+        lambda ex: to_detection_example(ex, max_instances, keep_crowd),
+        num_parallel_calls=tf.data.AUTOTUNE,
     )
 
     def crop(example, element_seed):

@@ -215,7 +215,7 @@ def instances_from_semantic(semantic: np.ndarray, instance_ids: np.ndarray | Non
             masks.append(mask)
             labels.append(int(classes[0]))
     else:
-        for label in range(1, len(CLASS_NAMES)):
+        for label in range(1, int(semantic.max(initial=0)) + 1):  # every class present
             count, components = cv2.connectedComponents((semantic == label).astype(np.uint8))
             for component in range(1, count):
                 masks.append(components == component)

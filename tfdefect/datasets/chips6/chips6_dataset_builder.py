@@ -18,6 +18,8 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from tfdefect.data.chips_manual import list_chip_folders, read_chip_folder
+from tfdefect.data.coco_annotations import COCO_FILE, read_coco_split
+from tfdefect.data.via_annotations import VIA_FILE, read_via_split
 from tfdefect.data.synthetic.chips import (
     CHANNEL_NAMES,
     CLASS_NAMES,
@@ -54,8 +56,11 @@ class Chips6Config(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """chips6 dataset builder."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Synthetic and manual chips, semantic and instance labels."}
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Synthetic and manual chips, semantic and instance labels.",
+        "1.1.0": "COCO and VIA annotations in the manual config; objects/is_crowd.",
+    }
     BUILDER_CONFIGS = [
         Chips6Config(name="synthetic", description="Chips generated from a seed (default)."),
         Chips6Config(
@@ -64,9 +69,11 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     ]
     DEFAULT_CONFIG_NAME = "synthetic"
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
-        "Place train/, validation/ and test/ folders with one folder per chip "
-        "(height.png, intensity.png, pattern.png, variance.png, pads.png, drill.png, mask.png, "
-        "optional instances.png) in manual_dir."
+        "Place train/, validation/ and test/ folders in manual_dir. Each holds one folder per "
+        "chip (height.png, intensity.png, pattern.png, variance.png, pads.png, drill.png, "
+        "mask.png, optional instances.png), or COCO instance annotations (annotations.json) "
+        "or VIA regions (via_region_data.json) whose file names are chip folders of the six "
+        "channel PNGs or six-page TIFFs. See README.md next to this builder."
     )
 
     def _info(self) -> tfds.core.DatasetInfo:
@@ -95,6 +102,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                                 dtype=np.bool_,
                                 encoding=tfds.features.Encoding.ZLIB,
                             ),
+                            "is_crowd": np.bool_,
                         }
                     ),
                     "has_defect": np.bool_,
@@ -128,49 +136,46 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             rng = np.random.default_rng([config.seed, split_index, i])
             chip = render_chip(rng, config.synthesis)
             key = f"{SPLITS[split_index]}_{i:06d}"
-            yield (
-                key,
-                _example(
-                    key,
-                    chip.image,
-                    chip.semantic_mask,
-                    chip.instance_masks,
-                    chip.boxes,
-                    chip.labels,
-                ),
-            )
+            fields = {
+                "image": chip.image,
+                "semantic_mask": chip.semantic_mask,
+                "instance_masks": chip.instance_masks,
+                "boxes": chip.boxes,
+                "labels": chip.labels,
+                "is_crowd": np.zeros(len(chip.labels), bool),
+            }
+            yield key, _example(key, fields)
 
     def _generate_manual(self, split_dir: str):
         size = self.builder_config.synthesis.image_size
-        for folder in list_chip_folders(split_dir):
-            chip = read_chip_folder(
-                folder, image_size=size, class_names=self.builder_config.class_names
+        class_names = self.builder_config.class_names
+        if os.path.isfile(os.path.join(split_dir, COCO_FILE)):
+            chips = read_coco_split(split_dir, size, class_names)
+        elif os.path.isfile(os.path.join(split_dir, VIA_FILE)):
+            chips = read_via_split(split_dir, size, class_names)
+        else:
+            chips = (
+                (os.path.basename(folder), read_chip_folder(folder, size, class_names))
+                for folder in list_chip_folders(split_dir)
             )
-            key = os.path.basename(folder)
-            yield (
-                key,
-                _example(
-                    key,
-                    chip["image"],
-                    chip["semantic_mask"],
-                    chip["instance_masks"],
-                    chip["boxes"],
-                    chip["labels"],
-                ),
-            )
+        for key, chip in chips:
+            yield key, _example(key, chip)
 
 
-def _example(key, image, semantic_mask, instance_masks, boxes, labels) -> dict:
-    height, width = semantic_mask.shape
+def _example(key: str, chip: dict) -> dict:
+    """A TFDS example of a chip dict (``chip_from_instances``'s fields)."""
+    height, width = chip["semantic_mask"].shape
     scale = np.asarray([height, width, height, width], np.float32)
     return {
-        "image": image,
-        "mask": semantic_mask,
+        "image": chip["image"],
+        "mask": chip["semantic_mask"],
         "objects": {
-            "bbox": [tfds.features.BBox(*(box / scale)) for box in boxes],
-            "label": (labels - 1).astype(np.int64),  # ClassLabel ids start at 0 (bump)
-            "mask": instance_masks,
+            "bbox": [tfds.features.BBox(*(box / scale)) for box in chip["boxes"]],
+            # ClassLabel ids start at 0 (the first defect class)
+            "label": (np.asarray(chip["labels"]) - 1).astype(np.int64),
+            "mask": chip["instance_masks"],
+            "is_crowd": chip["is_crowd"],
         },
-        "has_defect": bool(len(labels)),
+        "has_defect": bool(len(chip["labels"])),
         "chip_id": key,
     }

@@ -1,0 +1,153 @@
+"""COCO instance annotations for chips: reading a split's ``annotations.json``, writing one.
+
+Layout of a split folder (``<manual_dir>/train`` etc.)::
+
+    annotations.json       {"images": [{"id", "file_name", "height", "width"}],
+                            "annotations": [{"id", "image_id", "category_id",
+                                             "segmentation", "iscrowd"}],
+                            "categories": [{"id", "name"}]}
+    <file_name>            a chip folder of the six channel PNGs, or a six-page TIFF
+
+``segmentation`` is polygons ``[[x1, y1, ...], ...]`` or RLE (compressed or not).
+Categories are matched to the dataset's ``class_names`` by name. ``iscrowd`` regions are
+kept, flagged: training leaves them out and evaluation ignores detections on them, as COCO.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import numpy as np
+
+from tfdefect.data.annotated_chip import chip_from_instances
+from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
+from tfdefect.data.coco_masks import decode_polygons, decode_rle, encode_rle
+
+COCO_FILE = "annotations.json"
+
+
+def load_json(path: str) -> object:
+    """A JSON file's content; a missing or malformed file raises ChipFolderError."""
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise ChipFolderError(f"{path}: cannot read ({error.strerror})") from None
+    except json.JSONDecodeError as error:
+        raise ChipFolderError(f"{path}: not valid JSON ({error})") from None
+
+
+def _index(path: str, content) -> tuple[dict, dict, dict]:
+    if not isinstance(content, dict) or not all(
+        isinstance(content.get(k), list) for k in ("images", "annotations", "categories")
+    ):
+        raise ChipFolderError(
+            f"{path}: not COCO instance annotations (needs lists 'images', 'annotations', "
+            "'categories')"
+        )
+    images = {}
+    for image in content["images"]:
+        if not isinstance(image, dict) or "id" not in image or "file_name" not in image:
+            raise ChipFolderError(f"{path}: image entry {image!r:.80} needs 'id' and 'file_name'")
+        if image["id"] in images:
+            raise ChipFolderError(f"{path}: image id {image['id']} appears twice")
+        images[image["id"]] = image
+    categories = {c.get("id"): c.get("name") for c in content["categories"]}
+    by_image: dict = {image_id: [] for image_id in images}
+    for annotation in content["annotations"]:
+        where = f"{path}: annotation {annotation.get('id')!r}"
+        if annotation.get("image_id") not in images:
+            raise ChipFolderError(f"{where}: image_id {annotation.get('image_id')!r} is not "
+                                  "in 'images'")
+        by_image[annotation["image_id"]].append(annotation)
+    return images, categories, by_image
+
+
+def _instance_mask(where: str, segmentation, height: int, width: int) -> np.ndarray:
+    try:
+        if isinstance(segmentation, list):
+            mask = decode_polygons(segmentation, height, width)
+        elif isinstance(segmentation, dict):
+            mask = decode_rle(segmentation)
+        else:
+            raise ValueError(f"segmentation is {type(segmentation).__name__}, need polygons "
+                             "or RLE")
+    except ValueError as error:
+        raise ChipFolderError(f"{where}: {error}") from None
+    if mask.shape != (height, width):
+        raise ChipFolderError(f"{where}: RLE size {list(mask.shape)}, the image is "
+                              f"{height}x{width}")
+    if not mask.any():
+        raise ChipFolderError(f"{where}: segmentation covers no pixel")
+    return mask
+
+
+def read_coco_split(
+    split_dir: str, image_size: int | None, class_names, annotation_file: str = COCO_FILE
+) -> Iterator[tuple[str, dict]]:
+    """(key, chip dict) per image of a COCO-annotated split folder, in image id order.
+
+    The chip dict is ``chip_from_instances``'s. Images without annotations are defect-free
+    chips. Raises ChipFolderError naming the file, image id and annotation id of the first
+    problem (unknown category, bad segmentation, missing image file, size mismatch).
+    """
+    path = os.path.join(split_dir, annotation_file)
+    images, categories, by_image = _index(path, load_json(path))
+    class_names = list(class_names)
+    for image_id in sorted(images, key=str):
+        image_entry = images[image_id]
+        file_name = str(image_entry["file_name"])
+        image = read_chip_channels(os.path.join(split_dir, file_name), image_size)
+        height, width = image.shape[:2]
+        declared = (image_entry.get("height", height), image_entry.get("width", width))
+        if declared != (height, width):
+            raise ChipFolderError(f"{path}: image {image_id!r} ({file_name}) declares "
+                                  f"{declared[0]}x{declared[1]}, the file is {height}x{width}")
+        masks, labels, crowd = [], [], []
+        for annotation in by_image[image_id]:
+            where = f"{path}: annotation {annotation.get('id')!r} (image {image_id!r}, {file_name})"
+            name = categories.get(annotation.get("category_id"))
+            if name is None:
+                raise ChipFolderError(f"{where}: category_id {annotation.get('category_id')!r} "
+                                      "is not in 'categories'")
+            if name not in class_names:
+                raise ChipFolderError(f"{where}: category {name!r} is not one of the dataset's "
+                                      f"classes {class_names} (set data.class_names)")
+            if "segmentation" not in annotation:
+                raise ChipFolderError(f"{where}: has no 'segmentation'")
+            masks.append(_instance_mask(where, annotation["segmentation"], height, width))
+            labels.append(class_names.index(name) + 1)
+            crowd.append(bool(annotation.get("iscrowd", 0)))
+        masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
+        yield file_name, chip_from_instances(image, masks, labels, crowd)
+
+
+def coco_annotations(chips, class_names) -> dict:
+    """COCO instance-annotation dict of chips: ``(file_name, (H, W), instance_masks
+    (N, H, W), labels (N,) 1..K, is_crowd (N,))`` tuples; masks as compressed RLE, ids
+    from 1."""
+    images, annotations = [], []
+    for image_id, (file_name, shape, masks, labels, is_crowd) in enumerate(chips, start=1):
+        masks = np.asarray(masks, bool)
+        images.append(
+            {"id": image_id, "file_name": file_name, "height": int(shape[0]),
+             "width": int(shape[1])}
+        )
+        for mask, label, crowd in zip(masks, labels, is_crowd, strict=True):
+            ys, xs = np.nonzero(mask)
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": image_id,
+                    "category_id": int(label),
+                    "segmentation": encode_rle(mask),
+                    "area": int(mask.sum()),
+                    "bbox": [int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1,
+                             int(np.ptp(ys)) + 1],
+                    "iscrowd": int(bool(crowd)),
+                }
+            )
+    categories = [{"id": k, "name": name} for k, name in enumerate(class_names, start=1)]
+    return {"images": images, "annotations": annotations, "categories": categories}

@@ -1,0 +1,114 @@
+"""VIA region annotations for chips (Matterport Mask R-CNN's ``via_region_data.json``).
+
+Layout of a split folder::
+
+    via_region_data.json   {"<key>": {"filename": ..., "regions": [...] or {"0": ...}}}
+                           (a VIA 2 project file, with ``_via_img_metadata``, works too)
+    <filename>             a chip folder of the six channel PNGs, or a six-page TIFF
+
+A region's ``shape_attributes`` is a polygon (``all_points_x`` / ``all_points_y``), rect,
+circle or ellipse. Its class is the value of its one ``region_attributes`` entry, or of the
+entry named class / name / label / type / defect; a dataset with one class accepts regions
+without attributes (Matterport's balloon layout). ``"iscrowd": 1`` among the attributes
+flags a crowd region.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import numpy as np
+
+from tfdefect.data.annotated_chip import chip_from_instances
+from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
+from tfdefect.data.coco_annotations import load_json
+from tfdefect.data.coco_masks import decode_polygons
+
+VIA_FILE = "via_region_data.json"
+CLASS_KEYS = ("class", "name", "label", "type", "defect")
+
+
+def _shape_polygon(shape: dict) -> list[float]:
+    """x, y pairs outlining one VIA shape (circles and ellipses as 64-gons)."""
+    kind = shape.get("name")
+    if kind in ("polygon", "polyline"):
+        xs, ys = shape["all_points_x"], shape["all_points_y"]
+        if len(xs) != len(ys):
+            raise ValueError(f"{len(xs)} x and {len(ys)} y points")
+    elif kind == "rect":
+        x, y, w, h = (float(shape[k]) for k in ("x", "y", "width", "height"))
+        xs, ys = [x, x + w, x + w, x], [y, y, y + h, y + h]
+    elif kind in ("circle", "ellipse"):
+        rx = float(shape["r"] if kind == "circle" else shape["rx"])
+        ry = float(shape["r"] if kind == "circle" else shape["ry"])
+        angles = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+        xs = float(shape["cx"]) + rx * np.cos(angles)
+        ys = float(shape["cy"]) + ry * np.sin(angles)
+    else:
+        raise ValueError(f"shape {kind!r} is not polygon, polyline, rect, circle or ellipse")
+    return [float(v) for pair in zip(xs, ys, strict=True) for v in pair]
+
+
+def _region_class(attributes: dict, class_names: list[str]) -> str:
+    named = {k: v for k, v in attributes.items() if k != "iscrowd"}
+    if not named and len(class_names) == 1:
+        return class_names[0]
+    if len(named) == 1:
+        value = next(iter(named.values()))
+    else:
+        value = next((named[k] for k in CLASS_KEYS if k in named), None)
+    if isinstance(value, dict):  # VIA 2 checkbox attributes: {"dent": true}
+        chosen = [k for k, v in value.items() if v]
+        value = chosen[0] if len(chosen) == 1 else None
+    if value is None:
+        raise ValueError(f"region_attributes {attributes} name no class (give one attribute, "
+                         f"or one of {', '.join(CLASS_KEYS)})")
+    if str(value) not in class_names:
+        raise ValueError(f"class {value!r} is not one of the dataset's classes {class_names} "
+                         "(set data.class_names)")
+    return str(value)
+
+
+def read_via_split(
+    split_dir: str, image_size: int | None, class_names, annotation_file: str = VIA_FILE
+) -> Iterator[tuple[str, dict]]:
+    """(key, chip dict) per image of a VIA-annotated split folder, in file name order.
+
+    Raises ChipFolderError naming the file, image and region index of the first problem.
+    """
+    path = os.path.join(split_dir, annotation_file)
+    content = load_json(path)
+    if isinstance(content, dict) and "_via_img_metadata" in content:
+        content = content["_via_img_metadata"]
+    if not isinstance(content, dict) or not all(
+        isinstance(v, dict) and "filename" in v for v in content.values()
+    ):
+        raise ChipFolderError(f"{path}: not VIA region data (needs entries with 'filename')")
+    class_names = list(class_names)
+    for entry in sorted(content.values(), key=lambda v: str(v["filename"])):
+        file_name = str(entry["filename"])
+        image = read_chip_channels(os.path.join(split_dir, file_name), image_size)
+        height, width = image.shape[:2]
+        regions = entry.get("regions") or []
+        if isinstance(regions, dict):  # VIA 1: {"0": region, "1": region}
+            regions = [regions[k] for k in sorted(regions, key=int)]
+        masks, labels, crowd = [], [], []
+        for index, region in enumerate(regions):
+            where = f"{path}: {file_name} region {index}"
+            attributes = region.get("region_attributes") or {}
+            try:
+                polygon = _shape_polygon(region.get("shape_attributes") or {})
+                labels.append(class_names.index(_region_class(attributes, class_names)) + 1)
+                mask = decode_polygons([polygon], height, width)
+            except KeyError as error:
+                raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
+            except (TypeError, ValueError) as error:
+                raise ChipFolderError(f"{where}: {error}") from None
+            if not mask.any():
+                raise ChipFolderError(f"{where}: region covers no pixel of the {height}x{width} "
+                                      "image")
+            masks.append(mask)
+            crowd.append(str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false"))
+        masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
+        yield file_name, chip_from_instances(image, masks, labels, crowd)
