@@ -1,10 +1,12 @@
 import numpy as np
+import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfdefect.data.detection_pipeline import (
     boxes_from_masks,
     detection_pipeline,
     random_instance_crop,
+    to_detection_example,
 )
 
 
@@ -146,3 +148,22 @@ def test_a_seed_fixes_shuffle_flips_and_crops_but_epochs_differ(tiny_chips6):
     assert any(not np.array_equal(a, b) for a, b in zip(first, other, strict=True))
     half = len(first) // 2
     assert any(not np.array_equal(a, b) for a, b in zip(first[:half], first[half:], strict=True))
+
+
+def test_crowd_regions_are_padding_in_training_and_flagged_for_evaluation():
+    masks = np.zeros((2, 16, 16), bool)
+    masks[0, :4, :4] = masks[1, 8:, 8:] = True
+    example = {
+        "image": tf.zeros((16, 16, 6), tf.uint8),
+        "objects": {
+            "bbox": tf.constant([[0, 0, 0.25, 0.25], [0.5, 0.5, 1, 1]], tf.float32),
+            "label": tf.constant([0, 2], tf.int64),
+            "mask": tf.constant(masks),
+            "is_crowd": tf.constant([False, True]),
+        },
+    }
+    _, training = to_detection_example(example, max_instances=3)
+    assert training["classes"].numpy().tolist() == [1, 0, 0] and "crowd" not in training
+    _, evaluation = to_detection_example(example, max_instances=3, keep_crowd=True)
+    assert evaluation["classes"].numpy().tolist() == [1, 3, 0]
+    assert evaluation["crowd"].numpy().tolist() == [False, True, False]

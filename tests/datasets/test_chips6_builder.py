@@ -132,7 +132,7 @@ def test_tfds_build_command_line(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    built = tfds.builder_from_directory(str(tmp_path / "data" / "chips6" / "manual" / "1.0.0"))
+    built = tfds.builder_from_directory(str(tmp_path / "data" / "chips6" / "manual" / "1.1.0"))
     assert built.info.splits["train"].num_examples == 1
 
 
@@ -152,3 +152,49 @@ def test_manual_chips_with_the_users_own_classes(tmp_path):
         Chips6DataConfig(class_names=("scratch", "void"), **settings).prepare()
     with pytest.raises(ChipFolderError, match=r"mask.png: class id 2 out of range 0..1"):
         Chips6DataConfig(manual_dir=str(manual), class_names=("scratch",), **settings).prepare()
+
+
+def _as_chips(examples):
+    return [
+        (
+            example["chip_id"].decode(),
+            {
+                "image": example["image"],
+                "instance_masks": example["objects"]["mask"],
+                "boxes": example["objects"]["bbox"] * 64,
+                "labels": example["objects"]["label"] + 1,
+                "is_crowd": example["objects"]["is_crowd"],
+            },
+        )
+        for example in examples
+    ]
+
+
+def test_manual_coco_and_via_annotations_build_the_synthetic_examples(tiny_chips6, tmp_path):
+    from tests.annotated_chips import NAMES, write_via_split
+    from tfdefect.data.coco_annotations import write_coco_split
+
+    splits = {
+        s: list(tfds.as_numpy(tiny_chips6.as_dataset(split=s)))
+        for s in ("train", "validation", "test")
+    }
+    manual = tmp_path / "manual"
+    write_coco_split(str(manual / "train"), _as_chips(splits["train"]), NAMES, tiff=True)
+    write_via_split(str(manual / "validation"), _as_chips(splits["validation"]), tiff=False)
+    write_coco_split(str(manual / "test"), _as_chips(splits["test"]), NAMES)
+    builder = _build_manual(tmp_path, manual)
+    for split, examples in splits.items():
+        built = {
+            ex["chip_id"].decode().removesuffix(".tiff"): ex
+            for ex in tfds.as_numpy(builder.as_dataset(split=split))
+        }
+        assert sorted(built) == sorted(ex["chip_id"].decode() for ex in examples)
+        for original in examples:
+            back = built[original["chip_id"].decode()]
+            assert np.array_equal(back["image"], original["image"])
+            assert np.array_equal(back["objects"]["label"], original["objects"]["label"])
+            assert np.allclose(back["objects"]["bbox"], original["objects"]["bbox"])
+            if split != "validation":  # VIA rect regions are the boxes, not the masks
+                assert np.array_equal(back["mask"], original["mask"])
+                assert np.array_equal(back["objects"]["mask"], original["objects"]["mask"])
+            assert not back["objects"]["is_crowd"].any()

@@ -55,3 +55,73 @@ def test_a_perfect_detector_scores_one_and_is_plotted():
     assert shown["images"].shape == (2, 16, 16, 6)
     np.testing.assert_array_equal(shown["prediction"], shown["truth"])
     assert set(np.unique(shown["truth"][1])) == {0, 2}
+
+
+class _Shifted:
+    """A fake detector: every ground-truth instance shifted 1 px right (score by order), and
+    one false alarm per image."""
+
+    image_shape = (16, 16, 3)
+
+    def __init__(self, targets):
+        self.targets = targets
+
+    def predict_on_batch(self, images):
+        classes = np.concatenate([self.targets["classes"], [[3], [1]]], axis=1)
+        masks = np.roll(self.targets["masks"], 1, axis=3)
+        alarm = np.zeros((2, 1, 16, 16), np.uint8)
+        alarm[:, 0, 12:15, 12:15] = 1
+        masks = np.concatenate([masks, alarm], axis=1)
+        boxes = np.concatenate(
+            [
+                self.targets["boxes"] + [0, 1 / 16, 0, 1 / 16],
+                np.full((2, 1, 4), [12, 12, 15, 15]) / 16,
+            ],
+            axis=1,
+        )
+        scores = np.where(classes > 0, np.linspace(0.9, 0.4, classes.shape[1])[None], 0.0)
+        order = np.argsort(-scores, axis=1, kind="stable")
+        take = lambda a: np.take_along_axis(a, order.reshape(order.shape + (1,) * (a.ndim - 2)), 1)
+        return {
+            "num_detections": np.sum(classes > 0, axis=1),
+            "class_ids": take(classes),
+            "scores": take(scores),
+            "boxes": take(boxes),
+            "masks": take(masks),
+        }
+
+
+def test_written_coco_results_score_the_same_in_pycocotools(tmp_path):
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    from tfdefect.evaluation.coco_results import CocoResults
+    from tfdefect.metrics.detection_evaluator import COCO_STATS
+
+    images, targets = _batch()
+    targets["classes"][0, 1] = 2  # a crowd region on the first image
+    targets["masks"][0, 1, 10:15, 1:6] = 1
+    targets["boxes"][0, 1] = np.array([10, 1, 15, 6]) / 16
+    targets["crowd"] = np.array([[False, True], [False, False]])
+    dataset = tf.data.Dataset.from_tensors((images, targets))
+    collected = CocoResults(["bump", "dent", "dot"])
+    result, _ = evaluate_detector(
+        _Shifted(targets),
+        dataset,
+        ["bump", "dent", "dot"],
+        0.5,
+        coco_results=collected,
+        file_names=["a", "b"],
+    )
+    detections, annotations = collected.write(str(tmp_path))
+    truth = COCO(annotations)
+    assert [image["file_name"] for image in truth.dataset["images"]] == ["a", "b"]
+    assert [a["iscrowd"] for a in truth.dataset["annotations"]] == [0, 1, 0]
+    for iou_type, ours in (("segm", result["coco"]), ("bbox", result["bbox_coco"])):
+        evaluation = COCOeval(truth, truth.loadRes(detections), iou_type)
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+        for (key, *_), value in zip(COCO_STATS, evaluation.stats, strict=True):
+            assert ours[key] == pytest.approx(value, abs=1e-6), (iou_type, key)
+    assert 0 < result["coco"]["AP"] < 1

@@ -17,8 +17,7 @@ from pycocotools.cocoeval import COCOeval  # noqa: E402
 
 NAMES = ["bump", "dent", "dot"]
 SIZE = 128
-STAT_KEYS = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm",
-             "ARl"]
+STAT_KEYS = ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"]
 
 
 def _box_mask(box):
@@ -50,8 +49,11 @@ def _scene(seed=0, images=14):
                 jitter = rng.integers(-3, 4, 4)
                 wrong_class = rng.random() < 0.1
                 dets.append(
-                    (label % 3 + 1 if wrong_class else label, box + jitter,
-                     float(rng.uniform(0.3, 1.0)))
+                    (
+                        label % 3 + 1 if wrong_class else label,
+                        box + jitter,
+                        float(rng.uniform(0.3, 1.0)),
+                    )
                 )
         false_alarms = 14 if index % 4 == 0 else rng.integers(0, 3)  # beyond maxDets 1, 10
         for _ in range(false_alarms):
@@ -125,6 +127,7 @@ def _coco(scene, iou_type):
     recall = evaluation.eval["recall"]  # [T, K, area, maxDets]
     per_class = {}
     for k, name in enumerate(NAMES):
+
         def mean(values):
             values = values[values > -1]
             return float(values.mean()) if values.size else np.nan

@@ -134,6 +134,20 @@ def read_chip_folder(
     }
 
 
+def write_chip_channels(path: str, image: np.ndarray) -> None:
+    """Write (H, W, 6) chip channels as ``read_chip_channels`` reads them: a six-page TIFF
+    when ``path`` ends in .tif/.tiff, else a folder of the six channel PNGs."""
+    channels = [np.ascontiguousarray(image[..., i]) for i in range(image.shape[-1])]
+    if path.lower().endswith((".tif", ".tiff")):
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        if not cv2.imwritemulti(path, channels):
+            raise OSError(f"{path}: could not write the TIFF")
+        return
+    os.makedirs(path, exist_ok=True)
+    for name, channel in zip(CHANNEL_NAMES, channels, strict=True):
+        cv2.imwrite(os.path.join(path, f"{name}.png"), channel)
+
+
 def write_chip_folder(folder: str, image: np.ndarray, semantic_mask: np.ndarray) -> None:
     """Write a chip in the manual format (used to export synthetic chips and in tests)."""
     os.makedirs(folder, exist_ok=True)

@@ -22,8 +22,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from tfdefect.data.annotated_chip import chip_from_instances
-from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
+from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels, write_chip_channels
 from tfdefect.data.coco_masks import decode_polygons, decode_rle, encode_rle
+from tfdefect.export.atomic import atomic_write_text
 
 COCO_FILE = "annotations.json"
 
@@ -59,8 +60,9 @@ def _index(path: str, content) -> tuple[dict, dict, dict]:
     for annotation in content["annotations"]:
         where = f"{path}: annotation {annotation.get('id')!r}"
         if annotation.get("image_id") not in images:
-            raise ChipFolderError(f"{where}: image_id {annotation.get('image_id')!r} is not "
-                                  "in 'images'")
+            raise ChipFolderError(
+                f"{where}: image_id {annotation.get('image_id')!r} is not in 'images'"
+            )
         by_image[annotation["image_id"]].append(annotation)
     return images, categories, by_image
 
@@ -72,13 +74,13 @@ def _instance_mask(where: str, segmentation, height: int, width: int) -> np.ndar
         elif isinstance(segmentation, dict):
             mask = decode_rle(segmentation)
         else:
-            raise ValueError(f"segmentation is {type(segmentation).__name__}, need polygons "
-                             "or RLE")
+            raise ValueError(f"segmentation is {type(segmentation).__name__}, need polygons or RLE")
     except ValueError as error:
         raise ChipFolderError(f"{where}: {error}") from None
     if mask.shape != (height, width):
-        raise ChipFolderError(f"{where}: RLE size {list(mask.shape)}, the image is "
-                              f"{height}x{width}")
+        raise ChipFolderError(
+            f"{where}: RLE size {list(mask.shape)}, the image is {height}x{width}"
+        )
     if not mask.any():
         raise ChipFolderError(f"{where}: segmentation covers no pixel")
     return mask
@@ -103,18 +105,23 @@ def read_coco_split(
         height, width = image.shape[:2]
         declared = (image_entry.get("height", height), image_entry.get("width", width))
         if declared != (height, width):
-            raise ChipFolderError(f"{path}: image {image_id!r} ({file_name}) declares "
-                                  f"{declared[0]}x{declared[1]}, the file is {height}x{width}")
+            raise ChipFolderError(
+                f"{path}: image {image_id!r} ({file_name}) declares "
+                f"{declared[0]}x{declared[1]}, the file is {height}x{width}"
+            )
         masks, labels, crowd = [], [], []
         for annotation in by_image[image_id]:
             where = f"{path}: annotation {annotation.get('id')!r} (image {image_id!r}, {file_name})"
             name = categories.get(annotation.get("category_id"))
             if name is None:
-                raise ChipFolderError(f"{where}: category_id {annotation.get('category_id')!r} "
-                                      "is not in 'categories'")
+                raise ChipFolderError(
+                    f"{where}: category_id {annotation.get('category_id')!r} is not in 'categories'"
+                )
             if name not in class_names:
-                raise ChipFolderError(f"{where}: category {name!r} is not one of the dataset's "
-                                      f"classes {class_names} (set data.class_names)")
+                raise ChipFolderError(
+                    f"{where}: category {name!r} is not one of the dataset's "
+                    f"classes {class_names} (set data.class_names)"
+                )
             if "segmentation" not in annotation:
                 raise ChipFolderError(f"{where}: has no 'segmentation'")
             masks.append(_instance_mask(where, annotation["segmentation"], height, width))
@@ -132,8 +139,12 @@ def coco_annotations(chips, class_names) -> dict:
     for image_id, (file_name, shape, masks, labels, is_crowd) in enumerate(chips, start=1):
         masks = np.asarray(masks, bool)
         images.append(
-            {"id": image_id, "file_name": file_name, "height": int(shape[0]),
-             "width": int(shape[1])}
+            {
+                "id": image_id,
+                "file_name": file_name,
+                "height": int(shape[0]),
+                "width": int(shape[1]),
+            }
         )
         for mask, label, crowd in zip(masks, labels, is_crowd, strict=True):
             ys, xs = np.nonzero(mask)
@@ -144,10 +155,40 @@ def coco_annotations(chips, class_names) -> dict:
                     "category_id": int(label),
                     "segmentation": encode_rle(mask),
                     "area": int(mask.sum()),
-                    "bbox": [int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1,
-                             int(np.ptp(ys)) + 1],
+                    "bbox": [
+                        int(xs.min()),
+                        int(ys.min()),
+                        int(np.ptp(xs)) + 1,
+                        int(np.ptp(ys)) + 1,
+                    ],
                     "iscrowd": int(bool(crowd)),
                 }
             )
     categories = [{"id": k, "name": name} for k, name in enumerate(class_names, start=1)]
     return {"images": images, "annotations": annotations, "categories": categories}
+
+
+def write_coco_split(split_dir: str, chips, class_names, tiff: bool = False) -> str:
+    """Write chips as a COCO-annotated split folder; return the annotation file's path.
+
+    Args:
+        chips: (key, chip dict) pairs (``image`` (H, W, 6), ``instance_masks``, ``labels``,
+            ``is_crowd``), e.g. from ``read_coco_split`` or synthetic chips.
+        tiff: each chip as ``<key>.tiff`` (six pages) instead of a ``<key>/`` folder of PNGs.
+    """
+    entries = []
+    for key, chip in chips:
+        file_name = f"{key}.tiff" if tiff else key
+        write_chip_channels(os.path.join(split_dir, file_name), chip["image"])
+        entries.append(
+            (
+                file_name,
+                chip["image"].shape[:2],
+                chip["instance_masks"],
+                chip["labels"],
+                chip["is_crowd"],
+            )
+        )
+    path = os.path.join(split_dir, COCO_FILE)
+    atomic_write_text(path, json.dumps(coco_annotations(entries, class_names)) + "\n")
+    return path

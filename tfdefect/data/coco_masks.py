@@ -10,7 +10,6 @@ before) in 5-bit groups offset by 48 into ASCII.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from matplotlib.path import Path
 
@@ -81,8 +80,9 @@ def decode_rle(rle: dict) -> np.ndarray:
         counts = counts.decode("ascii")
     runs = _decompress(counts) if isinstance(counts, str) else [int(c) for c in counts]
     if any(r < 0 for r in runs) or sum(runs) != height * width:
-        raise ValueError(f"RLE runs add up to {sum(runs)}, the size {height}x{width} needs "
-                         f"{height * width}")
+        raise ValueError(
+            f"RLE runs add up to {sum(runs)}, the size {height}x{width} needs {height * width}"
+        )
     values = np.zeros(len(runs), bool)
     values[1::2] = True
     flat = np.repeat(values, runs)

@@ -62,11 +62,15 @@ def _region_class(attributes: dict, class_names: list[str]) -> str:
         chosen = [k for k, v in value.items() if v]
         value = chosen[0] if len(chosen) == 1 else None
     if value is None:
-        raise ValueError(f"region_attributes {attributes} name no class (give one attribute, "
-                         f"or one of {', '.join(CLASS_KEYS)})")
+        raise ValueError(
+            f"region_attributes {attributes} name no class (give one attribute, "
+            f"or one of {', '.join(CLASS_KEYS)})"
+        )
     if str(value) not in class_names:
-        raise ValueError(f"class {value!r} is not one of the dataset's classes {class_names} "
-                         "(set data.class_names)")
+        raise ValueError(
+            f"class {value!r} is not one of the dataset's classes {class_names} "
+            "(set data.class_names)"
+        )
     return str(value)
 
 
@@ -106,8 +110,9 @@ def read_via_split(
             except (TypeError, ValueError) as error:
                 raise ChipFolderError(f"{where}: {error}") from None
             if not mask.any():
-                raise ChipFolderError(f"{where}: region covers no pixel of the {height}x{width} "
-                                      "image")
+                raise ChipFolderError(
+                    f"{where}: region covers no pixel of the {height}x{width} image"
+                )
             masks.append(mask)
             crowd.append(str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false"))
         masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)

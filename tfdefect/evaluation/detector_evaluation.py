@@ -19,8 +19,16 @@ def class_map(class_ids: np.ndarray, masks: np.ndarray) -> np.ndarray | None:
     return result
 
 
-def evaluate_detector(model, dataset, class_names, score_threshold: float, max_plots: int = 6):
-    """COCO mAP (masks and boxes), instance and image F1 of ``model`` over ``dataset``.
+def evaluate_detector(
+    model,
+    dataset,
+    class_names,
+    score_threshold: float,
+    max_plots: int = 6,
+    coco_results=None,
+    file_names=None,
+):
+    """COCO metrics (masks and boxes), instance and image F1 of ``model`` over ``dataset``.
 
     Args:
         model: a detector whose ``predict_on_batch`` returns ``num_detections`` (B,),
@@ -28,14 +36,17 @@ def evaluate_detector(model, dataset, class_names, score_threshold: float, max_p
             (B, D, H, W); it sees the first ``model.image_shape[-1]`` channels.
         dataset: (images (B, H, W, C), targets) batches of whole images; targets hold
             ``classes`` (B, N) with 0 for padding, ``boxes`` (B, N, 4) normalised and
-            ``masks`` (B, N, H, W).
+            ``masks`` (B, N, H, W), optionally ``crowd`` (B, N) bool (ignored regions).
         class_names: the foreground class names (class id k is ``class_names[k - 1]``).
         score_threshold: the detection score of the F1 figures and the plotted predictions.
         max_plots: images kept for plotting.
+        coco_results: a ``CocoResults`` that receives every image's truth and detections.
+        file_names: the images' names, in dataset order, for ``coco_results``.
 
     Returns:
-        (result dict of the mask evaluator plus ``bbox_map50`` / ``bbox_map``, plot data
-        {"images", "truth", "prediction"} of up to ``max_plots`` images, or None).
+        (result dict of the mask evaluator plus ``bbox_coco`` (the box evaluator's twelve
+        COCO figures) and ``bbox_map50`` / ``bbox_map``, plot data {"images", "truth",
+        "prediction"} of up to ``max_plots`` images, or None).
     """
     channels = model.image_shape[-1]
     evaluator = DetectionEvaluator(class_names, iou_type="segm", score_threshold=score_threshold)
@@ -52,6 +63,7 @@ def evaluate_detector(model, dataset, class_names, score_threshold: float, max_p
             gt_classes = targets["classes"][b].numpy()[valid]
             gt_boxes = targets["boxes"][b].numpy()[valid] * size
             gt_masks = targets["masks"][b].numpy()[valid]
+            gt_crowd = targets["crowd"][b].numpy()[valid] if "crowd" in targets else None
             n = int(outputs["num_detections"][b])
             keep = outputs["scores"][b, :n] >= EVALUATION_MIN_CONFIDENCE
             detections = (
@@ -60,8 +72,17 @@ def evaluate_detector(model, dataset, class_names, score_threshold: float, max_p
                 outputs["boxes"][b, :n][keep] * size,
                 outputs["masks"][b, :n][keep],
             )
-            evaluator.update(gt_classes, gt_boxes, gt_masks, *detections)
-            box_evaluator.update(gt_classes, gt_boxes, gt_masks, *detections)
+            evaluator.update(gt_classes, gt_boxes, gt_masks, *detections, gt_crowd=gt_crowd)
+            box_evaluator.update(gt_classes, gt_boxes, gt_masks, *detections, gt_crowd=gt_crowd)
+            if coco_results is not None:
+                index = len(coco_results.truth)
+                coco_results.add_image(
+                    file_names[index] if file_names is not None else f"image_{index + 1:06d}",
+                    gt_classes,
+                    gt_masks,
+                    np.zeros(len(gt_classes), bool) if gt_crowd is None else gt_crowd,
+                    *detections,
+                )
             if len(shown["images"]) < max_plots:
                 confident = detections[1] >= score_threshold
                 empty = np.zeros(images.shape[1:3], np.uint8)
@@ -74,5 +95,6 @@ def evaluate_detector(model, dataset, class_names, score_threshold: float, max_p
                 )
     result = evaluator.result()
     boxes = box_evaluator.result()
+    result["bbox_coco"] = boxes["coco"]
     result["bbox_map50"], result["bbox_map"] = boxes["map50"], boxes["map"]
     return result, ({k: np.stack(v) for k, v in shown.items()} if shown["images"] else None)

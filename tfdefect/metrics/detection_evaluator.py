@@ -15,8 +15,12 @@ import numpy as np
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
 RECALL_POINTS = np.linspace(0.0, 1.0, 101)
-AREA_RANGES = {"all": (0, 1e10), "small": (0, 32**2), "medium": (32**2, 96**2),
-               "large": (96**2, 1e10)}
+AREA_RANGES = {
+    "all": (0, 1e10),
+    "small": (0, 32**2),
+    "medium": (32**2, 96**2),
+    "large": (96**2, 1e10),
+}
 MAX_DETECTIONS = (1, 10, 100)
 # (key, IoU threshold or None for all, area, max detections, AP or AR): COCOeval.summarize
 COCO_STATS = (
@@ -152,15 +156,19 @@ class DetectionEvaluator:
         order = np.argsort(-np.asarray(det_scores, float), kind="mergesort")
         gt_boxes = np.asarray(gt_boxes, float).reshape(-1, 4)
         gt = np.asarray(gt_masks) if self.iou_type == "segm" else gt_boxes
-        det = (np.asarray(det_masks) if self.iou_type == "segm" else
-               np.asarray(det_boxes, float).reshape(-1, 4))[order]
+        det = (
+            np.asarray(det_masks)
+            if self.iou_type == "segm"
+            else np.asarray(det_boxes, float).reshape(-1, 4)
+        )[order]
         has_masks = gt_masks is not None and len(gt_boxes) and np.asarray(gt_masks).ndim == 3
         self.images.append(
             {
                 "gt_classes": np.asarray(gt_classes, int).reshape(-1),
                 "gt": gt,
                 "gt_area": _area(np.asarray(gt_masks)) if has_masks else _area(gt_boxes),
-                "gt_crowd": np.zeros(len(gt_boxes), bool) if gt_crowd is None
+                "gt_crowd": np.zeros(len(gt_boxes), bool)
+                if gt_crowd is None
                 else np.asarray(gt_crowd, bool).reshape(-1),
                 "det_classes": np.asarray(det_classes, int).reshape(-1)[order],
                 "det_scores": np.asarray(det_scores, float).reshape(-1)[order],
@@ -195,9 +203,7 @@ class DetectionEvaluator:
             matched = np.zeros((len(IOU_THRESHOLDS), len(det_index)), bool)
             ignored = np.zeros_like(matched)
             for t, threshold in enumerate(IOU_THRESHOLDS):
-                matched[t], ignored[t] = _coco_match(
-                    iou, threshold, gt_ignore[order], crowd[order]
-                )
+                matched[t], ignored[t] = _coco_match(iou, threshold, gt_ignore[order], crowd[order])
             outside = (det_area < low) | (det_area > high)
             ignored |= ~matched & outside[None, :]
             result[area_name] = (image["det_scores"][det_index], matched, ignored, gt_ignore)
@@ -207,8 +213,7 @@ class DetectionEvaluator:
         """COCOeval.accumulate: precision (T, R, K, A, M) and recall (T, K, A, M), -1 where a
         class has no (non-ignored) ground truth. T IoU thresholds, R 101 recall points, K
         classes, A area ranges (AREA_RANGES order), M maxDets (MAX_DETECTIONS)."""
-        shape = (len(IOU_THRESHOLDS), len(self.class_names), len(AREA_RANGES),
-                 len(MAX_DETECTIONS))
+        shape = (len(IOU_THRESHOLDS), len(self.class_names), len(AREA_RANGES), len(MAX_DETECTIONS))
         precision = -np.ones((shape[0], len(RECALL_POINTS), *shape[1:]))
         recall = -np.ones(shape)
         for k in range(len(self.class_names)):
@@ -270,9 +275,7 @@ class DetectionEvaluator:
                 gt_index = gt_index[np.argsort(crowd[gt_index], kind="mergesort")]
                 det_index = np.flatnonzero(keep & (image["det_classes"] == class_id))
                 iou = self._iou(image["det"][det_index], image["gt"][gt_index], crowd[gt_index])
-                matched, ignored = _coco_match(
-                    iou, iou_threshold, crowd[gt_index], crowd[gt_index]
-                )
+                matched, ignored = _coco_match(iou, iou_threshold, crowd[gt_index], crowd[gt_index])
                 true_positive += int((matched & ~ignored).sum())
                 counted[det_index[~ignored]] = True
             ground_truth += int((~crowd).sum())

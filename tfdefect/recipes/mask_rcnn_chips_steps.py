@@ -17,8 +17,10 @@ from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
+from tfdefect.evaluation.coco_results import CocoResults
 from tfdefect.evaluation.detector_evaluation import EVALUATION_MIN_CONFIDENCE, evaluate_detector
 from tfdefect.export import describe_model
+from tfdefect.metrics.detection_evaluator import coco_metric_lines
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
 from tfdefect.recipes.common import (
@@ -62,6 +64,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
             max_instances=config.max_instances,
             seed=config.seed,
             crop_size=config.crop_size if split != "test" else None,
+            keep_crowd=split == "test",
         )
         for split in ("train", "validation", "test")
     }
@@ -108,9 +111,22 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         os.path.join(config.workdir, name, "inference.keras"),
         chips_metadata(model, channels, config.score_threshold, class_names),
     )
+    coco_results = CocoResults(class_names[1:])
+    test_names = [
+        example["chip_id"].decode()
+        for example in builder.as_dataset(split="test").as_numpy_iterator()
+    ]
     result, shown = evaluate_detector(
-        model, splits["test"], class_names[1:], config.score_threshold
+        model,
+        splits["test"],
+        class_names[1:],
+        config.score_threshold,
+        coco_results=coco_results,
+        file_names=test_names,
     )
+    detections, annotations = coco_results.write(os.path.join(config.workdir, name))
+    print(f"{name} (test split, masks):\n" + "\n".join(coco_metric_lines(result["coco"])))
+    print(f"COCO results: {detections} (ground truth: {annotations})", flush=True)
     row = {
         "variant": name,
         "channels": channels,
@@ -121,6 +137,9 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         "map50": result["map50"],
         "map": result["map"],
         "bbox_map50": result["bbox_map50"],
+        "coco_segm": result["coco"],
+        "coco_bbox": result["bbox_coco"],
+        "per_class": result["per_class"],
         "untrained_map50": untrained["map50"],
         "train_seconds": round(train_seconds, 1),
         **{f"ap50_{k}": v["ap50"] for k, v in result["per_class"].items()},
@@ -186,9 +205,10 @@ def run(config, strategy) -> dict:
     with open(os.path.join(config.workdir, "comparison.md"), "w") as handle:
         handle.write(table)
     with open(os.path.join(config.workdir, "comparison.csv"), "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        flat = [{k: v for k, v in row.items() if not isinstance(v, dict)} for row in rows]
+        writer = csv.DictWriter(handle, fieldnames=list(flat[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(flat)
     with open(os.path.join(config.workdir, "comparison.json"), "w") as handle:
         json.dump(rows, handle, indent=2)
 

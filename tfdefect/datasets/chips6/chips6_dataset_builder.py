@@ -19,13 +19,13 @@ import tensorflow_datasets as tfds
 
 from tfdefect.data.chips_manual import list_chip_folders, read_chip_folder
 from tfdefect.data.coco_annotations import COCO_FILE, read_coco_split
-from tfdefect.data.via_annotations import VIA_FILE, read_via_split
 from tfdefect.data.synthetic.chips import (
     CHANNEL_NAMES,
     CLASS_NAMES,
     ChipSynthesisConfig,
     render_chip,
 )
+from tfdefect.data.via_annotations import VIA_FILE, read_via_split
 from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
