@@ -16,10 +16,14 @@ def test_a_perfect_anomaly_map_gives_perfect_figures():
         "maps": maps,
         "types": np.array(["good", "good", "scratch", "hole"]),
     }
-    metrics = anomaly_test_metrics(scored, threshold=1.0)
-    for key in ("image_roc_auc", "pixel_roc_auc", "image_f1", "pixel_f1"):
+    metrics = anomaly_test_metrics(scored, image_threshold=1.0, pixel_threshold=1.0)
+    for key in ("image_AUROC", "pixel_AUROC", "pixel_AUPRO", "image_F1Score", "pixel_F1Score"):
         assert metrics[key] == pytest.approx(1.0), key
     assert metrics["images"] == 4 and metrics["anomalous_images"] == 2
     assert set(metrics["per_defect_type"]) == {"scratch", "hole"}
-    missed = anomaly_test_metrics(scored, threshold=5.0)  # nothing flagged
-    assert missed["image_f1"] == 0.0 and missed["pixel_f1"] == 0.0
+    missed = anomaly_test_metrics(scored, image_threshold=5.0, pixel_threshold=5.0)
+    assert missed["image_F1Score"] == 0.0 and missed["pixel_F1Score"] == 0.0
+    # the image decision and the pixel decision use their own thresholds
+    split = anomaly_test_metrics(scored, image_threshold=1.0, pixel_threshold=5.0)
+    assert split["image_F1Score"] == 1.0 and split["pixel_F1Score"] == 0.0
+    assert split["image_threshold"] == 1.0 and split["pixel_threshold"] == 5.0

@@ -48,3 +48,54 @@ def test_pro_needs_regions_and_good_pixels():
         pro_curve(np.zeros((1, 4, 4)), np.ones((1, 4, 4)))
     with pytest.raises(ValueError, match="defect-free pixels"):
         pro_curve(np.ones((1, 4, 4)), np.ones((1, 4, 4)))
+
+
+def _brute_force_pro(masks, maps):
+    """PRO and FPR recomputed from scratch at every distinct map value."""
+    import cv2
+
+    regions = []
+    for mask, anomaly_map in zip(masks, maps, strict=True):
+        count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+        regions += [anomaly_map[labels == r] for r in range(1, count)]
+    negatives = maps[masks == 0]
+    points = [(0.0, 0.0)]
+    for threshold in np.unique(maps)[::-1]:
+        points.append(
+            (np.mean(negatives >= threshold), np.mean([np.mean(r >= threshold) for r in regions]))
+        )
+    return np.array(points).T
+
+
+def test_pro_curve_is_exact_at_every_distinct_value():
+    masks, maps = _case()
+    maps = np.round(maps * 40) / 40  # ties: many pixels share a value
+    maps[0, 3, 3] = 2.0
+    fpr, pro = pro_curve(masks, maps)
+    expected_fpr, expected_pro = _brute_force_pro(masks, maps)
+    np.testing.assert_allclose(fpr, expected_fpr, atol=1e-12)
+    np.testing.assert_allclose(pro, expected_pro, atol=1e-12)
+
+
+def test_aupro_integrates_the_exact_curve_to_the_limit():
+    masks, maps = _case()
+    fpr, pro = _brute_force_pro(masks, maps)
+    grid = np.linspace(0, 0.3, 200001)  # a fine grid over the piecewise-linear curve
+    expected = np.trapezoid(np.interp(grid, fpr, pro), grid) / 0.3
+    assert aupro(masks, maps) == pytest.approx(expected, abs=1e-6)
+
+
+def test_heavy_tailed_maps_are_not_flattened_by_sampling():
+    """One extreme pixel stretches a 200-step even grid over a range where all the good
+    pixels sit in the lowest step; the exact curve still sees their order."""
+    masks, maps = _case()
+    maps = maps + masks * 0.3  # defects a little above most good pixels
+    maps[1, 0, 0] = 1e4  # one extreme good pixel
+    exact = aupro(masks, maps)
+    values = np.linspace(maps.max(), maps.min(), 200)
+    negatives, positives = maps[masks == 0], maps[masks > 0]
+    sampled_fpr = [np.mean(negatives >= t) for t in values]
+    sampled_pro = [np.mean(positives >= t) for t in values]  # one region-weighted proxy
+    assert exact > 0.5
+    assert np.count_nonzero(np.diff(sampled_fpr)) <= 2  # the even grid has ~no curve left
+    assert len(set(sampled_pro)) <= 3

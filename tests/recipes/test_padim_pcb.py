@@ -31,7 +31,7 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
     metrics = main(overrides)
     assert metrics["threshold_split"] == "validation" and metrics["train_images"] == 8
     assert metrics["images"] == 9 and metrics["anomalous_images"] == 6
-    for key in ("image_roc_auc", "pixel_roc_auc", "aupro_30", "image_f1", "pixel_f1"):
+    for key in ("image_AUROC", "pixel_AUROC", "pixel_AUPRO", "image_F1Score", "pixel_F1Score"):
         assert 0.0 <= metrics[key] <= 1.0
     assert set(metrics["per_defect_type"]) == {"missing_objects", "misplaced_objects"}
     report = json.loads((workdir / "metrics.json").read_text())
@@ -62,7 +62,8 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
         tmp_path,
         [tmp_path / "board0.png", tmp_path / "board1.png"],
     )
-    assert results[0].threshold == pytest.approx(metrics["threshold"], rel=1e-5)
+    assert results[0].threshold == pytest.approx(metrics["image_threshold"], rel=1e-5)
+    assert results[0].map_threshold == pytest.approx(metrics["pixel_threshold"], rel=1e-5)
 
 
 def test_bad_settings_are_refused():

@@ -31,13 +31,16 @@ def score_anomaly_split(model, dataset, name: str) -> dict:
     return result
 
 
-def anomaly_test_metrics(scored: dict, threshold: float) -> dict:
-    """Image / pixel ROC-AUC, AUPRO@0.3, F1 at ``threshold``, per defect type."""
+def anomaly_test_metrics(scored: dict, image_threshold: float, pixel_threshold=None) -> dict:
+    """Test figures under anomalib's names: image_AUROC, pixel_AUROC, pixel_AUPRO (exact
+    curve, FPR up to 0.3), image_F1Score at ``image_threshold``, pixel_F1Score at
+    ``pixel_threshold`` (default: the image threshold), and image_AUROC per defect type."""
+    pixel_threshold = image_threshold if pixel_threshold is None else pixel_threshold
     labels, scores, masks, maps = (scored[k] for k in ("labels", "scores", "masks", "maps"))
-    predicted = scores >= threshold
+    predicted = scores >= image_threshold
     true_positive = np.sum(predicted & (labels == 1))
     image_f1 = 2 * true_positive / max(predicted.sum() + labels.sum(), 1)
-    pixel_predicted = maps >= threshold
+    pixel_predicted = maps >= pixel_threshold
     pixel_tp = np.sum(pixel_predicted & (masks > 0))
     pixel_f1 = 2 * pixel_tp / max(pixel_predicted.sum() + (masks > 0).sum(), 1)
     per_type = {}
@@ -46,15 +49,16 @@ def anomaly_test_metrics(scored: dict, threshold: float) -> dict:
         chosen = good | (scored["types"] == defect_type)
         per_type[defect_type] = {
             "images": int(np.sum(scored["types"] == defect_type)),
-            "image_roc_auc": image_roc_auc(labels[chosen], scores[chosen]),
+            "image_AUROC": image_roc_auc(labels[chosen], scores[chosen]),
         }
     return {
-        "image_roc_auc": image_roc_auc(labels, scores),
-        "pixel_roc_auc": pixel_roc_auc(masks, maps),
-        "aupro_30": aupro(masks, maps, fpr_limit=0.3),
-        "threshold": threshold,
-        "image_f1": float(image_f1),
-        "pixel_f1": float(pixel_f1),
+        "image_AUROC": image_roc_auc(labels, scores),
+        "pixel_AUROC": pixel_roc_auc(masks, maps),
+        "pixel_AUPRO": aupro(masks, maps, fpr_limit=0.3),
+        "image_F1Score": float(image_f1),
+        "pixel_F1Score": float(pixel_f1),
+        "image_threshold": float(image_threshold),
+        "pixel_threshold": float(pixel_threshold),
         "images": int(len(labels)),
         "anomalous_images": int(labels.sum()),
         "per_defect_type": per_type,

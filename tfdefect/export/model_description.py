@@ -56,7 +56,10 @@ def describe_model(
         {"name": s.name, "shape": s.shape.as_list()[1:], "dtype": s.dtype.name} for s in specs
     ]
     found = {}
-    if task == "anomaly" and hasattr(model, "threshold"):
+    if task == "anomaly" and hasattr(model, "thresholds"):  # image score and anomaly map
+        decided = model.thresholds()
+        found["anomaly_score"], found["anomaly_map"] = decided["image"], decided["pixel"]
+    elif task == "anomaly" and hasattr(model, "threshold"):
         found["anomaly_score"] = float(model.threshold.numpy())
     if task == "detection" and hasattr(model, "detection_min_confidence"):
         found["detection_score"] = float(model.detection_min_confidence)

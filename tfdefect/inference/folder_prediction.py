@@ -96,8 +96,10 @@ def predict_to_folder(
     os.makedirs(output_dir, exist_ok=True)
     records, failures, verdicts = [], [], {}
     map_scale = predictor.metadata.extra.get("map_scale")
-    if map_scale is None and predictor.metadata.thresholds.get("anomaly_score"):
-        map_scale = 2.0 * predictor.metadata.thresholds["anomaly_score"]
+    thresholds = predictor.metadata.thresholds
+    map_threshold = thresholds.get("anomaly_map", thresholds.get("anomaly_score"))
+    if map_scale is None and map_threshold:
+        map_scale = 2.0 * map_threshold
     channel = predictor.metadata.extra.get("display_channel")
     bar = _progress(len(jobs), progress)
     cache: dict[str, object] = {}

@@ -189,6 +189,9 @@ class Predictor:
             self.metadata.thresholds.get("anomaly_score"),
             anomaly_map,
             mask,
+            self.metadata.thresholds.get(
+                "anomaly_map", self.metadata.thresholds.get("anomaly_score")
+            ),
         )
 
     def _classification(self, outputs, i, size):

@@ -74,14 +74,16 @@ class SegmentationResult:
 @dataclasses.dataclass
 class AnomalyResult:
     """PaDiM output of one image: ``score`` (max of the map), the decision at the exported
-    threshold, ``anomaly_map`` (H, W) float at the input image's size (Mahalanobis
-    distance units), and the anomalous-pixel ``mask`` (H, W) bool."""
+    image ``threshold``, ``anomaly_map`` (H, W) float at the input image's size (Mahalanobis
+    distance units, or 0..1 for a normalised export), the anomalous-pixel ``mask`` (H, W)
+    bool and the pixel threshold that made it (``map_threshold``)."""
 
     score: float
     is_anomalous: bool
     threshold: float | None
     anomaly_map: np.ndarray = dataclasses.field(repr=False)
     mask: np.ndarray = dataclasses.field(repr=False)
+    map_threshold: float | None = None
 
     @property
     def verdict(self) -> str:
@@ -93,6 +95,7 @@ class AnomalyResult:
             "verdict": self.verdict,
             "score": round(self.score, 5),
             "threshold": self.threshold,
+            "map_threshold": self.map_threshold,
             "anomalous_pixels": int(self.mask.sum()),
         }
 

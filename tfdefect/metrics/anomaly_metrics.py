@@ -23,37 +23,66 @@ def pixel_roc_auc(masks, maps) -> float:
     return float(roc_auc_score(truth, np.asarray(maps, np.float32).ravel()))
 
 
-def pro_curve(masks, maps, num_thresholds: int = 200):
-    """Mean per-region overlap and false-positive rate over thresholds.
+def pro_curve(masks, maps):
+    """The exact per-region-overlap curve: (fpr, pro) at every distinct map value.
 
-    Each connected region of each ground-truth mask counts once, whatever its size; the
-    false-positive rate is over all defect-free pixels of all images.
+    Each connected region (8-connectivity) of each ground-truth mask counts once, whatever its
+    size; the false-positive rate is over all defect-free pixels of all images. Thresholds run
+    from the highest map value down, one curve point per distinct value (ties move together),
+    so the curve is exact, not sampled: pixels sorted once, then two weighted cumulative
+    sums (a region pixel weighs 1 / (regions * its region's size), a defect-free pixel
+    1 / defect-free pixels).
 
-    Returns: (fpr (T,), pro (T,)) for thresholds from high to low, so fpr rises.
+    Returns: (fpr (T + 1,), pro (T + 1,)) from (0, 0), fpr rising, T distinct values.
     """
     masks = np.asarray(masks) > 0
-    maps = np.asarray(maps, np.float32)
-    thresholds = np.linspace(maps.max(), maps.min(), num_thresholds)
-    negatives = np.sort(maps[~masks])
-    if negatives.size == 0:
-        raise ValueError("PRO needs defect-free pixels")
-    regions = []
-    for mask, anomaly_map in zip(masks, maps, strict=True):
+    maps = np.asarray(maps, np.float64)
+    if masks.shape != maps.shape:
+        raise ValueError(f"masks {masks.shape} and maps {maps.shape} differ in shape")
+    region_ids = np.zeros(masks.shape, np.int64)
+    regions = 0
+    for index, mask in enumerate(masks):
         count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-        regions += [np.sort(anomaly_map[labels == r]) for r in range(1, count)]
-    if not regions:
+        region_ids[index] = np.where(labels > 0, labels + regions, 0)
+        regions += count - 1
+    if regions == 0:
         raise ValueError("PRO needs at least one defect region")
-    fpr = 1.0 - np.searchsorted(negatives, thresholds, side="left") / negatives.size
-    overlaps = [1.0 - np.searchsorted(r, thresholds, side="left") / r.size for r in regions]
-    return fpr, np.mean(overlaps, axis=0)
+    negatives = int((~masks).sum())
+    if negatives == 0:
+        raise ValueError("PRO needs defect-free pixels")
+    flat_ids = region_ids.ravel()
+    sizes = np.bincount(flat_ids, minlength=regions + 1).astype(np.float64)
+    pro_weight = np.where(flat_ids > 0, 1.0 / (regions * sizes[flat_ids]), 0.0)
+    fpr_weight = np.where(flat_ids == 0, 1.0 / negatives, 0.0)
+    values = maps.ravel()
+    order = np.argsort(-values, kind="stable")
+    values = values[order]
+    pro = np.cumsum(pro_weight[order])
+    fpr = np.cumsum(fpr_weight[order])
+    last_of_tie = np.flatnonzero(np.append(values[1:] != values[:-1], True))
+    return (
+        np.concatenate([[0.0], np.minimum(fpr[last_of_tie], 1.0)]),
+        np.concatenate([[0.0], np.minimum(pro[last_of_tie], 1.0)]),
+    )
 
 
-def aupro(masks, maps, fpr_limit: float = 0.3, num_thresholds: int = 200) -> float:
-    """Area under the PRO curve up to ``fpr_limit`` false-positive rate, divided by the
-    limit (1.0 is perfect)."""
-    fpr, pro = pro_curve(masks, maps, num_thresholds)
-    grid = np.linspace(0.0, fpr_limit, 200)
-    return float(np.trapezoid(np.interp(grid, fpr, pro), grid) / fpr_limit)
+def aupro(masks, maps, fpr_limit: float = 0.3) -> float:
+    """Area under the exact PRO curve up to ``fpr_limit`` false-positive rate, divided by the
+    limit (1.0 is perfect), as MVTec AD's evaluation code and anomalib's AUPRO: trapezoids
+    between the curve's points, the last one cut at the limit by linear interpolation."""
+    fpr, pro = pro_curve(masks, maps)
+    inside = fpr <= fpr_limit
+    x, y = fpr[inside], pro[inside]
+    if x[-1] < fpr_limit and inside.sum() < len(fpr):
+        following = int(np.flatnonzero(~inside)[0])
+        x = np.append(x, fpr_limit)
+        y = np.append(
+            y,
+            np.interp(
+                fpr_limit, fpr[following - 1 : following + 1], pro[following - 1 : following + 1]
+            ),
+        )
+    return float(np.trapezoid(y, x) / fpr_limit)
 
 
 def f1_optimal_threshold(truth, scores) -> tuple[float, float]:

@@ -35,6 +35,8 @@ class PadimPcbConfig:
         embedding_dims: None = the preset's value; seed: the channel-subset seed.
         sigma: anomaly-map smoothing; batch_size: images per step.
         max_heatmaps: test images drawn in heatmaps.png.
+        normalized_scores: export anomalib's min-max normalised map and score (0..1,
+            decisions at 0.5) instead of raw Mahalanobis distances; padim.keras stays raw.
         workdir / export_dir / export_name / export_version / export_onnx: outputs.
     """
 
@@ -46,6 +48,7 @@ class PadimPcbConfig:
     sigma: float = 4.0
     batch_size: int = 16
     max_heatmaps: int = 8
+    normalized_scores: bool = False
     workdir: str = "runs/padim_pcb"
     export_dir: str = "saved_models"
     export_name: str = "pcb_padim"

@@ -48,23 +48,40 @@ def fitted_padim(config, pipeline):
 
 
 def calibrate_threshold(model, pipeline, splits):
-    """Set the pixel F1-optimal threshold chosen on validation (test when there is none);
-    returns (threshold, the scored calibration split, its name)."""
-    announce("threshold")
+    """Set the image and pixel F1-optimal thresholds (anomalib's F1AdaptiveThreshold, one per
+    decision) and the min-max normalisation statistics, chosen on validation (test when
+    there is none); returns ({"image", "pixel"} thresholds, the scored split, its name)."""
+    announce("thresholds")
     threshold_split = "validation" if "validation" in splits else "test"
     if threshold_split == "test":
-        print("no validation split: the threshold is chosen on the test split (optimistic F1)")
+        print("no validation split: the thresholds are chosen on the test split (optimistic F1)")
     calibration = score_anomaly_split(model, pipeline(threshold_split), threshold_split)
-    threshold, calibration_f1 = f1_optimal_threshold(calibration["masks"], calibration["maps"])
-    model.set_threshold(threshold)
+    pixel, pixel_f1 = f1_optimal_threshold(calibration["masks"], calibration["maps"])
+    if len(set(calibration["labels"].tolist())) == 2:
+        image, image_f1 = f1_optimal_threshold(calibration["labels"], calibration["scores"])
+    else:
+        print(f"{threshold_split} has one image label only: image threshold = pixel threshold")
+        image, image_f1 = pixel, float("nan")
+    model.set_thresholds(image=image, pixel=pixel)
+    model.set_normalization(float(calibration["maps"].min()), float(calibration["maps"].max()))
     print(
-        f"pixel F1-optimal threshold {threshold:.4f} (F1 {calibration_f1:.3f} on {threshold_split})"
+        f"F1-optimal thresholds on {threshold_split}: image {image:.4f} (F1 {image_f1:.3f}), "
+        f"pixel {pixel:.4f} (F1 {pixel_f1:.3f})"
     )
-    return threshold, calibration, threshold_split
+    return {"image": image, "pixel": pixel}, calibration, threshold_split
+
+
+def normalized_copy(model):
+    """The same fitted PaDiM answering with anomalib's normalised map and score (0..1,
+    decisions at 0.5)."""
+    copy = Padim.from_config({**model.get_config(), "normalized_scores": True})
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def write_scores(workdir: str, metrics: dict, scored: dict, threshold: float) -> None:
-    """metrics.csv (the flat figures) and scores.csv (one row per test image)."""
+    """metrics.csv (the flat figures) and scores.csv (one row per test image; is_anomalous
+    at the image ``threshold``)."""
     with open(os.path.join(workdir, "metrics.csv"), "w", newline="") as handle:
         flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
         writer = csv.DictWriter(handle, fieldnames=list(flat))
@@ -85,8 +102,8 @@ def plot_results(config, metrics, scored, calibration, threshold, threshold_spli
     """roc.png (image and pixel), precision_recall.png (calibration split), heatmaps.png."""
     announce("plots")
     curves = {
-        "image": (scored["labels"], scored["scores"], metrics["image_roc_auc"]),
-        "pixel": (scored["masks"], scored["maps"], metrics["pixel_roc_auc"]),
+        "image": (scored["labels"], scored["scores"], metrics["image_AUROC"]),
+        "pixel": (scored["masks"], scored["maps"], metrics["pixel_AUROC"]),
     }
     print(plot_roc_curves(curves, os.path.join(config.workdir, "roc.png")))
     print(
@@ -127,11 +144,12 @@ def run(config) -> dict:
         return anomaly_pipeline(dataset, config.image_size, config.batch_size)
 
     model = fitted_padim(config, pipeline)
-    threshold, calibration, threshold_split = calibrate_threshold(model, pipeline, splits)
+    thresholds, calibration, threshold_split = calibrate_threshold(model, pipeline, splits)
+    threshold = thresholds["pixel"]
 
     announce("test")
     scored = score_anomaly_split(model, pipeline("test"), "test")
-    metrics = anomaly_test_metrics(scored, threshold)
+    metrics = anomaly_test_metrics(scored, thresholds["image"], thresholds["pixel"])
     metrics.update(
         backbone=config.backbone,
         backbone_weights=config.backbone_weights or "random",
@@ -139,14 +157,22 @@ def run(config) -> dict:
         train_images=int(model.num_train_images.numpy()),
     )
     print(json.dumps(metrics, indent=1), flush=True)
-    write_scores(config.workdir, metrics, scored, threshold)
+    write_scores(config.workdir, metrics, scored, thresholds["image"])
     plot_results(config, metrics, scored, calibration, threshold, threshold_split)
 
     metadata = describe_model(
         model, extra={"map_scale": float(2 * threshold), "category": config.data.category}
     )
     save_keras_with_metadata(model, os.path.join(config.workdir, "padim.keras"), metadata)
-    published = publish_for_serving(model, config, metadata, sample_images=scored["images"][:2])
+    exported = model
+    if config.normalized_scores:
+        exported = normalized_copy(model)
+        metadata = describe_model(
+            exported,
+            extra={"map_scale": 1.0, "category": config.data.category, "normalized_scores": True},
+        )
+        print("export: anomalib's normalised scores (0..1, image and pixel decisions at 0.5)")
+    published = publish_for_serving(exported, config, metadata, sample_images=scored["images"][:2])
     print(
         "report:", write_run_report(config.workdir, "padim_pcb", config, metrics, [published.path])
     )

@@ -77,9 +77,10 @@ def plot_prediction(display, result, path: str, *, reference=None, map_scale=Non
         shown = axes[1].imshow(result.anomaly_map, cmap="jet", vmin=0.0, vmax=scale)
         axes[1].set_title("anomaly map" + ("" if map_scale else " (own scale)"))
         bar = figure.colorbar(shown, ax=axes[1], fraction=0.046, pad=0.04)
-        if result.threshold is not None:
-            bar.ax.axhline(result.threshold, color="white", linewidth=2)
-        bar.set_label("Mahalanobis distance (white line: threshold)")
+        line = result.map_threshold if result.map_threshold is not None else result.threshold
+        if line is not None:
+            bar.ax.axhline(line, color="white", linewidth=2)
+        bar.set_label("anomaly map (white line: pixel threshold)")
     else:  # ClassificationResult
         axes[0].imshow(display)
         top = sorted(result.probabilities.items(), key=lambda item: -item[1])[:3]

@@ -163,3 +163,62 @@ def test_embedding_is_the_seeded_channel_subset_of_all_stage_channels():
     np.testing.assert_array_equal(
         subset(images).numpy(), full(images).numpy()[..., subset.channel_indices]
     )
+
+
+def test_separate_image_and_pixel_thresholds_and_anomalib_normalisation(fitted):
+    from tfdefect.recipes.padim_pcb_steps import normalized_copy
+
+    images = _good_images(3, seed=7)
+    images[0, 20:30, 20:30] = 255  # one defective board
+    raw = {k: v.numpy() for k, v in fitted(images).items()}
+    image_t = float(np.sort(raw["score"])[1])  # flags the top two images
+    pixel_t = float(np.quantile(raw["anomaly_map"], 0.99))
+    fitted.set_thresholds(image=image_t, pixel=pixel_t)
+    fitted.set_normalization(float(raw["anomaly_map"].min()), float(raw["anomaly_map"].max()))
+    out = {k: v.numpy() for k, v in fitted(images).items()}
+    np.testing.assert_array_equal(out["is_anomalous"], raw["score"] >= image_t)
+    np.testing.assert_array_equal(out["mask"], raw["anomaly_map"] >= pixel_t)
+    assert fitted.thresholds() == {"image": pytest.approx(image_t), "pixel": pytest.approx(pixel_t)}
+    normalised = normalized_copy(fitted)
+    assert normalised.thresholds() == {"image": 0.5, "pixel": 0.5}
+    norm = {k: v.numpy() for k, v in normalised(images).items()}
+    span = raw["anomaly_map"].max() - raw["anomaly_map"].min()
+    np.testing.assert_allclose(
+        norm["anomaly_map"], np.clip((raw["anomaly_map"] - pixel_t) / span + 0.5, 0, 1), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        norm["score"], np.clip((raw["score"] - image_t) / span + 0.5, 0, 1), atol=1e-5
+    )
+    # the same decisions as the raw model: a line can swap one for the other
+    np.testing.assert_array_equal(norm["is_anomalous"], out["is_anomalous"])
+    np.testing.assert_array_equal(norm["mask"], out["mask"])
+
+
+def test_a_file_saved_with_one_threshold_still_loads(fitted, tmp_path):
+    """PaDiM .keras files saved before separate thresholds (four own variables) load with
+    their threshold for both decisions."""
+    import zipfile
+
+    import h5py
+
+    fitted.set_thresholds(image=3.0, pixel=3.0)
+    path = tmp_path / "padim.keras"
+    fitted.save(path)
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.namelist():
+            data = source.read(item)
+            if item == "model.weights.h5":
+                weights = tmp_path / "weights.h5"
+                weights.write_bytes(data)
+                with h5py.File(weights, "r+") as handle:
+                    own = handle["vars"]
+                    assert len(own) == 7
+                    own["2"][()] = 5.0  # the one old threshold
+                    for key in ("4", "5", "6"):
+                        del own[key]
+                data = weights.read_bytes()
+            target.writestr(item, data)
+    loaded = keras.saving.load_model(old)
+    assert loaded.thresholds() == {"image": 5.0, "pixel": 5.0}
+    np.testing.assert_array_equal(loaded.patch_mean.numpy(), fitted.patch_mean.numpy())

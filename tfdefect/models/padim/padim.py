@@ -24,7 +24,8 @@ class Padim(keras.Model):
     ``fit_gaussian(good_images)`` streams the training images once and stores, for every
     patch of the stride-4 grid, the mean and the inverse of the regularised covariance of its
     embedding as (non-trainable) model weights, so a saved or exported model carries the
-    fitted Gaussian inside. ``set_threshold`` stores the decision threshold the same way.
+    fitted Gaussian inside. ``set_thresholds`` stores the image and pixel decision thresholds
+    the same way, ``set_normalization`` the min / max of anomaly maps on a calibration split.
 
     Args:
         backbone: efficientnetb0..b7, resnet18 or wide_resnet50 (``PADIM_PRESETS``).
@@ -34,10 +35,14 @@ class Padim(keras.Model):
         seed: seed of that subset.
         sigma: Gaussian smoothing of the anomaly map in pixels (paper: 4).
         covariance_epsilon: added to the covariance diagonal before inversion (paper: 0.01).
+        normalized_scores: answer with anomalib's min-max normalised map and score (each
+            ``clip((value - its threshold) / (max - min) + 0.5, 0, 1)``, decisions at 0.5)
+            instead of raw Mahalanobis distances; needs ``set_normalization``.
 
     Call ``model(images)`` with (B, H, W, 3) pixel values 0..255 returns a dict:
-    anomaly_map (B, H, W) float32 Mahalanobis distance, smoothed; score (B,) its maximum;
-    is_anomalous (B,) bool, score >= threshold; mask (B, H, W) uint8, map >= threshold.
+    anomaly_map (B, H, W) float32 Mahalanobis distance, smoothed (or normalised); score (B,)
+    its maximum; is_anomalous (B,) bool, score >= image threshold; mask (B, H, W) uint8,
+    map >= pixel threshold.
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class Padim(keras.Model):
         seed=0,
         sigma=4.0,
         covariance_epsilon=0.01,
+        normalized_scores=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -80,6 +86,19 @@ class Padim(keras.Model):
         self.num_train_images = self.add_weight(
             shape=(), initializer="zeros", trainable=False, name="num_train_images"
         )
+        # since 0.2: a separate image threshold and the normalisation's map min / max
+        self.image_threshold = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(np.inf),
+            trainable=False,
+            name="image_threshold",
+        )
+        self.map_min = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="map_min"
+        )
+        self.map_max = self.add_weight(
+            shape=(), initializer="ones", trainable=False, name="map_max"
+        )
         # === Config ===
         self.backbone_name = backbone
         self.image_shape = tuple(image_shape)
@@ -87,6 +106,7 @@ class Padim(keras.Model):
         self.seed = seed
         self.sigma = sigma
         self.covariance_epsilon = covariance_epsilon
+        self.normalized_scores = bool(normalized_scores)
         self(tf.zeros((1, *self.image_shape)))
 
     @property
@@ -110,11 +130,17 @@ class Padim(keras.Model):
         distances = self.patch_distances(self.embed(images))
         anomaly_map = self.smooth_upsample(distances)  # bilinear to (H, W), then smoothed
         score = tf.reduce_max(anomaly_map, axis=[1, 2])
+        image_threshold, pixel_threshold = self.image_threshold, self.threshold
+        if self.normalized_scores:  # anomalib's min-max normalisation around each threshold
+            span = tf.maximum(self.map_max - self.map_min, 1e-12)
+            anomaly_map = tf.clip_by_value((anomaly_map - pixel_threshold) / span + 0.5, 0.0, 1.0)
+            score = tf.clip_by_value((score - image_threshold) / span + 0.5, 0.0, 1.0)
+            image_threshold = pixel_threshold = 0.5
         return {
             "anomaly_map": anomaly_map,
             "score": score,
-            "is_anomalous": score >= self.threshold,
-            "mask": tf.cast(anomaly_map >= self.threshold, tf.uint8),
+            "is_anomalous": score >= image_threshold,
+            "mask": tf.cast(anomaly_map >= pixel_threshold, tf.uint8),
         }
 
     def fit_gaussian(self, images, verbose: bool = True, log_every: int = 10):
@@ -151,8 +177,42 @@ class Padim(keras.Model):
         return accumulator.count
 
     def set_threshold(self, value: float) -> None:
-        """Store the decision threshold on the anomaly map / score inside the model."""
-        self.threshold.assign(float(value))
+        """Store one decision threshold for both the image score and the anomaly map."""
+        self.set_thresholds(image=value, pixel=value)
+
+    def set_thresholds(self, image: float, pixel: float) -> None:
+        """Store the image-score and the anomaly-map (pixel) decision thresholds (raw
+        Mahalanobis units) inside the model."""
+        self.image_threshold.assign(float(image))
+        self.threshold.assign(float(pixel))
+
+    def set_normalization(self, minimum: float, maximum: float) -> None:
+        """Store the min and max of anomaly maps on a calibration split (anomalib's MinMax
+        statistics), used when ``normalized_scores``."""
+        if not maximum > minimum:
+            raise ValueError(f"normalisation needs max > min, got {minimum} and {maximum}")
+        self.map_min.assign(float(minimum))
+        self.map_max.assign(float(maximum))
+
+    def thresholds(self) -> dict:
+        """The decision thresholds in the units the outputs have: {"image", "pixel"}."""
+        if self.normalized_scores:
+            return {"image": 0.5, "pixel": 0.5}
+        return {
+            "image": float(self.image_threshold.numpy()),
+            "pixel": float(self.threshold.numpy()),
+        }
+
+    def load_own_variables(self, store):
+        """Load the fitted Gaussian and thresholds; a file saved before image thresholds
+        existed (4 variables) loads with its one threshold for both decisions."""
+        if len(store.keys()) == 4:
+            legacy = (self.patch_mean, self.patch_precision, self.threshold, self.num_train_images)
+            for index, variable in enumerate(legacy):
+                variable.assign(np.asarray(store[str(index)]))
+            self.image_threshold.assign(self.threshold)
+            return
+        super().load_own_variables(store)
 
     def get_config(self):
         return {
@@ -162,6 +222,7 @@ class Padim(keras.Model):
             "seed": self.seed,
             "sigma": self.sigma,
             "covariance_epsilon": self.covariance_epsilon,
+            "normalized_scores": self.normalized_scores,
             "name": self.name,
         }
 
