@@ -13,16 +13,20 @@ Labels: 0 ok, 1 def.
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
 from tfdefect.data.casting_folder import list_casting, read_casting_image
 from tfdefect.data.synthetic.casting import CLASS_NAMES, render_casting
 from tfdefect.datasets.casting_settings import CastingSettings
 
 SYNTHETIC_SPLITS = ("train", "validation", "test")
+
+
+# the public casting-product set, which the manual config reads
+HOMEPAGE = "https://www.kaggle.com/ravirajsinh45/real-life-industrial-dataset-of-casting-product"
 
 
 @dataclasses.dataclass
@@ -37,6 +41,9 @@ class CastingConfig(tfds.core.BuilderConfig, CastingSettings):
 
 class Builder(tfds.core.GeneratorBasedBuilder):
     """casting dataset builder."""
+
+    # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
+    pkg_dir_path = epath.Path(__file__).parent
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Synthetic impellers and the public casting-product folders."}
@@ -58,6 +65,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 f"casting class_names {names}: give two distinct names, good then defective"
             )
         return self.dataset_info_from_configs(
+            homepage=HOMEPAGE,
             description="Top views of cast pump impellers labelled ok or def.",
             features=tfds.features.FeaturesDict(
                 {
@@ -84,7 +92,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _generate_manual(self, records):
         size = self.builder_config.image_size
         for path, label in records:
-            name = os.path.join(*path.split(os.sep)[-3:])  # split/class/file
+            name = "/".join(epath.Path(path).parts[-3:])  # split/class/file
             yield name, {"image": read_casting_image(path, size), "label": label, "filename": name}
 
     def _generate_synthetic(self, split: str):

@@ -12,23 +12,25 @@ config reads real chips from ``--manual_dir`` in the folder format documented in
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
-from tfdefect.data.chips_manual import list_chip_folders, read_chip_folder
-from tfdefect.data.coco_annotations import COCO_FILE, read_coco_split
+from tfdefect.data.chip_splits import read_chip_split
 from tfdefect.data.synthetic.chips import (
     CHANNEL_NAMES,
     CLASS_NAMES,
     ChipSynthesisConfig,
     render_chip,
 )
-from tfdefect.data.via_annotations import VIA_FILE, read_via_split
 from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
+
+
+# Mask R-CNN, the chips seed's model (no public chip set)
+HOMEPAGE = "https://arxiv.org/abs/1703.06870"
 
 
 @dataclasses.dataclass
@@ -56,6 +58,9 @@ class Chips6Config(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """chips6 dataset builder."""
 
+    # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
+    pkg_dir_path = epath.Path(__file__).parent
+
     VERSION = tfds.core.Version("1.1.0")
     RELEASE_NOTES = {
         "1.0.0": "Synthetic and manual chips, semantic and instance labels.",
@@ -79,6 +84,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _info(self) -> tfds.core.DatasetInfo:
         size = self.builder_config.synthesis.image_size
         return self.dataset_info_from_configs(
+            homepage=HOMEPAGE,
             description=(
                 "Chips with 6 grey channels (" + ", ".join(CHANNEL_NAMES) + ") and bump, dent, "
                 "dot defects with semantic and instance labels."
@@ -119,7 +125,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _generate_examples(self, split: str, manual_dir=None):
         if manual_dir is not None:
-            yield from self._generate_manual(os.path.join(manual_dir, split))
+            yield from self._generate_manual(epath.Path(manual_dir) / split)
         else:
             yield from self._generate_synthetic(split)
 
@@ -146,18 +152,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             }
             yield key, _example(key, fields)
 
-    def _generate_manual(self, split_dir: str):
-        size = self.builder_config.synthesis.image_size
-        class_names = self.builder_config.class_names
-        if os.path.isfile(os.path.join(split_dir, COCO_FILE)):
-            chips = read_coco_split(split_dir, size, class_names)
-        elif os.path.isfile(os.path.join(split_dir, VIA_FILE)):
-            chips = read_via_split(split_dir, size, class_names)
-        else:
-            chips = (
-                (os.path.basename(folder), read_chip_folder(folder, size, class_names))
-                for folder in list_chip_folders(split_dir)
-            )
+    def _generate_manual(self, split_dir):
+        config = self.builder_config
+        chips = read_chip_split(split_dir, config.synthesis.image_size, config.class_names)
         for key, chip in chips:
             yield key, _example(key, chip)
 

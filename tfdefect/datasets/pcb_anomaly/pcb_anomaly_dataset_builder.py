@@ -20,6 +20,7 @@ import dataclasses
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
 from tfdefect.data.mvtec_folder import MVTEC_CATEGORIES, list_category, read_record
 from tfdefect.data.synthetic.pcb import (
@@ -28,6 +29,9 @@ from tfdefect.data.synthetic.pcb import (
     make_design,
     render_board,
 )
+
+# MVTec AD, which the manual configs read
+HOMEPAGE = "https://www.mvtec.com/company/research/datasets/mvtec-ad"
 
 
 @dataclasses.dataclass
@@ -52,6 +56,9 @@ class PcbAnomalyConfig(tfds.core.BuilderConfig):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """pcb_anomaly dataset builder."""
 
+    # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
+    pkg_dir_path = epath.Path(__file__).parent
+
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Synthetic PCB boards and MVTec-format folders."}
     BUILDER_CONFIGS = [
@@ -73,6 +80,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         config = self.builder_config
         size = None if config.manual else config.synthesis.image_size
         return self.dataset_info_from_configs(
+            homepage=HOMEPAGE,
             description="Good and defective images with pixel masks of the defects.",
             features=tfds.features.FeaturesDict(
                 {
@@ -90,6 +98,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         config = self.builder_config
         if config.manual:
             records = list_category(str(dl_manager.manual_dir), config.category)
+            base = epath.Path(dl_manager.manual_dir) / config.category
+            for split_records in records.values():
+                for record in split_records:  # keys and names independent of where it lives
+                    record["name"] = str(epath.Path(record["path"]).relative_to(base))
             return {split: self._generate_examples(split, records[split]) for split in records}
         return {split: self._generate_examples(split) for split in ("train", "validation", "test")}
 
@@ -102,8 +114,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _generate_manual(self, records):
         for record in records:
             image, mask = read_record(record)
-            key = record["path"]
-            yield key, _example(image, mask, record["defect_type"], record["path"])
+            yield record["name"], _example(image, mask, record["defect_type"], record["name"])
 
     def _generate_synthetic(self, split: str):
         config = self.builder_config

@@ -15,11 +15,15 @@ import dataclasses
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
 from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
 from tfdefect.datasets.class_names import require_synthetic_classes
 from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
+
+# the MPB3 paper (its component data is not public)
+HOMEPAGE = "https://link.springer.com/article/10.1007/s10845-021-01870-4"
 
 
 @dataclasses.dataclass
@@ -35,6 +39,9 @@ class SmtPairsConfig(tfds.core.BuilderConfig, SmtPairsSettings):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """smt_pairs dataset builder."""
 
+    # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
+    pkg_dir_path = epath.Path(__file__).parent
+
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Synthetic SMT pairs and annotation_labels.csv reading."}
     BUILDER_CONFIGS = [
@@ -47,6 +54,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _info(self) -> tfds.core.DatasetInfo:
         size = self.builder_config.image_size
         return self.dataset_info_from_configs(
+            homepage=HOMEPAGE,
             description="Gold-board reference and inspected-board test crops per position.",
             features=tfds.features.FeaturesDict(
                 {

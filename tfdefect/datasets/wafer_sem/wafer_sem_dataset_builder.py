@@ -13,10 +13,10 @@ by group, never by image: a synthetic site, or a cluster of near-duplicate image
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import numpy as np
 import tensorflow_datasets as tfds
+from etils import epath
 
 from tfdefect.data.group_split import SPLITS, split_of_group
 from tfdefect.data.leakage_audit import group_near_duplicates, perceptual_hash
@@ -29,6 +29,9 @@ from tfdefect.data.synthetic.wafer_sem import (
 from tfdefect.data.wafer_folder import list_class_folders, read_grey
 from tfdefect.datasets.class_names import require_synthetic_classes
 from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
+
+# MobileNetV2, the wafer seed's model (no public SEM set)
+HOMEPAGE = "https://arxiv.org/abs/1801.04381"
 
 
 @dataclasses.dataclass
@@ -44,6 +47,9 @@ class WaferSemConfig(tfds.core.BuilderConfig, WaferSemSettings):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """wafer_sem dataset builder."""
 
+    # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
+    pkg_dir_path = epath.Path(__file__).parent
+
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Synthetic SEM sites and folder-per-class reading."}
     BUILDER_CONFIGS = [
@@ -58,6 +64,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _info(self) -> tfds.core.DatasetInfo:
         size = self.builder_config.image_size
         return self.dataset_info_from_configs(
+            homepage=HOMEPAGE,
             description="Wafer SEM images, split by site / near-duplicate group.",
             features=tfds.features.FeaturesDict(
                 {
@@ -101,13 +108,13 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         groups = group_near_duplicates([perceptual_hash(i) for i in images], config.near_threshold)
         first_member = {}
         for (path, _), group in zip(records, groups, strict=True):
-            first_member.setdefault(group, os.path.relpath(path, manual_dir))
+            first_member.setdefault(group, str(epath.Path(path).relative_to(manual_dir)))
         plan = {split: [] for split in SPLITS}
         for (path, label), image, group in zip(records, images, groups, strict=True):
             key = first_member[group]
             plan[split_of_group(key, seed=config.seed)].append(
                 {
-                    "path": os.path.relpath(path, manual_dir),
+                    "path": str(epath.Path(path).relative_to(manual_dir)),
                     "label": label,
                     "image": image,
                     "group": key,
