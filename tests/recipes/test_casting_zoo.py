@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.recipes.casting_zoo import main
 
@@ -30,6 +31,7 @@ def _overrides(tmp_path, **extra):
 
 def test_zoo_trains_compares_and_exports(tmp_path):
     rows = main(["--models", "luna", "alexnet", "--freeze", "partial:1", *_overrides(tmp_path)])
+    check_report_page(tmp_path / "run")
     assert [r["model"] for r in rows] == ["luna", "alexnet"]
     assert rows[0]["freeze"] == "full" and rows[0]["start"] == "scratch"  # LUNA from scratch
     assert rows[1]["freeze"] == "partial:1" and rows[1]["trainable_blocks"] == "1/5"

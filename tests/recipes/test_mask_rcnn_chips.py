@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.recipes.mask_rcnn_chips import main
 
@@ -31,6 +32,7 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     }
     overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
     result = main(overrides)
+    check_report_page(workdir)
     row = result["rows"][0]
     assert row["variant"] == "r25_c3" and 0.0 <= row["map50"] <= 1.0
     with open(workdir / "comparison.json") as handle:

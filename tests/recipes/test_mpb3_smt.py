@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
 from tfdefect.recipes.mpb3_smt import main
@@ -28,6 +29,7 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
     }
     overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
     result = main(["--mode", "train", *overrides])
+    check_report_page(tmp_path / "run")
     assert len(result["positions"]) == 6 and len(result["history"]["loss"]) == 1
     assert (tmp_path / "ckp" / "best.keras").exists()
     drawn = json.loads((tmp_path / "run" / "sampled_distribution.jsonl").read_text())

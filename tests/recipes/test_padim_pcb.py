@@ -7,6 +7,7 @@ import onnxruntime as ort
 import pytest
 
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.recipes.padim_pcb import main
 
@@ -29,6 +30,7 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
     }
     overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
     metrics = main(overrides)
+    check_report_page(workdir)
     assert metrics["threshold_split"] == "validation" and metrics["train_images"] == 8
     assert metrics["images"] == 9 and metrics["anomalous_images"] == 6
     for key in ("image_AUROC", "pixel_AUROC", "pixel_AUPRO", "image_F1Score", "pixel_F1Score"):

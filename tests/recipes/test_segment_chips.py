@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import TINY_SYNTHESIS
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.data.chips_manual import write_chip_folder
 from tfdefect.data.synthetic.chips import render_chip
@@ -41,6 +42,7 @@ def test_recipe_trains_evaluates_and_exports_the_users_classes(tmp_path):
         "train.tensorboard": "false",
     }
     result = main([arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")])
+    check_report_page(workdir)
     names = ["background", *USER_CLASSES]
     assert list(result["per_class"]) == names
     report = json.loads((workdir / "metrics.json").read_text())

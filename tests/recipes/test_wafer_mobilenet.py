@@ -6,6 +6,7 @@ import pytest
 
 import tfdefect
 from tests.prediction_checks import check_predictions
+from tests.report_checks import check_report_page
 from tfdefect.data.label_map import read_label_map
 from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
 from tfdefect.recipes.wafer_mobilenet import main
@@ -56,6 +57,7 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
     overrides += ["--set", "train.steps_per_epoch=none", "--set", "input_scale=2"]
     overrides += ["--set", "pooling=max"]
     summary = main(["--fail-on-leak", *overrides])
+    check_report_page(tmp_path / "run")
     run = tmp_path / "run"
     assert summary["leaks"] == 0
     assert json.loads((run / "leakage_report.json").read_text())["leaks"] == 0

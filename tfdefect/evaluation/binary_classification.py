@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfdefect.progress import progress_bar_over
+
 
 def evaluate_binary_classifier(model, dataset) -> tuple[dict, np.ndarray]:
     """Accuracy, precision, recall, F1 (class 1 positive, at probability 0.5) and ROC-AUC
@@ -19,7 +21,7 @@ def evaluate_binary_classifier(model, dataset) -> tuple[dict, np.ndarray]:
     )
 
     labels, scores = [], []
-    for images, batch_labels in dataset:
+    for images, batch_labels in progress_bar_over(dataset, "evaluate"):
         scores.append(np.asarray(model.predict_on_batch(images))[:, 1])
         labels.append(batch_labels.numpy())
     labels, scores = np.concatenate(labels), np.concatenate(scores)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tfdefect.metrics.detection_evaluator import DetectionEvaluator
+from tfdefect.progress import batches_of, progress_bar
 
 # detections below this score still enter the COCO AP (which sweeps every threshold)
 EVALUATION_MIN_CONFIDENCE = 0.05
@@ -54,7 +55,9 @@ def evaluate_detector(
         class_names, iou_type="bbox", score_threshold=score_threshold
     )
     shown = {"images": [], "truth": [], "prediction": []}
+    bar = progress_bar(batches_of(dataset), "evaluate")
     for images, targets in dataset:
+        bar.update(1)
         size = images.shape[1]
         outputs = model.predict_on_batch(images[..., :channels])
         outputs = {k: np.asarray(v) for k, v in outputs.items()}
@@ -93,6 +96,7 @@ def evaluate_detector(
                     if confident.any()
                     else empty
                 )
+    bar.close()
     result = evaluator.result()
     boxes = box_evaluator.result()
     result["bbox_coco"] = boxes["coco"]

@@ -145,7 +145,12 @@ def render_report_page(report: dict, figures=()) -> str:
         f"<p>created {html.escape(str(report.get('created', '')))} · tfdefect "
         f"{html.escape(str(report.get('library_version', '')))}</p>",
     ]
-    parts += _sections(report.get("results", {}), "Metrics")
+    sections = _sections(report.get("results", {}), "Metrics")
+    if sections and not any('id="metrics"' in part for part in sections):
+        first = next((i for i, part in enumerate(sections) if part.startswith("<table")), None)
+        if first is not None:  # no scalar results: the first table is the metrics table
+            sections[first] = sections[first].replace("<table", '<table id="metrics"', 1)
+    parts += sections
     exports = report.get("exports") or []
     if exports:
         parts.append("<h2>Exports</h2><ul>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tfdefect.metrics import SegmentationEvaluator
+from tfdefect.progress import progress_bar_over
 
 
 def evaluate_segmenter(model, dataset, class_names):
@@ -13,7 +14,7 @@ def evaluate_segmenter(model, dataset, class_names):
     prediction) of the first batch)."""
     evaluator = SegmentationEvaluator(class_names)
     shown = None
-    for images, masks in dataset:
+    for images, masks in progress_bar_over(dataset, "evaluate"):
         predicted = np.argmax(model.predict_on_batch(images), axis=-1)
         evaluator.update(masks.numpy(), predicted)
         if shown is None:

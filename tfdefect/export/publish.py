@@ -13,6 +13,7 @@ from tfdefect.export.model_description import describe_model, serving_postproces
 from tfdefect.export.onnx_export import export_onnx
 from tfdefect.export.savedmodel import write_savedmodel
 from tfdefect.export.serving_config import update_models_config, validate_model_name
+from tfdefect.progress import progress_bar
 
 ONNX_FILE = "model.onnx"
 
@@ -102,15 +103,19 @@ def publish_model(
     else:
         version = next_version(base_path)
     metadata = (metadata or describe_model(model)).replace(name=name, version=version)
+    stages = progress_bar(4 if onnx else 3, f"export {name}/{version}", "stage", log is not None)
+    stages.set_postfix_str("finite outputs")
     check_finite_outputs(model, sample_images, postprocess)
+    stages.update(1)
     onnx_max_diff = None
 
     def write(folder):
         nonlocal onnx_max_diff
-        log(f"writing SavedModel {name} version {version} ...")
+        stages.set_postfix_str("SavedModel")
         write_savedmodel(model, folder, postprocess=postprocess, metadata=metadata)
+        stages.update(1)
         if onnx:
-            log("converting to ONNX and checking it in onnxruntime ...")
+            stages.set_postfix_str("ONNX + onnxruntime parity")
             onnx_max_diff = export_onnx(
                 model,
                 os.path.join(folder, ONNX_FILE),
@@ -118,8 +123,14 @@ def publish_model(
                 postprocess=postprocess,
                 metadata=metadata,
             )
+            stages.update(1)
+        stages.set_postfix_str("publishing")
 
-    final_dir = publish_version(base_path, version, write, overwrite=overwrite is not None)
+    try:
+        final_dir = publish_version(base_path, version, write, overwrite=overwrite is not None)
+        stages.update(1)
+    finally:
+        stages.close()
     config_path = None
     if write_models_config:
         try:

@@ -15,6 +15,7 @@ import sys
 
 from tfdefect.export.atomic import atomic_write_text
 from tfdefect.inference.image_io import ImageReadError, display_image, list_image_files
+from tfdefect.progress import progress_bar
 
 RESULT_FILES = ("predictions.jsonl", "predictions.csv", "failures.jsonl")
 
@@ -165,6 +166,4 @@ def predict_to_folder(
 
 
 def _progress(total: int, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="image", file=sys.stderr, dynamic_ncols=True, disable=not enabled)
+    return progress_bar(total, "predict", unit="image", enabled=enabled)

@@ -19,6 +19,7 @@ from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.evaluation import write_run_report
 from tfdefect.metrics.pair_metrics import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
+from tfdefect.progress import progress_bar_over
 from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
@@ -30,6 +31,7 @@ from tfdefect.training.fit import fit_model
 from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.pair_plots import plot_pairs
+from tfdefect.viz.segmentation_plots import plot_training_curves
 
 
 def _positions_and_counts(builder):
@@ -87,6 +89,12 @@ def train(config, distribution=None) -> dict:
     history = fit_model(
         model, train_data, validation, config.train, config.ckp, extra_callbacks=[logger]
     )
+    curves = plot_training_curves(
+        os.path.join(config.ckp, "history.csv"),
+        os.path.join(config.workdir, "training_curves.png"),
+        keys=["loss"],
+    )
+    print("train vs validation curves:", curves)
     from tfdefect.export import describe_model
 
     best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
@@ -125,7 +133,7 @@ def gold_references(builder, positions) -> np.ndarray:
 
 def _predict(model, dataset):
     parts = {k: [] for k in ("reference", "test", "ng", "classes", "p_ng", "p_class")}
-    for inputs, targets in dataset:
+    for inputs, targets in progress_bar_over(dataset, "evaluate"):
         outputs = model.predict_on_batch(inputs)
         parts["reference"].append(inputs["reference"].numpy())
         parts["test"].append(inputs["test"].numpy())
