@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from tests.conftest import TINY_SYNTHESIS
+from tfdefect.data.annotated_chip import synthetic_chip_fields
 from tfdefect.data.chips_manual import write_chip_channels
 from tfdefect.data.coco_annotations import write_coco_split
 from tfdefect.data.synthetic.chips import CLASS_NAMES, render_chip
@@ -21,19 +22,7 @@ def synthetic_chips(count: int, seed: int = 0, prefix: str = "chip"):
     chips = []
     for index in range(count):
         chip = render_chip(np.random.default_rng([seed, index]), TINY_SYNTHESIS)
-        chips.append(
-            (
-                f"{prefix}_{index:03d}",
-                {
-                    "image": chip.image,
-                    "semantic_mask": chip.semantic_mask,
-                    "instance_masks": chip.instance_masks,
-                    "boxes": chip.boxes,
-                    "labels": chip.labels,
-                    "is_crowd": np.zeros(len(chip.labels), bool),
-                },
-            )
-        )
+        chips.append((f"{prefix}_{index:03d}", synthetic_chip_fields(chip)))
     return chips
 
 

@@ -35,9 +35,9 @@ def progress_bar_over(dataset, description: str, unit: str = "batch"):
 
 
 def batches_of(dataset) -> int | None:
-    """The number of batches of a tf.data dataset when TensorFlow knows it, else None."""
-    try:
+    """The number of items of a tf.data dataset when TensorFlow knows it (or of a sized
+    iterable such as an array), else None."""
+    if hasattr(dataset, "cardinality"):
         count = int(dataset.cardinality())
-    except (AttributeError, TypeError):
-        return None
-    return count if count >= 0 else None
+        return count if count >= 0 else None
+    return len(dataset) if hasattr(dataset, "__len__") else None

@@ -36,3 +36,15 @@ def chip_from_instances(image, masks, labels, is_crowd) -> dict:
         "labels": np.asarray(labels, np.int64).reshape(-1),
         "is_crowd": np.asarray(is_crowd, bool).reshape(-1),
     }
+
+
+def synthetic_chip_fields(chip) -> dict:
+    """The same fields for a rendered ``synthetic.chips.Chip`` (which has no crowd regions)."""
+    return {
+        "image": chip.image,
+        "semantic_mask": chip.semantic_mask,
+        "instance_masks": chip.instance_masks,
+        "boxes": chip.boxes,
+        "labels": chip.labels,
+        "is_crowd": np.zeros(len(chip.labels), bool),
+    }

@@ -9,6 +9,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+from tfdefect.progress import progress_bar_over
+
 
 def convert_tflite_int8(model, representative_images: np.ndarray, path: str) -> str:
     """Write a full-integer TFLite model: every op INT8, uint8 image input (the pixel
@@ -71,4 +73,8 @@ class TfliteClassifier:
         return raw.astype(np.float32)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        return np.stack([self.predict_one(image) for image in images])
+        """(N, H, W, C) -> (N, K) dequantised outputs, one image at a time (the
+        interpreter's input is batch 1), with a progress bar."""
+        return np.stack(
+            [self.predict_one(image) for image in progress_bar_over(images, "tflite", "image")]
+        )

@@ -150,7 +150,7 @@ def evaluate_float(config, model, test_split, class_names):
 
     announce("evaluation (test split)")
     test_images, test_labels = test_split
-    probabilities = np.asarray(model.predict(test_images.astype("float32"), verbose=0))
+    probabilities = np.asarray(model.predict(test_images.astype("float32"), verbose="auto"))
     figures = classification_figures(test_labels, probabilities, class_names)
     print(format_figures("float (Keras)", figures))
     matrix = confusion_matrix(

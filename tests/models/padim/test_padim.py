@@ -222,3 +222,17 @@ def test_a_file_saved_with_one_threshold_still_loads(fitted, tmp_path):
     loaded = keras.saving.load_model(old)
     assert loaded.thresholds() == {"image": 5.0, "pixel": 5.0}
     np.testing.assert_array_equal(loaded.patch_mean.numpy(), fitted.patch_mean.numpy())
+
+
+def test_a_normalised_export_carries_thresholds_of_one_half(fitted):
+    from tfdefect.export import describe_model
+    from tfdefect.recipes.padim_pcb_steps import normalized_copy
+
+    fitted.set_thresholds(image=4.0, pixel=3.0)
+    fitted.set_normalization(1.0, 9.0)
+    raw = describe_model(fitted).thresholds
+    assert raw["anomaly_score"] == 4.0 and raw["anomaly_map"] == 3.0
+    assert describe_model(normalized_copy(fitted)).thresholds == {
+        "anomaly_score": 0.5,
+        "anomaly_map": 0.5,
+    }

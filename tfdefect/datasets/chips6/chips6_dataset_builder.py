@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
+from tfdefect.data.annotated_chip import synthetic_chip_fields
 from tfdefect.data.chip_splits import read_chip_split
 from tfdefect.data.synthetic.chips import (
     CHANNEL_NAMES,
@@ -142,15 +143,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             rng = np.random.default_rng([config.seed, split_index, i])
             chip = render_chip(rng, config.synthesis)
             key = f"{SPLITS[split_index]}_{i:06d}"
-            fields = {
-                "image": chip.image,
-                "semantic_mask": chip.semantic_mask,
-                "instance_masks": chip.instance_masks,
-                "boxes": chip.boxes,
-                "labels": chip.labels,
-                "is_crowd": np.zeros(len(chip.labels), bool),
-            }
-            yield key, _example(key, fields)
+            yield key, _example(key, synthetic_chip_fields(chip))
 
     def _generate_manual(self, split_dir):
         config = self.builder_config
