@@ -23,7 +23,7 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222;
 max-width:1400px}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0 1em}
+table{border-collapse:collapse;margin:.5em 0 1em;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #bbb;padding:.25em .6em;text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f0f0f0}td.key,th.key{text-align:left}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
@@ -88,7 +88,16 @@ def _sections(results, title: str, depth: int = 0) -> list[str]:
     """HTML for one results value: its scalars as a table, its nested parts below."""
     parts: list[str] = []
     level = min(2 + depth, 4)
-    if isinstance(results, dict):
+    if (
+        isinstance(results, dict)
+        and results
+        and all(
+            isinstance(v, dict) and all(_is_scalar(x) for x in v.values()) for v in results.values()
+        )
+    ):  # per class / per type: one row each
+        parts.append(f"<h{level}>{html.escape(title)}</h{level}>")
+        parts.append(_rows_table([{"": name, **inner} for name, inner in results.items()]))
+    elif isinstance(results, dict):
         scalars = {k: v for k, v in results.items() if _is_scalar(v)}
         nested = {k: v for k, v in results.items() if not _is_scalar(v)}
         if scalars:
