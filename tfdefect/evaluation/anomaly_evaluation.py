@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from tfdefect.metrics.anomaly_metrics import aupro, image_roc_auc, pixel_roc_auc
-from tfdefect.progress import batches_of, progress_bar
+from tfdefect.progress import progress_bar_over
 
 
 def score_anomaly_split(model, dataset, name: str) -> dict:
@@ -17,9 +17,7 @@ def score_anomaly_split(model, dataset, name: str) -> dict:
     "labels" (N,) 1 anomalous, "types" (N,) defect type names, "files" (N,)}."""
     parts = {k: [] for k in ("images", "maps", "scores", "masks", "labels", "types", "files")}
     started = time.time()
-    bar = progress_bar(batches_of(dataset), f"score {name}")
-    for images, targets in dataset:
-        bar.update(1)
+    for images, targets in progress_bar_over(dataset, f"score {name}"):
         outputs = model.predict_on_batch(images)
         parts["images"].append(images.numpy())
         parts["maps"].append(np.asarray(outputs["anomaly_map"]))
@@ -28,7 +26,6 @@ def score_anomaly_split(model, dataset, name: str) -> dict:
         parts["labels"].append(targets["label"].numpy())
         parts["types"].append(targets["defect_type"].numpy().astype(str))
         parts["files"].append(targets["filename"].numpy().astype(str))
-    bar.close()
     result = {k: np.concatenate(v) for k, v in parts.items()}
     count = len(result["scores"])
     print(f"{name}: {count} images scored in {time.time() - started:.1f}s", flush=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tfdefect.metrics.detection_evaluator import DetectionEvaluator
-from tfdefect.progress import batches_of, progress_bar
+from tfdefect.progress import progress_bar_over
 
 # detections below this score still enter the COCO AP (which sweeps every threshold)
 EVALUATION_MIN_CONFIDENCE = 0.05
@@ -55,9 +55,7 @@ def evaluate_detector(
         class_names, iou_type="bbox", score_threshold=score_threshold
     )
     shown = {"images": [], "truth": [], "prediction": []}
-    bar = progress_bar(batches_of(dataset), "evaluate")
-    for images, targets in dataset:
-        bar.update(1)
+    for images, targets in progress_bar_over(dataset, "evaluate"):
         size = images.shape[1]
         outputs = model.predict_on_batch(images[..., :channels])
         outputs = {k: np.asarray(v) for k, v in outputs.items()}
@@ -96,7 +94,6 @@ def evaluate_detector(
                     if confident.any()
                     else empty
                 )
-    bar.close()
     result = evaluator.result()
     boxes = box_evaluator.result()
     result["bbox_coco"] = boxes["coco"]
