@@ -164,6 +164,21 @@ def _cmd_extract_good(args) -> int:
     return 0
 
 
+def _cmd_convert_weights(args) -> int:
+    from tfdefect.backbones.weight_conversion import convert_checkpoint
+
+    report = convert_checkpoint(
+        args.architecture, args.input, args.output, tuple(args.image_size), args.overwrite
+    )
+    print(
+        f"{args.architecture}: {report['assigned']} tensors assigned to "
+        f"{report['keras_variables']} Keras variables, {len(report['ignored'])} ignored "
+        f"({', '.join(sorted(set(report['ignored'].values())))})\n"
+        f"weights: {report['output']}\nreport: {report['report']}"
+    )
+    return 0
+
+
 def _cmd_build_masks(args) -> int:
     from tfdefect.data.mask_builder import build_masks
 
@@ -265,6 +280,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="folder tree of good images")
     p.add_argument("destination", help="e.g. data/toolbox/train/good (never overwritten)")
     p.set_defaults(run=_cmd_extract_good)
+
+    p = commands.add_parser(
+        "convert-weights",
+        help="a torchvision / timm .safetensors checkpoint -> a Keras .weights.h5 backbone",
+    )
+    from tfdefect.backbones.torch_conversion import ARCHITECTURES
+
+    p.add_argument("--architecture", required=True, choices=ARCHITECTURES)
+    p.add_argument("--input", required=True, help=".safetensors checkpoint (never a pickle)")
+    p.add_argument("--output", required=True, help="backbone.weights.h5")
+    p.add_argument("--image-size", nargs=2, type=int, default=(224, 224), metavar=("H", "W"))
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.set_defaults(run=_cmd_convert_weights)
 
     p = commands.add_parser("build-masks", help="binary masks from colour segmentation images")
     p.add_argument("images", nargs="+", help="colour segmentation images")

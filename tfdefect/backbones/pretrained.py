@@ -44,22 +44,60 @@ def build_application(factory, *, weights, input_channels, **kwargs):
     return model
 
 
-def load_backbone_weights(model, weights: str) -> None:
-    """Load a local weights file into a backbone that keras.applications does not provide.
+TORCH_LAYOUT_ATTRIBUTE = "tfdefect_torch_layout"
+
+
+def is_torch_checkpoint(weights) -> bool:
+    """Whether ``weights`` needs the torch layout: a ``.safetensors`` checkpoint, or a
+    ``.weights.h5`` written by ``tfdefect convert-weights`` (it carries a marker)."""
+    if not isinstance(weights, str) or weights == "imagenet" or not os.path.isfile(weights):
+        return False
+    if weights.endswith(".safetensors"):
+        return True
+    if weights.endswith(".h5"):
+        import h5py
+
+        try:
+            with h5py.File(weights, "r") as handle:
+                return bool(handle.attrs.get(TORCH_LAYOUT_ATTRIBUTE, False))
+        except OSError:
+            return False
+    return False
+
+
+def load_backbone_weights(model, weights: str, architecture: str | None = None) -> dict | None:
+    """Load a local weights file into a backbone that keras.applications does not provide:
+    a Keras ``.weights.h5``, or (with ``architecture``) a torch ``.safetensors`` checkpoint,
+    converted on the way (``torch_conversion``; the report is returned).
 
     Raises:
         ValueError: ``weights="imagenet"``: no ImageNet file is published for this Keras
-            architecture; convert one and pass its path.
+            architecture; convert a torch checkpoint (``tfdefect convert-weights``) and pass
+            its path; a pickled torch file (refused, with the command that converts it).
         FileNotFoundError: the path does not exist.
     """
+    from tfdefect.backbones.torch_checkpoint import read_checkpoint, refuse_pickle
+
     if weights == "imagenet":
         raise ValueError(
-            f"no ImageNet weights are published for {type(model).__name__}; pass the path of "
-            "a .weights.h5 file saved from the same architecture"
+            f"no Keras ImageNet weights are published for {type(model).__name__}; convert a "
+            "torchvision / timm checkpoint (tfdefect convert-weights, see README) and pass "
+            "the .weights.h5 or the .safetensors path"
         )
+    refuse_pickle(weights)
     if not os.path.exists(weights):
         raise FileNotFoundError(f"backbone weights file not found: {weights}")
+    if weights.endswith(".safetensors"):
+        if architecture is None:
+            raise ValueError(
+                f"{weights}: a torch checkpoint needs a known architecture to convert into "
+                f"({type(model).__name__})"
+            )
+        from tfdefect.backbones.torch_conversion import assign_torch_checkpoint
+
+        return assign_torch_checkpoint(model, read_checkpoint(weights), architecture, weights)
     model.load_weights(weights)
+    return None
 
 
 def inline_normalization_constants(model) -> None:

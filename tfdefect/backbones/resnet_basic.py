@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import keras
 
-from tfdefect.backbones.pretrained import load_backbone_weights
+from tfdefect.backbones.pretrained import is_torch_checkpoint, load_backbone_weights
+from tfdefect.backbones.torch_layout import batch_norm, conv, max_pool
 from tfdefect.serialization import register
 
 BASIC_RESNET_PRESETS = {"resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3)}
 
 
-def _basic_block(x, filters, stride, name, momentum):
+def _basic_block(x, filters, stride, name, momentum, torch_compatible=False):
     shortcut = x
     if stride != 1 or x.shape[-1] != filters:
         shortcut = keras.layers.Conv2D(
             filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
         )(x)
-        shortcut = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_proj_bn")(
-            shortcut
-        )
+        shortcut = batch_norm(shortcut, f"{name}_proj_bn", momentum, torch_compatible)
     for i, step in enumerate((stride, 1)):
-        x = keras.layers.Conv2D(
-            filters, 3, strides=step, padding="same", use_bias=False, name=f"{name}_conv{i}"
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{i}")(x)
+        x = conv(x, filters, 3, step, f"{name}_conv{i}", torch_compatible, use_bias=False)
+        x = batch_norm(x, f"{name}_bn{i}", momentum, torch_compatible)
         if i == 0:
             x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
@@ -41,8 +38,13 @@ class BasicResNetBackbone(keras.Model):
     Args:
         depth: "resnet18" or "resnet34".
         input_channels: C.
-        weights: None (random) or a path to a ``.weights.h5`` saved from this architecture.
+        weights: None (random), a ``.weights.h5`` saved from this architecture (or written by
+            ``tfdefect convert-weights``), or a torchvision / timm ``.safetensors`` checkpoint
+            (converted on load; implies ``torch_compatible``).
         batch_norm_momentum: BatchNormalization momentum.
+        torch_compatible: torch's padding and BatchNorm epsilon (``torch_layout``), which
+            converted torch weights need; False (default) keeps the Keras layout of models
+            saved before it existed.
 
     Input shape: (B, H, W, C) normalised floats.
     Output: dict {"P2": (B, H/4, W/4, 64), "P3": (B, H/8, W/8, 128), "P4": (B, H/16, W/16,
@@ -50,24 +52,34 @@ class BasicResNetBackbone(keras.Model):
     """
 
     def __init__(
-        self, depth="resnet18", input_channels=3, weights=None, batch_norm_momentum=0.99, **kwargs
+        self,
+        depth="resnet18",
+        input_channels=3,
+        weights=None,
+        batch_norm_momentum=0.99,
+        torch_compatible=False,
+        **kwargs,
     ):
         if depth not in BASIC_RESNET_PRESETS:
             raise ValueError(f"unknown depth {depth!r}; valid: {', '.join(BASIC_RESNET_PRESETS)}")
+        torch_compatible = torch_compatible or is_torch_checkpoint(weights)
         # === Functional model ===
         inputs = keras.Input((None, None, input_channels), name="images")
-        x = keras.layers.Conv2D(64, 7, strides=2, padding="same", use_bias=False, name="stem_conv")(
-            inputs
-        )
-        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(x)
+        x = conv(inputs, 64, 7, 2, "stem_conv", torch_compatible, use_bias=False)
+        x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)
-        x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+        x = max_pool(x, 3, 2, "stem_pool", torch_compatible)
         outputs = {}
         for stage, count in enumerate(BASIC_RESNET_PRESETS[depth]):
             for block in range(count):
                 stride = 2 if block == 0 and stage > 0 else 1
                 x = _basic_block(
-                    x, 64 * 2**stage, stride, f"stage{stage + 2}_block{block}", batch_norm_momentum
+                    x,
+                    64 * 2**stage,
+                    stride,
+                    f"stage{stage + 2}_block{block}",
+                    batch_norm_momentum,
+                    torch_compatible,
                 )
             outputs[f"P{stage + 2}"] = x
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -76,15 +88,17 @@ class BasicResNetBackbone(keras.Model):
         self.input_channels = input_channels
         self.weights_path = weights
         self.batch_norm_momentum = batch_norm_momentum
+        self.torch_compatible = torch_compatible
         self.pyramid_outputs = outputs
         if weights is not None:
-            load_backbone_weights(self, weights)
+            load_backbone_weights(self, weights, architecture=depth)
 
     def get_config(self):
         return {
             "depth": self.depth,
             "input_channels": self.input_channels,
             "batch_norm_momentum": self.batch_norm_momentum,
+            "torch_compatible": self.torch_compatible,
             "name": self.name,
             "trainable": self.trainable,
         }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import keras
 
+from tfdefect.backbones.pretrained import is_torch_checkpoint, load_backbone_weights
+from tfdefect.backbones.torch_layout import batch_norm, conv, max_pool
 from tfdefect.serialization import register
 
 # 1 stem conv + 3 convs per bottleneck block.
@@ -18,23 +20,19 @@ RESNET_PRESETS = {
 }
 
 
-def _bottleneck(x, filters, stride, name, momentum, inner_width=None):
+def _bottleneck(x, filters, stride, name, momentum, inner_width=None, torch_compatible=False):
     shortcut = x
     if stride != 1 or x.shape[-1] != 4 * filters:
         shortcut = keras.layers.Conv2D(
             4 * filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
         )(x)
-        shortcut = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_proj_bn")(
-            shortcut
-        )
+        shortcut = batch_norm(shortcut, f"{name}_proj_bn", momentum, torch_compatible)
     inner = inner_width or filters
     for i, (width, kernel, step) in enumerate(
         ((inner, 1, 1), (inner, 3, stride), (4 * filters, 1, 1))
     ):
-        x = keras.layers.Conv2D(
-            width, kernel, strides=step, padding="same", use_bias=False, name=f"{name}_conv{i}"
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{i}")(x)
+        x = conv(x, width, kernel, step, f"{name}_conv{i}", torch_compatible, use_bias=False)
+        x = batch_norm(x, f"{name}_bn{i}", momentum, torch_compatible)
         if i < 2:
             x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
@@ -52,6 +50,11 @@ class ResNetBackbone(keras.Model):
         batch_norm_momentum: BatchNormalization momentum.
         width_multiplier: inner (1x1 and 3x3) width of each bottleneck relative to the
             standard one; 2 with "resnet50" is Wide ResNet-50-2 (Zagoruyko & Komodakis 2016).
+        weights: None (random), a ``.weights.h5`` of this architecture (or written by
+            ``tfdefect convert-weights``), or a torchvision / timm ``.safetensors`` checkpoint
+            (resnet26 for "resnet25", resnet50, wide_resnet50_2; implies torch_compatible).
+        torch_compatible: torch's padding and BatchNorm epsilon (``torch_layout``), which
+            converted torch weights need; False (default) keeps the earlier Keras layout.
 
     Input shape: (B, H, W, C) normalised floats; H, W multiples of 32.
     Output: dict {"P2": (B, H/4, W/4, 4w), "P3": (B, H/8, W/8, 8w), "P4": (B, H/16, W/16,
@@ -65,8 +68,11 @@ class ResNetBackbone(keras.Model):
         base_width=64,
         batch_norm_momentum=0.99,
         width_multiplier=1,
+        weights=None,
+        torch_compatible=False,
         **kwargs,
     ):
+        torch_compatible = torch_compatible or is_torch_checkpoint(weights)
         blocks = (
             RESNET_PRESETS[blocks_per_stage]
             if isinstance(blocks_per_stage, str)
@@ -74,12 +80,10 @@ class ResNetBackbone(keras.Model):
         )
         # === Functional model ===
         inputs = keras.Input((None, None, input_channels), name="images")
-        x = keras.layers.Conv2D(
-            base_width, 7, strides=2, padding="same", use_bias=False, name="stem_conv"
-        )(inputs)
-        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name="stem_bn")(x)
+        x = conv(inputs, base_width, 7, 2, "stem_conv", torch_compatible, use_bias=False)
+        x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)
-        x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+        x = max_pool(x, 3, 2, "stem_pool", torch_compatible)
         outputs = {}
         for stage, count in enumerate(blocks):
             for block in range(count):
@@ -91,6 +95,7 @@ class ResNetBackbone(keras.Model):
                     f"stage{stage + 2}_block{block}",
                     batch_norm_momentum,
                     inner_width=base_width * 2**stage * width_multiplier,
+                    torch_compatible=torch_compatible,
                 )
             outputs[f"P{stage + 2}"] = x
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -100,7 +105,10 @@ class ResNetBackbone(keras.Model):
         self.base_width = base_width
         self.batch_norm_momentum = batch_norm_momentum
         self.width_multiplier = width_multiplier
+        self.torch_compatible = torch_compatible
         self.pyramid_outputs = outputs
+        if weights is not None:
+            load_backbone_weights(self, weights, architecture=self.architecture_name())
 
     def get_config(self):
         return {
@@ -109,9 +117,23 @@ class ResNetBackbone(keras.Model):
             "base_width": self.base_width,
             "batch_norm_momentum": self.batch_norm_momentum,
             "width_multiplier": self.width_multiplier,
+            "torch_compatible": self.torch_compatible,
             "name": self.name,
             "trainable": self.trainable,
         }
+
+    def architecture_name(self) -> str | None:
+        """The torch architecture this layout matches (for checkpoint conversion)."""
+        blocks = self.blocks_per_stage
+        blocks = RESNET_PRESETS.get(blocks, blocks) if isinstance(blocks, str) else blocks
+        if self.base_width != 64:
+            return None
+        known = {
+            ((2, 2, 2, 2), 1): "resnet25",
+            ((3, 4, 6, 3), 1): "resnet50",
+            ((3, 4, 6, 3), 2): "wide_resnet50_2",
+        }
+        return known.get((tuple(blocks), self.width_multiplier))
 
     @classmethod
     def from_config(cls, config):

@@ -8,7 +8,11 @@ from collections.abc import Callable
 
 import keras
 
-from tfdefect.backbones.pretrained import build_application, load_backbone_weights
+from tfdefect.backbones.pretrained import (
+    build_application,
+    is_torch_checkpoint,
+    load_backbone_weights,
+)
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.models.classifiers.onnx_friendly import make_onnx_friendly
 from tfdefect.models.classifiers.small_cnns import alexnet_features, luna_features
@@ -43,15 +47,28 @@ def _with_local_weights(builder):
 
 
 def _resnet18(image_shape, weights=None):
+    """ResNet18 on ImageNet-normalised input; ``weights``: a Keras file of this whole model,
+    or a torch checkpoint / converted backbone file (loaded into the backbone, torch layout)."""
     from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
 
-    resnet = BasicResNetBackbone("resnet18", input_channels=image_shape[-1])
+    torch_weights = weights if is_torch_checkpoint(weights) else None
+    resnet = BasicResNetBackbone("resnet18", input_channels=image_shape[-1], weights=torch_weights)
     images = keras.Input(image_shape, name="images")
     x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
     model = keras.Model(images, resnet(x)["P5"], name="resnet18")
-    if weights is not None:
+    if weights is not None and torch_weights is None:
         load_backbone_weights(model, weights)
+    return model
+
+
+def _alexnet(image_shape, weights=None):
+    """AlexNet features; a torch checkpoint (or a file converted from one) switches on
+    torchvision's layout."""
+    torch_layout = is_torch_checkpoint(weights)
+    model = alexnet_features(image_shape, torch_compatible=torch_layout)
+    if weights is not None:
+        load_backbone_weights(model, weights, architecture="alexnet")
     return model
 
 
@@ -107,7 +124,7 @@ def _mobilenet_v2(image_shape, weights=None, alpha=1.0, input_scale=1):
 
 ZOO = {
     "luna": ZooArchitecture(_with_local_weights(luna_features), r"^(block\d+)_", pretrained=False),
-    "alexnet": ZooArchitecture(_with_local_weights(alexnet_features), r"^(block\d+)_"),
+    "alexnet": ZooArchitecture(_alexnet, r"^(block\d+)_"),
     "resnet18": ZooArchitecture(_resnet18, r"^(stage\d+_block\d+)_"),
     "efficientnetv2": ZooArchitecture(
         _application(keras.applications.EfficientNetV2B0, include_preprocessing=True),

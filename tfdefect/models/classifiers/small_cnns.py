@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import keras
 
+from tfdefect.backbones.torch_layout import conv, max_pool
+
 
 def luna_features(image_shape, width: int = 8, name: str = "luna") -> keras.Model:
     """LUNA (the from-scratch model of the seed, after "Deep Learning with PyTorch"'s
@@ -18,36 +20,40 @@ def luna_features(image_shape, width: int = 8, name: str = "luna") -> keras.Mode
     x = keras.layers.BatchNormalization(name="stem_bn")(x)
     for block in range(4):
         filters = width * 2**block
-        for conv in range(2):
+        for index in range(2):
             x = keras.layers.Conv2D(
-                filters, 3, padding="same", activation="relu", name=f"block{block + 1}_conv{conv}"
+                filters, 3, padding="same", activation="relu", name=f"block{block + 1}_conv{index}"
             )(x)
         x = keras.layers.MaxPooling2D(2, name=f"block{block + 1}_pool")(x)
     return keras.Model(images, x, name=name)
 
 
-def alexnet_features(image_shape, name: str = "alexnet") -> keras.Model:
+def alexnet_features(
+    image_shape, name: str = "alexnet", torch_compatible: bool = False
+) -> keras.Model:
     """AlexNet's five convolution layers in torchvision's layout (64-192-384-256-256
     filters, 11/5/3/3/3 kernels, stride-4 stem, three 3x3/2 max-pools), ImageNet-normalised
     input. The 4096-wide fully connected layers are replaced by the zoo's common head.
-    Output (B, ~H/32, ~W/32, 256)."""
+    Output (B, ~H/32, ~W/32, 256): 56-28-14-7 maps at 224 px. ``torch_compatible``:
+    torchvision's padding (2 on the stem, none on the pools: 55-27-13-6 maps), which its
+    converted weights need; False keeps the layout of models saved before."""
     images = keras.Input(image_shape, name="images")
     x = _imagenet_normalization(images, image_shape[-1])
     layout = [(64, 11, 4, True), (192, 5, 1, True), (384, 3, 1, False), (256, 3, 1, False)]
     layout.append((256, 3, 1, True))
     for block, (filters, kernel, stride, pool) in enumerate(layout, start=1):
-        x = keras.layers.Conv2D(
+        x = conv(
+            x,
             filters,
             kernel,
-            strides=stride,
-            padding="same",
+            stride,
+            f"block{block}_conv",
+            torch_compatible,
+            padding=2 if block == 1 else None,
             activation="relu",
-            name=f"block{block}_conv",
-        )(x)
+        )
         if pool:
-            x = keras.layers.MaxPooling2D(3, strides=2, padding="same", name=f"block{block}_pool")(
-                x
-            )
+            x = max_pool(x, 3, 2, f"block{block}_pool", torch_compatible, padding=0)
     return keras.Model(images, x, name=name)
 
 

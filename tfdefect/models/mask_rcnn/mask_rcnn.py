@@ -126,10 +126,11 @@ class MaskRCNN(keras.Model):
             )
         else:
             self.backbone = ResNetBackbone(
-                "resnet25", input_channels=backbone_channels, name="backbone"
+                "resnet25",
+                input_channels=backbone_channels,
+                weights=backbone_weights,
+                name="backbone",
             )
-            if backbone_weights is not None:
-                self.backbone.load_weights(backbone_weights)
         self.fpn = FeaturePyramid(fpn_channels, name="fpn")
         self.rpn = RPNHead(len(preset["ratios"]), fpn_channels, name="rpn")
         self.proposals_for_training = ProposalLayer(

@@ -8,7 +8,6 @@ import numpy as np
 from tfdefect.backbones.pretrained import (
     build_application,
     inline_normalization_constants,
-    load_backbone_weights,
 )
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
@@ -42,14 +41,19 @@ def _stage_outputs(backbone_name, image_shape, weights):
         return application.input, [last[stage].output for stage in preset["stages"]]
     inputs = keras.Input(image_shape, name="images")
     x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="normalize")(inputs)
+    # a torch checkpoint (or a file converted from one) switches the torch layout on
     if backbone_name == "resnet18":
-        backbone = BasicResNetBackbone("resnet18", input_channels=image_shape[-1], name="backbone")
+        backbone = BasicResNetBackbone(
+            "resnet18", input_channels=image_shape[-1], weights=weights, name="backbone"
+        )
     else:
         backbone = ResNetBackbone(
-            "resnet50", input_channels=image_shape[-1], width_multiplier=2, name="backbone"
+            "resnet50",
+            input_channels=image_shape[-1],
+            width_multiplier=2,
+            weights=weights,
+            name="backbone",
         )
-    if weights is not None:
-        load_backbone_weights(backbone, weights)
     pyramid = backbone(x)
     return inputs, [pyramid[stage] for stage in preset["stages"]]
 

@@ -1,0 +1,95 @@
+"""Reading torch checkpoints without torch: ``.safetensors`` through the safetensors
+package's NumPy API; pickled files (``.pth``, ``.pt``, ``.bin``, ``.ckpt``) are refused.
+
+safetensors stores bfloat16, which NumPy has no type for; those tensors are read from the
+file's documented layout (an 8-byte little-endian header size, a JSON header with dtype,
+shape and byte offsets, then the data) and widened to float32 explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+
+import numpy as np
+
+PICKLED_SUFFIXES = (".pth", ".pt", ".bin", ".ckpt", ".pkl")
+TO_SAFETENSORS = (
+    'python -c "import sys, torch, safetensors.torch as st; '
+    "s = torch.load(sys.argv[1], map_location='cpu', weights_only=True); "
+    "s = s.get('state_dict', s) if isinstance(s, dict) else s; "
+    'st.save_file({k: v.contiguous() for k, v in s.items()}, sys.argv[2])" {src} {dst}'
+)
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read or does not fit the architecture."""
+
+
+def refuse_pickle(path: str) -> None:
+    """Raise for a pickled checkpoint, naming the command that converts it."""
+    if str(path).lower().endswith(PICKLED_SUFFIXES):
+        target = os.path.splitext(os.path.basename(path))[0] + ".safetensors"
+        raise CheckpointError(
+            f"{path}: a pickled torch file is never unpickled here (it can run code); turn it "
+            "into safetensors where torch is installed: "
+            + TO_SAFETENSORS.format(src=path, dst=target)
+        )
+
+
+def _bfloat16(path: str) -> dict[str, np.ndarray]:
+    with open(path, "rb") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(size))
+        start = 8 + size
+        tensors = {}
+        for name, entry in header.items():
+            if name == "__metadata__" or entry.get("dtype") != "BF16":
+                continue
+            begin, end = entry["data_offsets"]
+            handle.seek(start + begin)
+            raw = np.frombuffer(handle.read(end - begin), dtype="<u2")
+            widened = (raw.astype(np.uint32) << 16).view(np.float32)
+            tensors[name] = widened.reshape(entry["shape"])
+    return tensors
+
+
+def read_checkpoint(path: str) -> dict[str, np.ndarray]:
+    """{name: array} of a ``.safetensors`` file (bfloat16 widened to float32).
+
+    Raises:
+        CheckpointError: a pickled file, a missing file or an unreadable one.
+    """
+    refuse_pickle(path)
+    if not os.path.isfile(path):
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(path)
+    except (SafetensorError, OSError, ValueError) as error:
+        if "bf16" in str(error).lower() or "bfloat16" in str(error).lower():
+            return _read_with_bfloat16(path)
+        raise CheckpointError(f"{path}: not a readable safetensors file ({error})") from None
+    except TypeError:  # NumPy has no bfloat16 dtype
+        return _read_with_bfloat16(path)
+
+
+def _read_with_bfloat16(path: str) -> dict[str, np.ndarray]:
+    from safetensors import safe_open
+
+    widened = _bfloat16(path)
+    tensors = {}
+    with safe_open(path, framework="numpy") as handle:
+        for name in handle.keys():
+            tensors[name] = widened[name] if name in widened else handle.get_tensor(name)
+    return tensors
+
+
+def write_checkpoint(path: str, tensors: dict[str, np.ndarray]) -> None:
+    """Save {name: array} as safetensors (tests and fixtures)."""
+    from safetensors.numpy import save_file
+
+    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, path)
