@@ -10,9 +10,26 @@ from tfdefect.config import ConfigError
 from tfdefect.recipes.mask_rcnn_chips import main
 
 
+def _converted_resnet25(tmp_path) -> str:
+    """A ResNet-25 .weights.h5 written by `tfdefect convert-weights` from a timm resnet26
+    checkpoint (seeded random values in its tensor names and shapes)."""
+    from tests.backbones.random_state import random_state
+    from tfdefect.backbones.torch_checkpoint import write_checkpoint
+    from tfdefect.cli import main as cli
+
+    with open("tests/backbones/fixtures/resnet25/meta.json") as handle:
+        shapes = json.load(handle)["shapes"]
+    source, output = tmp_path / "resnet26.safetensors", tmp_path / "resnet25.weights.h5"
+    write_checkpoint(str(source), random_state(0, shapes))
+    args = ["--architecture", "resnet25", "--input", str(source), "--output", str(output)]
+    assert cli(["convert-weights", *args]) == 0
+    return str(output)
+
+
 def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     workdir, exports = tmp_path / "run", tmp_path / "saved_models"
     settings = {
+        "backbone_weights": _converted_resnet25(tmp_path),  # converted torch weights load
         "variants": "r25_c3",
         "workdir": str(workdir),
         "export_dir": str(exports),
@@ -56,6 +73,10 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
         [tmp_path / "chip0.npy", tmp_path / "chip1.npy"],
     )
     assert result["published"].version == 1
+    import keras
+
+    reloaded = keras.saving.load_model(workdir / "r25_c3" / "inference.keras")
+    assert reloaded.backbone_torch_layout and reloaded.normalization["reverse_channels"] is False
 
 
 def test_recipe_refuses_a_crop_size_that_is_not_a_multiple_of_32():

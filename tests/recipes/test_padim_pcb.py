@@ -73,3 +73,36 @@ def test_bad_settings_are_refused():
         main(["--set", "image_size=100"])
     with pytest.raises(ConfigError, match="unknown backbone"):
         main(["--set", "backbone=vgg"])
+
+
+def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path):
+    """The PaDiM paper's backbone from a timm / torchvision checkpoint (seeded random values
+    in wide_resnet50_2's tensor names and shapes), passed as a .safetensors path."""
+    from tests.backbones.random_state import random_state
+    from tfdefect.backbones.torch_checkpoint import write_checkpoint
+
+    with open("tests/backbones/fixtures/wide_resnet50_2/meta.json") as handle:
+        shapes = json.load(handle)["shapes"]
+    checkpoint = tmp_path / "wide_resnet50_2.safetensors"
+    write_checkpoint(str(checkpoint), random_state(0, shapes))
+    settings = {
+        "backbone": "wide_resnet50",
+        "backbone_weights": str(checkpoint),
+        "embedding_dims": "16",
+        "image_size": "64",
+        "batch_size": "4",
+        "export_onnx": "false",
+        "workdir": str(tmp_path / "run"),
+        "export_dir": str(tmp_path / "saved_models"),
+        "data.data_dir": str(tmp_path / "tfds"),
+        "data.image_size": "64",
+        "data.num_train": "4",
+        "data.num_validation": "1",
+        "data.num_test": "1",
+    }
+    metrics = main([arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")])
+    assert metrics["backbone_weights"] == str(checkpoint) and metrics["train_images"] == 4
+    import keras
+
+    model = keras.saving.load_model(tmp_path / "run" / "padim.keras")
+    assert model.backbone_torch_layout and model.extractor.total_channels == 256 + 512 + 1024

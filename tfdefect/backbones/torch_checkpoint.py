@@ -34,7 +34,7 @@ def refuse_pickle(path: str) -> None:
         raise CheckpointError(
             f"{path}: a pickled torch file is never unpickled here (it can run code); turn it "
             "into safetensors where torch is installed: "
-            + TO_SAFETENSORS.format(src=path, dst=target)
+            + TO_SAFETENSORS.replace("{src}", str(path)).replace("{dst}", target)
         )
 
 
@@ -68,13 +68,18 @@ def read_checkpoint(path: str) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     try:
-        return load_file(path)
+        tensors = load_file(path)
     except (SafetensorError, OSError, ValueError) as error:
         if "bf16" in str(error).lower() or "bfloat16" in str(error).lower():
             return _read_with_bfloat16(path)
         raise CheckpointError(f"{path}: not a readable safetensors file ({error})") from None
     except TypeError:  # NumPy has no bfloat16 dtype
         return _read_with_bfloat16(path)
+    # bfloat16 arrives as ml_dtypes' bfloat16 where that is installed: widen it explicitly
+    return {
+        name: value.astype(np.float32) if value.dtype.name == "bfloat16" else value
+        for name, value in tensors.items()
+    }
 
 
 def _read_with_bfloat16(path: str) -> dict[str, np.ndarray]:

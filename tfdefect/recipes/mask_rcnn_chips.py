@@ -43,6 +43,10 @@ class MaskRCNNChipsConfig:
         pretrain_merge: pretrain the ChannelMergeStem separately before the 6-channel variant.
         merge_pretrain_epochs: epochs of that pretraining.
         merge_weights: use this pretrained stem file instead of pretraining one.
+        backbone_weights: None (random), or for the ResNet-25 variants a torch checkpoint
+            (timm ``resnet26`` ``.safetensors``) or the ``.weights.h5`` that ``tfdefect
+            convert-weights --architecture resnet25`` wrote (inputs then get torch's ImageNet
+            normalisation); for ResNet50 variants "imagenet" (keras.applications).
         seed: weights, shuffle, flips, crops and ROI sampling (bench/chips_variants.py also
             turns on TensorFlow op determinism, with which one seed repeats a run exactly).
         max_instances: padded instances per chip (a chip with more raises).
@@ -59,6 +63,7 @@ class MaskRCNNChipsConfig:
     pretrain_merge: bool = False
     merge_pretrain_epochs: int = 2
     merge_weights: str | None = None
+    backbone_weights: str | None = None
     seed: int = 0
     max_instances: int = 8
     score_threshold: float = 0.5
@@ -109,6 +114,23 @@ def check(config: MaskRCNNChipsConfig) -> None:
     unknown = [v for v in config.variants if v not in VARIANTS]
     if unknown:
         raise ConfigError(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
+    weights = config.backbone_weights
+    if weights:
+        from tfdefect.backbones.pretrained import is_torch_checkpoint
+
+        torch_file = is_torch_checkpoint(weights) or weights.endswith((".pth", ".pt"))
+        for name in config.variants:
+            variant = VARIANTS[name]
+            if torch_file and variant["backbone"] != "resnet25":
+                raise ConfigError(
+                    f"backbone_weights {weights}: a torch checkpoint converts into the ResNet-25 "
+                    f"variants; {name} is ResNet50 (keras.applications: use 'imagenet')"
+                )
+            if torch_file and variant["merge_channels"]:
+                raise ConfigError(
+                    f"backbone_weights {weights}: torch ImageNet normalisation is per RGB "
+                    f"channel; {name} feeds six channels to its merge stem (not supported)"
+                )
 
 
 RECIPE = Recipe(

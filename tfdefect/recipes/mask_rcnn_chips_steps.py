@@ -71,6 +71,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     for split in ("train", "validation"):  # the test split keeps six channels for the plots
         splits[split] = first_channels(splits[split], channels)
     settings = dict(
+        backbone_weights=config.backbone_weights,
         num_classes=len(class_names),
         backbone=variant["backbone"],
         merge_channels=variant["merge_channels"],

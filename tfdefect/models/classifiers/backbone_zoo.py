@@ -46,14 +46,20 @@ def _with_local_weights(builder):
     return build
 
 
-def _resnet18(image_shape, weights=None):
+def _resnet18(image_shape, weights=None, torch_layout=False):
     """ResNet18 on ImageNet-normalised input; ``weights``: a Keras file of this whole model,
-    or a torch checkpoint / converted backbone file (loaded into the backbone, torch layout)."""
+    or a torch checkpoint / converted backbone file (loaded into the backbone, torch layout).
+    ``torch_layout``: build the torch layout without weights (a saved model reloading)."""
     from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
 
     torch_weights = weights if is_torch_checkpoint(weights) else None
-    resnet = BasicResNetBackbone("resnet18", input_channels=image_shape[-1], weights=torch_weights)
+    resnet = BasicResNetBackbone(
+        "resnet18",
+        input_channels=image_shape[-1],
+        weights=torch_weights,
+        torch_compatible=torch_layout,
+    )
     images = keras.Input(image_shape, name="images")
     x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
     model = keras.Model(images, resnet(x)["P5"], name="resnet18")
@@ -62,10 +68,10 @@ def _resnet18(image_shape, weights=None):
     return model
 
 
-def _alexnet(image_shape, weights=None):
-    """AlexNet features; a torch checkpoint (or a file converted from one) switches on
-    torchvision's layout."""
-    torch_layout = is_torch_checkpoint(weights)
+def _alexnet(image_shape, weights=None, torch_layout=False):
+    """AlexNet features; a torch checkpoint (or a file converted from one), or
+    ``torch_layout``, switches on torchvision's layout."""
+    torch_layout = torch_layout or is_torch_checkpoint(weights)
     model = alexnet_features(image_shape, torch_compatible=torch_layout)
     if weights is not None:
         load_backbone_weights(model, weights, architecture="alexnet")

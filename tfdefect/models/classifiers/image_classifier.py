@@ -6,12 +6,16 @@ import warnings
 
 import keras
 
+from tfdefect.backbones.pretrained import is_torch_checkpoint
 from tfdefect.models.classifiers.backbone_zoo import ZOO
 from tfdefect.models.classifiers.freeze import walk_layers
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
 POOLING = {"average": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
+
+# zoo backbones whose torch checkpoints convert (their builders take torch_layout)
+TORCH_CONVERTIBLE = ("alexnet", "resnet18")
 
 
 @register
@@ -60,10 +64,11 @@ class ImageClassifier(keras.Model):
             raise ValueError(f"pooling {pooling!r}: choose from {', '.join(POOLING)}")
         spec = ZOO[backbone]
         backbone_name = backbone
+        backbone_options = dict(backbone_options or {})
+        if backbone in TORCH_CONVERTIBLE and is_torch_checkpoint(backbone_weights):
+            backbone_options["torch_layout"] = True  # kept in the config: reloads alike
         # === Layers ===
-        backbone = spec.build(
-            tuple(image_shape), weights=backbone_weights, **(backbone_options or {})
-        )
+        backbone = spec.build(tuple(image_shape), weights=backbone_weights, **backbone_options)
         backbone.name = "backbone"  # fixed, so that weights files and freezing find it
         if batch_norm_momentum is not None:
             for layer in walk_layers(backbone):

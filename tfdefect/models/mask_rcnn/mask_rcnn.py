@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from tfdefect.backbones.channel_merge import ChannelMergeStem
+from tfdefect.backbones.pretrained import is_torch_checkpoint
 from tfdefect.backbones.resnet50 import ResNet50Backbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
 from tfdefect.layers.image_normalization import ImageNormalization
@@ -46,7 +47,10 @@ class MaskRCNN(keras.Model):
         num_classes: K including background (4 for chips6: bump, dent, dot).
         image_shape: (H, W, C), H and W multiples of 32 (224 for chips6).
         backbone: "resnet50" (keras.applications) or "resnet25" (2-2-2-2 bottlenecks).
-        backbone_weights: None, "imagenet" (resnet50, 3 channels) or a weights path.
+        backbone_weights: None, "imagenet" (resnet50, 3 channels) or a weights path (for
+            resnet25 also a torch ``.safetensors`` / converted file: torch layout, torch's
+            ImageNet normalisation).
+        backbone_torch_layout: ResNet-25 in torch's layout (None: when the weights need it).
         merge_channels / merge_weights: ChannelMergeStem C -> 3 and its pretrained file.
         loss_weights: dict over rpn_class, rpn_box, class, box, mask.
         other arguments: see ``MASK_RCNN_DEFAULTS``.
@@ -62,6 +66,7 @@ class MaskRCNN(keras.Model):
         image_shape=(224, 224, 6),
         backbone="resnet50",
         backbone_weights=None,
+        backbone_torch_layout=None,
         merge_channels=False,
         merge_weights=None,
         loss_weights=None,
@@ -97,6 +102,9 @@ class MaskRCNN(keras.Model):
         self.merge_channels = merge_channels
         self.loss_weights = dict(CHIPS_LOSS_WEIGHTS, **(loss_weights or {}))
         self.normalization = normalization or normalization_for(backbone_weights)
+        if backbone_torch_layout is None:
+            backbone_torch_layout = backbone != "resnet50" and is_torch_checkpoint(backbone_weights)
+        self.backbone_torch_layout = bool(backbone_torch_layout)
         self.anchor_preset = anchor_preset
         self.fpn_channels = fpn_channels
         self.rpn_train_anchors = rpn_train_anchors
@@ -129,6 +137,7 @@ class MaskRCNN(keras.Model):
                 "resnet25",
                 input_channels=backbone_channels,
                 weights=backbone_weights,
+                torch_compatible=self.backbone_torch_layout,
                 name="backbone",
             )
         self.fpn = FeaturePyramid(fpn_channels, name="fpn")
@@ -273,6 +282,7 @@ class MaskRCNN(keras.Model):
             "image_shape": self.image_shape,
             "backbone": self.backbone_name,
             "merge_channels": self.merge_channels,
+            "backbone_torch_layout": self.backbone_torch_layout,
             "loss_weights": self.loss_weights,
             "normalization": self.normalization,
             "anchor_preset": self.anchor_preset,

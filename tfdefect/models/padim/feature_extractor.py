@@ -8,6 +8,7 @@ import numpy as np
 from tfdefect.backbones.pretrained import (
     build_application,
     inline_normalization_constants,
+    is_torch_checkpoint,
 )
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
@@ -20,7 +21,7 @@ from tfdefect.serialization import register
 _EFFICIENTNETS = {f"efficientnetb{i}": f"EfficientNetB{i}" for i in range(8)}
 
 
-def _stage_outputs(backbone_name, image_shape, weights):
+def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False):
     """(inputs, [stride 4, 8, 16 feature maps]) of a backbone taking raw 0..255 pixels."""
     preset = PADIM_PRESETS[backbone_name]
     if preset["family"] == "efficientnet":
@@ -44,7 +45,11 @@ def _stage_outputs(backbone_name, image_shape, weights):
     # a torch checkpoint (or a file converted from one) switches the torch layout on
     if backbone_name == "resnet18":
         backbone = BasicResNetBackbone(
-            "resnet18", input_channels=image_shape[-1], weights=weights, name="backbone"
+            "resnet18",
+            input_channels=image_shape[-1],
+            weights=weights,
+            torch_compatible=torch_layout,
+            name="backbone",
         )
     else:
         backbone = ResNetBackbone(
@@ -52,6 +57,7 @@ def _stage_outputs(backbone_name, image_shape, weights):
             input_channels=image_shape[-1],
             width_multiplier=2,
             weights=weights,
+            torch_compatible=torch_layout,
             name="backbone",
         )
     pyramid = backbone(x)
@@ -85,6 +91,7 @@ class PadimFeatureExtractor(keras.Model):
         backbone_weights=None,
         embedding_dims=None,
         seed=0,
+        torch_layout=None,
         **kwargs,
     ):
         if backbone not in PADIM_PRESETS:
@@ -93,7 +100,13 @@ class PadimFeatureExtractor(keras.Model):
         if height % 32 or width % 32:
             raise ValueError(f"image_shape {image_shape}: height and width must be multiples of 32")
         # === Functional model ===
-        inputs, stages = _stage_outputs(backbone, tuple(image_shape), backbone_weights)
+        if torch_layout is None:  # a torch checkpoint (or a file converted from one)
+            torch_layout = PADIM_PRESETS[backbone]["family"] == "resnet" and is_torch_checkpoint(
+                backbone_weights
+            )
+        inputs, stages = _stage_outputs(
+            backbone, tuple(image_shape), backbone_weights, bool(torch_layout)
+        )
         grid = stages[0].shape[1]
         widths = [s.shape[-1] for s in stages]
         total = sum(widths)
@@ -121,6 +134,7 @@ class PadimFeatureExtractor(keras.Model):
         self.image_shape = tuple(image_shape)
         self.embedding_dims = dims
         self.seed = seed
+        self.torch_layout = bool(torch_layout)
         self.channel_indices = indices
         self.total_channels = total
 
@@ -130,6 +144,7 @@ class PadimFeatureExtractor(keras.Model):
             "image_shape": self.image_shape,
             "embedding_dims": self.embedding_dims,
             "seed": self.seed,
+            "torch_layout": self.torch_layout,
             "name": self.name,
         }
 

@@ -30,7 +30,11 @@ class Padim(keras.Model):
     Args:
         backbone: efficientnetb0..b7, resnet18 or wide_resnet50 (``PADIM_PRESETS``).
         image_shape: (H, W, 3), multiples of 32.
-        backbone_weights: None, "imagenet" (EfficientNets; needs internet) or a weights file.
+        backbone_weights: None, "imagenet" (EfficientNets; needs internet) or a weights file
+            (for resnet18 / wide_resnet50 also a torch ``.safetensors`` checkpoint or the file
+            ``tfdefect convert-weights`` wrote: torch layout).
+        backbone_torch_layout: the ResNet in torch's layout (None: when the weights need it;
+            kept in the config so a saved model reloads alike).
         embedding_dims: channels kept by the random subset (None: the preset's value).
         seed: seed of that subset.
         sigma: Gaussian smoothing of the anomaly map in pixels (paper: 4).
@@ -55,6 +59,7 @@ class Padim(keras.Model):
         sigma=4.0,
         covariance_epsilon=0.01,
         normalized_scores=False,
+        backbone_torch_layout=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -65,6 +70,7 @@ class Padim(keras.Model):
             backbone_weights=backbone_weights,
             embedding_dims=embedding_dims,
             seed=seed,
+            torch_layout=backbone_torch_layout,
             name="features",
         )
         height, width = image_shape[:2]
@@ -107,6 +113,7 @@ class Padim(keras.Model):
         self.sigma = sigma
         self.covariance_epsilon = covariance_epsilon
         self.normalized_scores = bool(normalized_scores)
+        self.backbone_torch_layout = self.extractor.torch_layout
         self(tf.zeros((1, *self.image_shape)))
 
     @property
@@ -223,6 +230,7 @@ class Padim(keras.Model):
             "sigma": self.sigma,
             "covariance_epsilon": self.covariance_epsilon,
             "normalized_scores": self.normalized_scores,
+            "backbone_torch_layout": self.backbone_torch_layout,
             "name": self.name,
         }
 
