@@ -36,7 +36,8 @@ class CastingZooConfig:
     Attributes:
         models: backbones to train (see ALL_MODELS).
         freeze: feature_extraction | partial:N | full.
-        backbone_weights: None, "imagenet" or a folder of <model>.weights.h5.
+        backbone_weights: None, "imagenet" or a folder of <model>.weights.h5 (for alexnet
+            and resnet18 also ``tfdefect convert-weights`` output or <model>.safetensors).
         pretrain: None or "smt_pairs" (pretrain each backbone there first).
         image_size: model input side (images are resized in the tf.data graph).
         fine_tune_factor: learning-rate factor of the full strategy on pretrained weights.

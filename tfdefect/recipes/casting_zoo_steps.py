@@ -112,6 +112,11 @@ def start_weights(architecture: str, config):
     if config.pretrain == "smt_pairs":
         return pretrain_on_smt(architecture, config)
     if config.backbone_weights and config.backbone_weights != "imagenet":
+        # a Keras file, or a torch checkpoint for the convertible ones (alexnet, resnet18)
+        for suffix in (".weights.h5", ".safetensors"):
+            path = os.path.join(config.backbone_weights, f"{architecture}{suffix}")
+            if os.path.exists(path):
+                return path
         return os.path.join(config.backbone_weights, f"{architecture}.weights.h5")
     return config.backbone_weights
 
