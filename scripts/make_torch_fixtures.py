@@ -30,15 +30,21 @@ ARCHITECTURES = {
     "resnet50": ("timm:resnet50", (1, 3, 64, 64)),
     "wide_resnet50_2": ("timm:wide_resnet50_2", (1, 3, 64, 64)),
     "alexnet": ("torchvision:alexnet", (1, 3, 224, 224)),
+    "vit_b16": ("timm:vit_base_patch16_224", (1, 3, 224, 224)),
+    "deit_s16": ("timm:deit_small_patch16_224", (1, 3, 224, 224)),
+    "deit_s16_distilled": ("timm:deit_small_distilled_patch16_224", (1, 3, 224, 224)),
+    # another input size: the position table resampled as timm does (4x4 patches)
+    "vit_b16@64": ("timm:vit_base_patch16_224", (1, 3, 64, 64)),
 }
 
 
-def _model(source):
+def _model(source, image_size=None):
     library, name = source.split(":")
     if library == "timm":
         import timm
 
-        return timm.create_model(name, pretrained=False)
+        options = {"img_size": image_size} if image_size else {}
+        return timm.create_model(name, pretrained=False, **options)
     import torchvision
 
     return getattr(torchvision.models, name)(weights=None)
@@ -50,6 +56,10 @@ def _outputs(model, architecture, x):
     with torch.no_grad():
         if architecture == "alexnet":
             return {"features": model.features(x)}
+        if architecture.startswith(("vit", "deit")):  # pre-logits: the class token(s)
+            tokens = model.forward_features(x)
+            prefix = 2 if "distilled" in architecture else 1
+            return {"pre_logits": tokens[:, :prefix].mean(dim=1)[:, :, None, None]}
         x = model.maxpool(model.act1(model.bn1(model.conv1(x))))
         outputs = {}
         for stage in range(1, 5):
@@ -71,6 +81,16 @@ def main(argv=None):
         shapes = {k: list(v.shape) for k, v in model.state_dict().items()}
         state = random_state(SEED, shapes)
         model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+        if "@" in architecture:  # the 224 px checkpoint into a model of another size
+            from timm.layers import resample_abs_pos_embed
+
+            size = input_shape[2]
+            model = _model(source, size).eval()
+            resized = dict(state)
+            resized["pos_embed"] = resample_abs_pos_embed(
+                torch.from_numpy(state["pos_embed"]), (size // 16, size // 16), num_prefix_tokens=1
+            ).numpy()
+            model.load_state_dict({k: torch.from_numpy(v) for k, v in resized.items()})
         x = torch.from_numpy(fixture_input(SEED, input_shape))
         folder = os.path.join(args.out, architecture)
         os.makedirs(folder, exist_ok=True)

@@ -23,7 +23,7 @@ _BATCH_NORM = {
     "running_var": "moving_variance",
 }
 RESNET_ARCHITECTURES = ("resnet18", "resnet34", "resnet25", "resnet50", "wide_resnet50_2")
-ARCHITECTURES = (*RESNET_ARCHITECTURES, "alexnet")
+ARCHITECTURES = (*RESNET_ARCHITECTURES, "alexnet", "vit_b16", "deit_s16", "deit_s16_distilled")
 
 
 def _resnet_target(key: str):
@@ -63,7 +63,41 @@ def _alexnet_target(key: str):
     return (None, None), None
 
 
+TRANSFORMER_ARCHITECTURES = ("vit_b16", "deit_s16", "deit_s16_distilled")
+
+
+def _vit_target(key: str):
+    """timm ViT / DeiT key -> (Keras layer, variable tag) or (None, reason)."""
+    if key.startswith(("head.", "head_dist.")):
+        return None, "ImageNet classifier head"
+    simple = {
+        "cls_token": ("stem_class_tokens", "tokens:0"),
+        "dist_token": ("stem_class_tokens", "tokens:1"),
+        "pos_embed": ("stem_position_embedding", "embedding"),
+        "patch_embed.proj.weight": ("stem_patch_embed", "kernel"),
+        "patch_embed.proj.bias": ("stem_patch_embed", "bias"),
+        "norm.weight": ("final_norm", "gamma"),
+        "norm.bias": ("final_norm", "beta"),
+    }
+    if key in simple:
+        return simple[key], None
+    match = re.fullmatch(
+        r"blocks\.(\d+)\.(norm[12]|mlp\.fc[12]|attn\.qkv|attn\.proj)\.(weight|bias)", key
+    )
+    if not match:
+        return (None, None), None
+    index, part, field = match.groups()
+    block = f"block{int(index) + 1}"
+    if part.startswith("norm"):
+        return (f"{block}_{part}", "gamma" if field == "weight" else "beta"), None
+    if part.startswith("mlp"):
+        return (f"{block}_mlp{part[-1]}", "dense_kernel" if field == "weight" else "bias"), None
+    return (f"{block}_attention", f"{part.split('.')[1]}_{field}"), None
+
+
 def _target(architecture: str):
+    if architecture in TRANSFORMER_ARCHITECTURES:
+        return _vit_target
     if architecture in RESNET_ARCHITECTURES:
         return _resnet_target
     if architecture == "alexnet":
@@ -78,6 +112,44 @@ def _layer(model, name):
         if layer.name == name:
             return layer
     return None
+
+
+def _pieces(layer, tag: str, value: np.ndarray):
+    """[(Keras variable, value in its layout, token index or None)] for one tensor."""
+    if tag.startswith("tokens:"):
+        return [(layer.tokens, value.reshape(-1), int(tag.split(":")[1]))]
+    if tag == "dense_kernel":  # torch Linear (out, in) -> Dense (in, out)
+        return [(layer.kernel, value.T, None)]
+    if tag == "kernel":  # torch Conv2d (O, I, H, W) -> (H, W, I, O)
+        return [(layer.kernel, value.transpose(2, 3, 1, 0), None)]
+    if tag in ("qkv_weight", "qkv_bias"):  # torch's fused q, k, v -> Keras' three EinsumDense
+        heads, head_dim = layer.num_heads, layer.key_dim
+        parts = np.split(value, 3, axis=0)
+        denses = (layer._query_dense, layer._key_dense, layer._value_dense)
+        if tag == "qkv_weight":
+            return [
+                (d.kernel, p.T.reshape(-1, heads, head_dim), None)
+                for d, p in zip(denses, parts, strict=True)
+            ]
+        return [
+            (d.bias, p.reshape(heads, head_dim), None) for d, p in zip(denses, parts, strict=True)
+        ]
+    if tag == "proj_weight":
+        heads, head_dim = layer.num_heads, layer.key_dim
+        return [(layer._output_dense.kernel, value.T.reshape(heads, head_dim, -1), None)]
+    if tag == "proj_bias":
+        return [(layer._output_dense.bias, value, None)]
+    if tag == "embedding" and value.shape != tuple(layer.embedding.shape):
+        from tfdefect.backbones.position_resampling import resample_position_table
+
+        target = layer.embedding.shape[1]
+        for prefix in (1, 2):  # class token, or class + distillation tokens
+            side, grid = np.sqrt(value.shape[1] - prefix), np.sqrt(target - prefix)
+            if side == int(side) and grid == int(grid):
+                value = resample_position_table(value, prefix, (int(grid), int(grid)))
+                break
+    variable = getattr(layer, tag, None)
+    return [(variable, value, None)] if variable is not None else []
 
 
 def assign_torch_checkpoint(model, tensors: dict, architecture: str, source: str = "") -> dict:
@@ -97,29 +169,38 @@ def assign_torch_checkpoint(model, tensors: dict, architecture: str, source: str
         if target is None:
             ignored[key] = reason
             continue
-        layer_name, variable_name = target
+        layer_name, tag = target
         layer = _layer(model, layer_name) if layer_name else None
-        variable = getattr(layer, variable_name, None) if layer and variable_name else None
-        if variable is None:
+        pieces = _pieces(layer, tag, np.asarray(tensors[key], np.float32)) if layer and tag else []
+        if not pieces:
             unknown.append(key)
             continue
-        value = np.asarray(tensors[key], np.float32)
-        if variable_name == "kernel":
-            value = value.transpose(2, 3, 1, 0)  # OIHW -> HWIO
-        if tuple(value.shape) != tuple(variable.shape):
-            raise CheckpointError(
-                f"{source}: {key} has shape {tuple(tensors[key].shape)}, which does not fit "
-                f"{layer_name}.{variable_name} {tuple(variable.shape)} (another architecture, "
-                "or a different input channel count: ImageNet weights take 3 channels)"
-            )
-        variable.assign(value)
-        assigned[id(variable)] = key
+        for variable, value, index in pieces:
+            expected = tuple(variable.shape) if index is None else tuple(variable.shape[2:])
+            if tuple(value.shape) != expected:
+                raise CheckpointError(
+                    f"{source}: {key} has shape {tuple(tensors[key].shape)}, which does not fit "
+                    f"{layer_name}.{tag} {expected} (another architecture or image size, or a "
+                    "different input channel count: ImageNet weights take 3 channels)"
+                )
+            if index is None:
+                variable.assign(value)
+            else:  # one row of a token table
+                table = np.array(variable.numpy())
+                table[0, index] = value.reshape(-1)
+                variable.assign(table)
+            assigned.setdefault(id(variable), set()).add(index)
     if unknown:
         raise CheckpointError(
             f"{source}: {len(unknown)} tensors match no layer of {architecture} "
             f"(e.g. {', '.join(unknown[:5])}): is it a {architecture} checkpoint?"
         )
-    missing = [v.path for v in model.weights if id(v) not in assigned]
+    missing = [
+        v.path
+        for v in model.weights
+        if id(v) not in assigned
+        or (None not in assigned[id(v)] and len(assigned[id(v)]) != v.shape[1])  # token rows
+    ]
     if missing:
         raise CheckpointError(
             f"{source}: {len(missing)} variables of {architecture} got no tensor "

@@ -12,6 +12,25 @@ from tfdefect.backbones.torch_checkpoint import CheckpointError, read_checkpoint
 from tfdefect.backbones.torch_conversion import ARCHITECTURES, assign_torch_checkpoint
 from tfdefect.export.atomic import atomic_write_text
 
+# timm's ViT / DeiT layouts as vision_transformer_features settings
+TRANSFORMERS = {
+    "vit_b16": {"name": "vit"},
+    "deit_s16": {
+        "dim": 384,
+        "heads": 6,
+        "mlp_dim": 1536,
+        "name": "deit",
+        "input_normalization": "imagenet",
+    },
+    "deit_s16_distilled": {
+        "dim": 384,
+        "heads": 6,
+        "mlp_dim": 1536,
+        "distillation_token": True,
+        "name": "deit",
+        "input_normalization": "imagenet",
+    },
+}
 # where each architecture's ImageNet checkpoint comes from (README lists them too)
 SOURCES = {
     "resnet18": "timm resnet18.tv_in1k (torchvision's weights, BSD-3-Clause)",
@@ -21,6 +40,9 @@ SOURCES = {
     "resnet50": "timm resnet50.tv_in1k (torchvision's weights, BSD-3-Clause)",
     "wide_resnet50_2": "timm wide_resnet50_2.tv_in1k (torchvision's weights, BSD-3-Clause)",
     "alexnet": "torchvision alexnet (BSD-3-Clause; a .pth: convert it to safetensors first)",
+    "vit_b16": "timm vit_base_patch16_224.augreg2_in21k_ft_in1k (Apache-2.0)",
+    "deit_s16": "timm deit_small_patch16_224.fb_in1k (Apache-2.0)",
+    "deit_s16_distilled": "timm deit_small_distilled_patch16_224.fb_in1k (Apache-2.0)",
 }
 
 
@@ -40,6 +62,10 @@ def convertible_backbone(architecture: str, image_size=(224, 224)):
         )
     if architecture == "alexnet":
         return alexnet_features((*image_size, 3), torch_compatible=True)
+    if architecture in TRANSFORMERS:
+        from tfdefect.models.classifiers.vision_transformer import vision_transformer_features
+
+        return vision_transformer_features((*image_size, 3), **TRANSFORMERS[architecture])
     raise CheckpointError(
         f"unknown architecture {architecture!r}; convertible: {', '.join(ARCHITECTURES)}"
     )

@@ -33,17 +33,28 @@ def vision_transformer_features(
     mlp_dim: int = 3072,
     distillation_token: bool = False,
     name: str = "vit",
+    input_normalization: str = "unit_range",
 ) -> keras.Model:
     """ViT (Dosovitskiy et al. 2021; ViT-B/16 by default) or, with ``distillation_token``,
     DeiT (Touvron et al. 2021): patch embedding, learned position embedding, ``depth``
     encoder blocks named ``block{i}_...``, final LayerNorm. Input (B, H, W, C) pixels
     0..255 with H, W multiples of ``patch_size``; output (B, dim): the class token (DeiT:
-    the mean of the class and distillation tokens, as DeiT's inference head)."""
+    the mean of the class and distillation tokens, as DeiT's inference head).
+    ``input_normalization``: "unit_range" (pixels to [-1, 1], timm's ViT-B/16) or "imagenet"
+    (ImageNet mean / std, what timm's DeiT checkpoints expect)."""
     height, width, _ = image_shape
     if height % patch_size or width % patch_size:
         raise ValueError(f"image size {height}x{width} is not a multiple of patch {patch_size}")
     images = keras.Input(image_shape, name="images")
-    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(images)
+    if input_normalization == "imagenet":
+        from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
+        from tfdefect.layers.image_normalization import ImageNormalization
+
+        x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
+    elif input_normalization == "unit_range":
+        x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="stem_rescale")(images)
+    else:
+        raise ValueError(f"input_normalization {input_normalization!r}: unit_range or imagenet")
     x = keras.layers.Conv2D(dim, patch_size, strides=patch_size, name="stem_patch_embed")(x)
     x = keras.layers.Reshape(((height // patch_size) * (width // patch_size), dim))(x)
     tokens = 2 if distillation_token else 1
