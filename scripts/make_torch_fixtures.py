@@ -33,6 +33,7 @@ ARCHITECTURES = {
     "vit_b16": ("timm:vit_base_patch16_224", (1, 3, 224, 224)),
     "deit_s16": ("timm:deit_small_patch16_224", (1, 3, 224, 224)),
     "deit_s16_distilled": ("timm:deit_small_distilled_patch16_224", (1, 3, 224, 224)),
+    "swin_t": ("timm:swin_tiny_patch4_window7_224", (1, 3, 224, 224)),
     # another input size: the position table resampled as timm does (4x4 patches)
     "vit_b16@64": ("timm:vit_base_patch16_224", (1, 3, 64, 64)),
 }
@@ -56,6 +57,12 @@ def _outputs(model, architecture, x):
     with torch.no_grad():
         if architecture == "alexnet":
             return {"features": model.features(x)}
+        if architecture == "swin_t":  # pre-logits: final norm, global average pooling
+            return {
+                "pre_logits": model.forward_head(model.forward_features(x), pre_logits=True)[
+                    :, :, None, None
+                ]
+            }
         if architecture.startswith(("vit", "deit")):  # pre-logits: the class token(s)
             tokens = model.forward_features(x)
             prefix = 2 if "distilled" in architecture else 1

@@ -147,3 +147,36 @@ def test_models_built_on_converted_weights_reload_in_the_torch_layout(tmp_path):
         if isinstance(expected, dict):
             expected, got = expected["anomaly_map"], got["anomaly_map"]
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "backbone, fixture", [("deit", "deit_s16_distilled"), ("swin_t", "swin_t")]
+)
+def test_transformer_checkpoints_adapt_to_other_image_sizes(tmp_path, backbone, fixture):
+    """At 64 px DeiT's 14x14 position table is resampled to 4x4 and Swin's 13x13 bias tables
+    are cropped to the smaller windows (7x7, 3x3); the zoo model builds, trains' inputs flow,
+    and a reload keeps DeiT's ImageNet normalisation."""
+    from tfdefect.models.classifiers.image_classifier import ImageClassifier
+
+    with open(f"tests/backbones/fixtures/{fixture}/meta.json") as handle:
+        state = random_state(0, json.load(handle)["shapes"])
+    checkpoint = tmp_path / f"{fixture}.safetensors"
+    write_checkpoint(str(checkpoint), state)
+    model = ImageClassifier(backbone, image_shape=(64, 64, 3), backbone_weights=str(checkpoint))
+    images = np.random.default_rng(3).integers(0, 256, (2, 64, 64, 3)).astype(np.float32)
+    expected = model.predict_on_batch(images)
+    assert np.isfinite(expected).all()
+    model.save(tmp_path / "zoo.keras")
+    reloaded = keras.saving.load_model(tmp_path / "zoo.keras")
+    np.testing.assert_allclose(reloaded.predict_on_batch(images), expected, rtol=1e-5, atol=1e-6)
+    if backbone == "deit":
+        table = model.backbone.get_layer("stem_position_embedding").embedding.numpy()
+        assert table.shape == (1, 2 + 16, 384)
+        np.testing.assert_array_equal(table[0, :2], state["pos_embed"][0, :2])  # tokens kept
+    else:
+        tables = [
+            layer.bias_table.shape
+            for layer in model.backbone.layers
+            if hasattr(layer, "bias_table")
+        ]
+        assert tables[0] == (49, 3) and tables[-1] == (9, 24)

@@ -23,7 +23,14 @@ _BATCH_NORM = {
     "running_var": "moving_variance",
 }
 RESNET_ARCHITECTURES = ("resnet18", "resnet34", "resnet25", "resnet50", "wide_resnet50_2")
-ARCHITECTURES = (*RESNET_ARCHITECTURES, "alexnet", "vit_b16", "deit_s16", "deit_s16_distilled")
+ARCHITECTURES = (
+    *RESNET_ARCHITECTURES,
+    "alexnet",
+    "vit_b16",
+    "deit_s16",
+    "deit_s16_distilled",
+    "swin_t",
+)
 
 
 def _resnet_target(key: str):
@@ -95,7 +102,65 @@ def _vit_target(key: str):
     return (f"{block}_attention", f"{part.split('.')[1]}_{field}"), None
 
 
+SWIN_DEPTHS = (2, 2, 6, 2)  # Swin-T
+# timm concatenates a 2x2 neighbourhood as (0,0), (1,0), (0,1), (1,1) (row, column offsets);
+# tfdefect's patch merging as (0,0), (0,1), (1,0), (1,1): the same layer once its LayerNorm
+# and reduction weights are permuted, so the Keras layout stays as saved models have it
+MERGE_ORDER = (0, 2, 1, 3)
+
+
+def _swin_target(key: str):
+    """timm Swin-T key -> (Keras layer, variable tag) or (None, reason)."""
+    if key.startswith("head."):
+        return None, "ImageNet classifier head"
+    if key.endswith(("relative_position_index", "attn_mask")):
+        return None, "index / mask buffer (recomputed from the window size)"
+    simple = {
+        "patch_embed.proj.weight": ("stem_patch_embed", "kernel"),
+        "patch_embed.proj.bias": ("stem_patch_embed", "bias"),
+        "patch_embed.norm.weight": ("stem_norm", "gamma"),
+        "patch_embed.norm.bias": ("stem_norm", "beta"),
+        "norm.weight": ("final_norm", "gamma"),
+        "norm.bias": ("final_norm", "beta"),
+    }
+    if key in simple:
+        return simple[key], None
+    match = re.fullmatch(
+        r"layers\.(\d)\.downsample\.(norm\.weight|norm\.bias|reduction\.weight)", key
+    )
+    if match:
+        stage, part = match.groups()
+        layer = f"merge{stage}_" + ("norm" if part.startswith("norm") else "reduction")
+        return (
+            layer,
+            {"norm.weight": "merge_gamma", "norm.bias": "merge_beta"}.get(part, "merge_kernel"),
+        ), None
+    match = re.fullmatch(r"layers\.(\d)\.blocks\.(\d+)\.(.+)", key)
+    if not match:
+        return (None, None), None
+    stage, block, rest = match.groups()
+    name = f"block{sum(SWIN_DEPTHS[: int(stage)]) + int(block) + 1}"
+    parts = {
+        "norm1.weight": (f"{name}_norm1", "gamma"),
+        "norm1.bias": (f"{name}_norm1", "beta"),
+        "norm2.weight": (f"{name}_norm2", "gamma"),
+        "norm2.bias": (f"{name}_norm2", "beta"),
+        "attn.qkv.weight": (f"{name}_attention", "window_qkv_weight"),
+        "attn.qkv.bias": (f"{name}_attention", "window_qkv_bias"),
+        "attn.proj.weight": (f"{name}_attention", "window_proj_weight"),
+        "attn.proj.bias": (f"{name}_attention", "window_proj_bias"),
+        "attn.relative_position_bias_table": (f"{name}_attention", "bias_table"),
+        "mlp.fc1.weight": (f"{name}_mlp1", "dense_kernel"),
+        "mlp.fc1.bias": (f"{name}_mlp1", "bias"),
+        "mlp.fc2.weight": (f"{name}_mlp2", "dense_kernel"),
+        "mlp.fc2.bias": (f"{name}_mlp2", "bias"),
+    }
+    return parts.get(rest, (None, None)), None
+
+
 def _target(architecture: str):
+    if architecture == "swin_t":
+        return _swin_target
     if architecture in TRANSFORMER_ARCHITECTURES:
         return _vit_target
     if architecture in RESNET_ARCHITECTURES:
@@ -139,6 +204,30 @@ def _pieces(layer, tag: str, value: np.ndarray):
         return [(layer._output_dense.kernel, value.T.reshape(heads, head_dim, -1), None)]
     if tag == "proj_bias":
         return [(layer._output_dense.bias, value, None)]
+    if tag.startswith("window_"):  # ShiftedWindowAttention's fused qkv and projection
+        dense = layer.qkv if "qkv" in tag else layer.projection
+        return [
+            (
+                dense.kernel if tag.endswith("weight") else dense.bias,
+                value.T if tag.endswith("weight") else value,
+                None,
+            )
+        ]
+    if tag == "bias_table":  # ((2W-1)^2, heads): the centre (2w-1)^2 for a smaller window
+        side, target = int(round(np.sqrt(len(value)))), 2 * layer.window - 1
+        if side > target:
+            start = (side - target) // 2
+            table = value.reshape(side, side, -1)[start : start + target, start : start + target]
+            value = table.reshape(target * target, -1)
+        return [(layer.bias_table, value, None)]
+    if tag.startswith("merge_"):
+        if tag == "merge_kernel":  # (2C, 4C) -> (4C, 2C), input rows in tfdefect's order
+            value = value.T
+        quarter = value.shape[0] // 4
+        value = value.reshape(4, quarter, *value.shape[1:])[list(MERGE_ORDER)]
+        value = value.reshape(4 * quarter, *value.shape[2:])
+        variable = {"merge_gamma": "gamma", "merge_beta": "beta", "merge_kernel": "kernel"}[tag]
+        return [(getattr(layer, variable), value, None)]
     if tag == "embedding" and value.shape != tuple(layer.embedding.shape):
         from tfdefect.backbones.position_resampling import resample_position_table
 

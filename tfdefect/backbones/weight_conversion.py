@@ -43,6 +43,7 @@ SOURCES = {
     "vit_b16": "timm vit_base_patch16_224.augreg2_in21k_ft_in1k (Apache-2.0)",
     "deit_s16": "timm deit_small_patch16_224.fb_in1k (Apache-2.0)",
     "deit_s16_distilled": "timm deit_small_distilled_patch16_224.fb_in1k (Apache-2.0)",
+    "swin_t": "timm swin_tiny_patch4_window7_224.ms_in1k (MIT, Microsoft's Swin weights)",
 }
 
 
@@ -62,6 +63,10 @@ def convertible_backbone(architecture: str, image_size=(224, 224)):
         )
     if architecture == "alexnet":
         return alexnet_features((*image_size, 3), torch_compatible=True)
+    if architecture == "swin_t":
+        from tfdefect.models.classifiers.swin_transformer import swin_features
+
+        return swin_features((*image_size, 3))
     if architecture in TRANSFORMERS:
         from tfdefect.models.classifiers.vision_transformer import vision_transformer_features
 

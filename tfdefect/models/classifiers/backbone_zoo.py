@@ -78,6 +78,23 @@ def _alexnet(image_shape, weights=None, torch_layout=False):
     return model
 
 
+def _transformer(builder, architecture: str, **fixed):
+    """A ViT / DeiT / Swin builder whose ``weights`` may be a timm checkpoint (or the file
+    ``tfdefect convert-weights --architecture <architecture>`` wrote); ``torch_layout`` gives
+    DeiT the ImageNet normalisation its checkpoints expect (ViT and Swin need no change)."""
+
+    def build(image_shape, weights=None, torch_layout=False, **options):
+        torch_layout = torch_layout or is_torch_checkpoint(weights)
+        if torch_layout and architecture.startswith("deit"):
+            options["input_normalization"] = "imagenet"
+        model = builder(image_shape, **{**fixed, **options})
+        if weights is not None:
+            load_backbone_weights(model, weights, architecture=architecture)
+        return model
+
+    return build
+
+
 def _application(factory, **fixed):
     def build(image_shape, weights=None):
         local = weights not in (None, "imagenet")
@@ -141,25 +158,23 @@ ZOO = {
         r"_(stage_\d+_block_\d+)_",
     ),
     "vit": ZooArchitecture(
-        _with_local_weights(vision_transformer_features), r"^(block\d+)_", "transformer"
+        _transformer(vision_transformer_features, "vit_b16"), r"^(block\d+)_", "transformer"
     ),
     "deit": ZooArchitecture(
-        _with_local_weights(
-            lambda shape, **o: vision_transformer_features(
-                shape,
-                **{
-                    "dim": 384,
-                    "heads": 6,
-                    "mlp_dim": 1536,
-                    "distillation_token": True,
-                    "name": "deit",
-                    **o,
-                },
-            )
+        _transformer(
+            vision_transformer_features,
+            "deit_s16_distilled",
+            dim=384,
+            heads=6,
+            mlp_dim=1536,
+            distillation_token=True,
+            name="deit",
         ),
         r"^(block\d+)_",
         "transformer",
     ),
-    "swin_t": ZooArchitecture(_with_local_weights(swin_features), r"^(block\d+)_", "transformer"),
+    "swin_t": ZooArchitecture(
+        _transformer(swin_features, "swin_t"), r"^(block\d+)_", "transformer"
+    ),
     "mobilenetv2": ZooArchitecture(_mobilenet_v2, r"^(block_\d+)_"),
 }

@@ -15,7 +15,7 @@ from tfdefect.serialization import register
 POOLING = {"average": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
 
 # zoo backbones whose torch checkpoints convert (their builders take torch_layout)
-TORCH_CONVERTIBLE = ("alexnet", "resnet18")
+TORCH_CONVERTIBLE = ("alexnet", "resnet18", "vit", "deit", "swin_t")
 
 
 @register
