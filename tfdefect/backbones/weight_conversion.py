@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 from tfdefect.backbones.pretrained import TORCH_LAYOUT_ATTRIBUTE
 from tfdefect.backbones.torch_checkpoint import CheckpointError, read_checkpoint
 from tfdefect.backbones.torch_conversion import ARCHITECTURES, assign_torch_checkpoint
-from tfdefect.export.atomic import atomic_write_text
+from tfdefect.export.atomic import atomic_write_file, atomic_write_text
 
 # timm's ViT / DeiT layouts as vision_transformer_features settings
 TRANSFORMERS = {
@@ -95,19 +94,14 @@ def convert_checkpoint(
     tensors = read_checkpoint(source)
     model = convertible_backbone(architecture, image_size)
     report = assign_torch_checkpoint(model, tensors, architecture, source)
-    folder = os.path.dirname(os.path.abspath(output))
-    os.makedirs(folder, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".weights.h5")
-    os.close(handle)
-    try:
+
+    def write(temp):
         model.save_weights(temp)
         with h5py.File(temp, "a") as weights:
             weights.attrs[TORCH_LAYOUT_ATTRIBUTE] = True
             weights.attrs["tfdefect_architecture"] = architecture
-        os.replace(temp, output)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+
+    atomic_write_file(output, write, suffix=".weights.h5")
     report.update(output=output, source_of_imagenet_weights=SOURCES[architecture])
     report_path = output[: -len(".weights.h5")] + ".conversion.json"
     atomic_write_text(report_path, json.dumps(report, indent=2) + "\n")

@@ -25,6 +25,23 @@ def atomic_write_text(path: str, text: str) -> None:
         raise
 
 
+def atomic_write_file(path: str, write, suffix: str = "") -> str:
+    """Call ``write(temp_path)`` for a temporary file beside ``path`` (named with
+    ``suffix``, for writers that insist on one, e.g. Keras' ``.weights.h5``), then rename it
+    to ``path``; a failed write leaves nothing behind. Returns ``path``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    os.close(handle)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+    return path
+
+
 def make_temp_dir(folder: str, version) -> str:
     """A hidden temporary folder in ``folder`` named after the version and this process
     (``.tmp-<version>-<pid>-...``), so a later run can tell a dead writer's leftovers."""

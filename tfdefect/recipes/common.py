@@ -30,22 +30,14 @@ def announce(message: str) -> None:
 def save_keras_with_metadata(model, path: str, metadata) -> str:
     """Save ``model`` as ``.keras`` with its export metadata inside (atomic: temp + rename),
     so ``tfdefect.load(path)`` and ``tfdefect export path`` know task and classes."""
-    import os
-    import tempfile
-
     from tfdefect.export import attach_keras_metadata
+    from tfdefect.export.atomic import atomic_write_file
 
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".keras")
-    os.close(handle)
-    try:
+    def write(temp):
         model.save(temp)
         attach_keras_metadata(temp, metadata)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+
+    atomic_write_file(path, write, suffix=".keras")
     print(f"saved {path}", flush=True)
     return path
 
