@@ -164,6 +164,28 @@ def _cmd_extract_good(args) -> int:
     return 0
 
 
+def _cmd_batch_predict(args, beam_args=()) -> int:
+    from tfdefect.beam.batch_predict import batch_predict
+
+    summary = batch_predict(
+        args.model,
+        args.pattern,
+        args.output,
+        pairs_csv=args.pairs,
+        position_id=args.position_id,
+        batch_size=args.batch_size,
+        runner=args.runner,
+        pipeline_args=list(beam_args),
+        overwrite=args.overwrite,
+    )
+    verdicts = ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items())
+    print(
+        f"{summary['images']} images ({verdicts}), {summary['failures']} failures -> "
+        f"{args.output}/predictions-*.jsonl, failures-*.jsonl, summary.json"
+    )
+    return 0
+
+
 def _cmd_convert_weights(args) -> int:
     from tfdefect.backbones.weight_conversion import convert_checkpoint
 
@@ -282,6 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_extract_good)
 
     p = commands.add_parser(
+        "batch-predict",
+        help="inspect many images with Apache Beam (DirectRunner, Flink, Spark, Dataflow)",
+        description="Unknown options are Beam pipeline options, e.g. --direct_num_workers=2 "
+        "--direct_running_mode=multi_processing, or --project/--region/--temp_location for "
+        "Dataflow.",
+    )
+    p.add_argument("model", help="an exported model (SavedModel version folder, .onnx, .keras)")
+    p.add_argument("pattern", nargs="?", help='files to inspect, e.g. "/data/night/*.png"')
+    p.add_argument("--output", required=True, help="results folder (any Beam filesystem)")
+    p.add_argument("--pairs", help="CSV of reference,test paths (pair models)")
+    p.add_argument("--position-id", type=int, help="position of a cached-reference MPB3")
+    p.add_argument("--runner", default="DirectRunner")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--overwrite", action="store_true", help="replace earlier results")
+    p.set_defaults(run=_cmd_batch_predict, beam=True)
+
+    p = commands.add_parser(
         "convert-weights",
         help="a torchvision / timm .safetensors checkpoint -> a Keras .weights.h5 backbone",
     )
@@ -304,8 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "beam", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
+        if getattr(args, "beam", False):  # the rest are Beam pipeline options
+            return args.run(args, unknown)
         return args.run(args)
     except USER_ERRORS as error:
         if args.debug:
