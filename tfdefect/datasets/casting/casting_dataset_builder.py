@@ -13,6 +13,7 @@ Labels: 0 ok, 1 def.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -20,6 +21,7 @@ from etils import epath
 
 from tfdefect.data.casting_folder import list_casting, read_casting_image
 from tfdefect.data.synthetic.casting import CLASS_NAMES, render_casting
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.casting_settings import CastingSettings
 
 SYNTHETIC_SPLITS = ("train", "validation", "test")
@@ -39,7 +41,7 @@ class CastingConfig(tfds.core.BuilderConfig, CastingSettings):
     manual: bool = False
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     """casting dataset builder."""
 
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
@@ -80,20 +82,15 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         if self.builder_config.manual:
             records = list_casting(str(dl_manager.manual_dir))
-            return {split: self._generate_examples(split, records[split]) for split in records}
+            make = functools.partial(_manual_example, size=self.builder_config.image_size)
+            return {
+                split: examples_over(records[split], make, self.generate_with_beam)
+                for split in records
+            }
         return {split: self._generate_examples(split) for split in SYNTHETIC_SPLITS}
 
-    def _generate_examples(self, split: str, records=None):
-        if records is not None:
-            yield from self._generate_manual(records)
-        else:
-            yield from self._generate_synthetic(split)
-
-    def _generate_manual(self, records):
-        size = self.builder_config.image_size
-        for path, label in records:
-            name = "/".join(epath.Path(path).parts[-3:])  # split/class/file
-            yield name, {"image": read_casting_image(path, size), "label": label, "filename": name}
+    def _generate_examples(self, split: str):
+        yield from self._generate_synthetic(split)
 
     def _generate_synthetic(self, split: str):
         config = self.builder_config
@@ -109,3 +106,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             image, kinds = render_casting(rng, defective, config.image_size)
             name = f"{split}/{CLASS_NAMES[int(defective)]}/{i:05d}_{'-'.join(kinds) or 'ok'}.png"
             yield name, {"image": image, "label": int(defective), "filename": name}
+
+
+def _manual_example(record, size: int):
+    """(key, example) of one public-folder image (``(path, label)``)."""
+    path, label = record
+    name = "/".join(epath.Path(path).parts[-3:])  # split/class/file
+    return name, {"image": read_casting_image(path, size), "label": label, "filename": name}

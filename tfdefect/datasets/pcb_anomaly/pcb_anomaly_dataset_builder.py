@@ -29,6 +29,7 @@ from tfdefect.data.synthetic.pcb import (
     make_design,
     render_board,
 )
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 
 # MVTec AD, which the manual configs read
 HOMEPAGE = "https://www.mvtec.com/company/research/datasets/mvtec-ad"
@@ -53,7 +54,7 @@ class PcbAnomalyConfig(tfds.core.BuilderConfig):
     synthesis: PcbSynthesisConfig = dataclasses.field(default_factory=PcbSynthesisConfig)
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     """pcb_anomaly dataset builder."""
 
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
@@ -102,19 +103,14 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             for split_records in records.values():
                 for record in split_records:  # keys and names independent of where it lives
                     record["name"] = str(epath.Path(record["path"]).relative_to(base))
-            return {split: self._generate_examples(split, records[split]) for split in records}
+            return {
+                split: examples_over(records[split], _manual_example, self.generate_with_beam)
+                for split in records
+            }
         return {split: self._generate_examples(split) for split in ("train", "validation", "test")}
 
-    def _generate_examples(self, split: str, records=None):
-        if records is not None:
-            yield from self._generate_manual(records)
-        else:
-            yield from self._generate_synthetic(split)
-
-    def _generate_manual(self, records):
-        for record in records:
-            image, mask = read_record(record)
-            yield record["name"], _example(image, mask, record["defect_type"], record["name"])
+    def _generate_examples(self, split: str):
+        yield from self._generate_synthetic(split)
 
     def _generate_synthetic(self, split: str):
         config = self.builder_config
@@ -140,3 +136,9 @@ def _example(image, mask, defect_type, filename) -> dict:
         "defect_type": defect_type,
         "filename": filename,
     }
+
+
+def _manual_example(record):
+    """(key, example) of one MVTec-layout record (path, mask_path, defect_type, name)."""
+    image, mask = read_record(record)
+    return record["name"], _example(image, mask, record["defect_type"], record["name"])

@@ -12,6 +12,7 @@ pairs listed in ``annotation_labels.csv`` (columns: ``tfdefect.data.smt_manual``
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import tensorflow_datasets as tfds
@@ -19,6 +20,7 @@ from etils import epath
 
 from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
 from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.class_names import require_synthetic_classes
 from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
 
@@ -36,7 +38,7 @@ class SmtPairsConfig(tfds.core.BuilderConfig, SmtPairsSettings):
     manual: bool = False
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     """smt_pairs dataset builder."""
 
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
@@ -76,27 +78,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                 str(dl_manager.manual_dir / "annotation_labels.csv"),
                 self.builder_config.class_names,
             )
-            return {s: self._generate_examples(s, grouped[s]) for s in SPLITS if grouped[s]}
+            make = functools.partial(_manual_example, size=self.builder_config.image_size)
+            return {
+                s: examples_over(grouped[s], make, self.generate_with_beam)
+                for s in SPLITS
+                if grouped[s]
+            }
         require_synthetic_classes("smt_pairs", self.builder_config.class_names, DEFECT_CLASSES)
         return {split: self._generate_examples(split) for split in SPLITS}
 
-    def _generate_examples(self, split: str, records=None):
+    def _generate_examples(self, split: str):
         size = self.builder_config.image_size
-        if records is not None:
-            for record in records:
-                where = f"annotation_labels.csv row {record['row']}"
-                yield (
-                    f"row{record['row']}",
-                    {
-                        "reference": read_crop(record["reference_image"], where, size),
-                        "test": read_crop(record["test_image"], where, size),
-                        "position": record["position"],
-                        "label": record["label"],
-                        "defect_class": record["defect_class"],
-                        "board_id": record["board_id"],
-                    },
-                )
-            return
         config = self.builder_config
         boards = {
             "train": config.boards_train,
@@ -124,3 +116,19 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                             "board_id": board_id,
                         },
                     )
+
+
+def _manual_example(record, size: int):
+    """(key, example) of one annotation_labels.csv row."""
+    where = f"annotation_labels.csv row {record['row']}"
+    return (
+        f"row{record['row']}",
+        {
+            "reference": read_crop(record["reference_image"], where, size),
+            "test": read_crop(record["test_image"], where, size),
+            "position": record["position"],
+            "label": record["label"],
+            "defect_class": record["defect_class"],
+            "board_id": record["board_id"],
+        },
+    )

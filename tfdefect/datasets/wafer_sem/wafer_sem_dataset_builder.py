@@ -27,6 +27,7 @@ from tfdefect.data.synthetic.wafer_sem import (
     site_layout,
 )
 from tfdefect.data.wafer_folder import list_class_folders, read_grey
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.class_names import require_synthetic_classes
 from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
 
@@ -44,7 +45,7 @@ class WaferSemConfig(tfds.core.BuilderConfig, WaferSemSettings):
     manual: bool = False
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     """wafer_sem dataset builder."""
 
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
@@ -83,6 +84,12 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             if self.builder_config.manual
             else (self._synthetic_plan())
         )
+        if self.builder_config.manual:  # images already read (grouping needs them all)
+            return {
+                split: examples_over(plan[split], _manual_example, self.generate_with_beam)
+                for split in SPLITS
+                if plan[split]
+            }
         return {split: self._generate_examples(plan[split]) for split in SPLITS if plan[split]}
 
     def _synthetic_plan(self) -> dict:
@@ -154,3 +161,13 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                     "group": item["group"],
                 },
             )
+
+
+def _manual_example(item):
+    """(key, example) of one planned manual image."""
+    return item["path"], {
+        "image": item["image"],
+        "label": item["label"],
+        "filename": item["path"],
+        "group": item["group"],
+    }
