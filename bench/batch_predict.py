@@ -52,6 +52,7 @@ def _model(name: str, folder: str) -> str:
         postprocess=serving_postprocess(model),
         metadata=describe_model(model),
         write_models_config=False,
+        overwrite=True,  # the bench's own model, rebuilt every run
     )
 
 
