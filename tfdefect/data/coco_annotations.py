@@ -86,49 +86,70 @@ def _instance_mask(where: str, segmentation, height: int, width: int) -> np.ndar
     return mask
 
 
+def coco_records(split_dir: str, annotation_file: str = COCO_FILE) -> list[dict]:
+    """One record per image of a COCO-annotated split (its entry, its annotations, the
+    categories), in image id order; ``coco_chip`` reads one. Raises ChipFolderError for a
+    malformed file or an annotation of an unknown image."""
+    path = os.path.join(split_dir, annotation_file)
+    images, categories, by_image = _index(path, load_json(path))
+    return [
+        {
+            "path": path,
+            "split_dir": split_dir,
+            "image": images[image_id],
+            "annotations": by_image[image_id],
+            "categories": categories,
+        }
+        for image_id in sorted(images, key=str)
+    ]
+
+
+def coco_chip(record: dict, image_size: int | None, class_names) -> tuple[str, dict]:
+    """(key, chip dict) of one ``coco_records`` record (``chip_from_instances``'s fields).
+
+    Raises ChipFolderError naming the file, image id and annotation id of the first problem
+    (unknown category, bad segmentation, missing image file, size mismatch)."""
+    path, categories, class_names = record["path"], record["categories"], list(class_names)
+    image_entry = record["image"]
+    image_id = image_entry["id"]
+    file_name = str(image_entry["file_name"])
+    image = read_chip_channels(os.path.join(record["split_dir"], file_name), image_size)
+    height, width = image.shape[:2]
+    declared = (image_entry.get("height", height), image_entry.get("width", width))
+    if declared != (height, width):
+        raise ChipFolderError(
+            f"{path}: image {image_id!r} ({file_name}) declares "
+            f"{declared[0]}x{declared[1]}, the file is {height}x{width}"
+        )
+    masks, labels, crowd = [], [], []
+    for annotation in record["annotations"]:
+        where = f"{path}: annotation {annotation.get('id')!r} (image {image_id!r}, {file_name})"
+        name = categories.get(annotation.get("category_id"))
+        if name is None:
+            raise ChipFolderError(
+                f"{where}: category_id {annotation.get('category_id')!r} is not in 'categories'"
+            )
+        if name not in class_names:
+            raise ChipFolderError(
+                f"{where}: category {name!r} is not one of the dataset's "
+                f"classes {class_names} (set data.class_names)"
+            )
+        if "segmentation" not in annotation:
+            raise ChipFolderError(f"{where}: has no 'segmentation'")
+        masks.append(_instance_mask(where, annotation["segmentation"], height, width))
+        labels.append(class_names.index(name) + 1)
+        crowd.append(bool(annotation.get("iscrowd", 0)))
+    masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
+    return file_name, chip_from_instances(image, masks, labels, crowd)
+
+
 def read_coco_split(
     split_dir: str, image_size: int | None, class_names, annotation_file: str = COCO_FILE
 ) -> Iterator[tuple[str, dict]]:
-    """(key, chip dict) per image of a COCO-annotated split folder, in image id order.
-
-    The chip dict is ``chip_from_instances``'s. Images without annotations are defect-free
-    chips. Raises ChipFolderError naming the file, image id and annotation id of the first
-    problem (unknown category, bad segmentation, missing image file, size mismatch).
-    """
-    path = os.path.join(split_dir, annotation_file)
-    images, categories, by_image = _index(path, load_json(path))
-    class_names = list(class_names)
-    for image_id in sorted(images, key=str):
-        image_entry = images[image_id]
-        file_name = str(image_entry["file_name"])
-        image = read_chip_channels(os.path.join(split_dir, file_name), image_size)
-        height, width = image.shape[:2]
-        declared = (image_entry.get("height", height), image_entry.get("width", width))
-        if declared != (height, width):
-            raise ChipFolderError(
-                f"{path}: image {image_id!r} ({file_name}) declares "
-                f"{declared[0]}x{declared[1]}, the file is {height}x{width}"
-            )
-        masks, labels, crowd = [], [], []
-        for annotation in by_image[image_id]:
-            where = f"{path}: annotation {annotation.get('id')!r} (image {image_id!r}, {file_name})"
-            name = categories.get(annotation.get("category_id"))
-            if name is None:
-                raise ChipFolderError(
-                    f"{where}: category_id {annotation.get('category_id')!r} is not in 'categories'"
-                )
-            if name not in class_names:
-                raise ChipFolderError(
-                    f"{where}: category {name!r} is not one of the dataset's "
-                    f"classes {class_names} (set data.class_names)"
-                )
-            if "segmentation" not in annotation:
-                raise ChipFolderError(f"{where}: has no 'segmentation'")
-            masks.append(_instance_mask(where, annotation["segmentation"], height, width))
-            labels.append(class_names.index(name) + 1)
-            crowd.append(bool(annotation.get("iscrowd", 0)))
-        masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
-        yield file_name, chip_from_instances(image, masks, labels, crowd)
+    """(key, chip dict) per image of a COCO-annotated split folder, in image id order
+    (``coco_records`` + ``coco_chip``); images without annotations are defect-free chips."""
+    for record in coco_records(split_dir, annotation_file):
+        yield coco_chip(record, image_size, class_names)
 
 
 def coco_annotations(chips, class_names) -> dict:

@@ -74,13 +74,9 @@ def _region_class(attributes: dict, class_names: list[str]) -> str:
     return str(value)
 
 
-def read_via_split(
-    split_dir: str, image_size: int | None, class_names, annotation_file: str = VIA_FILE
-) -> Iterator[tuple[str, dict]]:
-    """(key, chip dict) per image of a VIA-annotated split folder, in file name order.
-
-    Raises ChipFolderError naming the file, image and region index of the first problem.
-    """
+def via_records(split_dir: str, annotation_file: str = VIA_FILE) -> list[dict]:
+    """One record per image of a VIA-annotated split (its entry), in file name order;
+    ``via_chip`` reads one. Raises ChipFolderError for a file that is not VIA region data."""
     path = os.path.join(split_dir, annotation_file)
     content = load_json(path)
     if isinstance(content, dict) and "_via_img_metadata" in content:
@@ -89,31 +85,43 @@ def read_via_split(
         isinstance(v, dict) and "filename" in v for v in content.values()
     ):
         raise ChipFolderError(f"{path}: not VIA region data (needs entries with 'filename')")
-    class_names = list(class_names)
-    for entry in sorted(content.values(), key=lambda v: str(v["filename"])):
-        file_name = str(entry["filename"])
-        image = read_chip_channels(os.path.join(split_dir, file_name), image_size)
-        height, width = image.shape[:2]
-        regions = entry.get("regions") or []
-        if isinstance(regions, dict):  # VIA 1: {"0": region, "1": region}
-            regions = [regions[k] for k in sorted(regions, key=int)]
-        masks, labels, crowd = [], [], []
-        for index, region in enumerate(regions):
-            where = f"{path}: {file_name} region {index}"
-            attributes = region.get("region_attributes") or {}
-            try:
-                polygon = _shape_polygon(region.get("shape_attributes") or {})
-                labels.append(class_names.index(_region_class(attributes, class_names)) + 1)
-                mask = decode_polygons([polygon], height, width)
-            except KeyError as error:
-                raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
-            except (TypeError, ValueError) as error:
-                raise ChipFolderError(f"{where}: {error}") from None
-            if not mask.any():
-                raise ChipFolderError(
-                    f"{where}: region covers no pixel of the {height}x{width} image"
-                )
-            masks.append(mask)
-            crowd.append(str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false"))
-        masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
-        yield file_name, chip_from_instances(image, masks, labels, crowd)
+    entries = sorted(content.values(), key=lambda v: str(v["filename"]))
+    return [{"path": path, "split_dir": split_dir, "entry": entry} for entry in entries]
+
+
+def via_chip(record: dict, image_size: int | None, class_names) -> tuple[str, dict]:
+    """(key, chip dict) of one ``via_records`` record. Raises ChipFolderError naming the
+    file, image and region index of the first problem."""
+    path, entry, class_names = record["path"], record["entry"], list(class_names)
+    file_name = str(entry["filename"])
+    image = read_chip_channels(os.path.join(record["split_dir"], file_name), image_size)
+    height, width = image.shape[:2]
+    regions = entry.get("regions") or []
+    if isinstance(regions, dict):  # VIA 1: {"0": region, "1": region}
+        regions = [regions[k] for k in sorted(regions, key=int)]
+    masks, labels, crowd = [], [], []
+    for index, region in enumerate(regions):
+        where = f"{path}: {file_name} region {index}"
+        attributes = region.get("region_attributes") or {}
+        try:
+            polygon = _shape_polygon(region.get("shape_attributes") or {})
+            labels.append(class_names.index(_region_class(attributes, class_names)) + 1)
+            mask = decode_polygons([polygon], height, width)
+        except KeyError as error:
+            raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
+        except (TypeError, ValueError) as error:
+            raise ChipFolderError(f"{where}: {error}") from None
+        if not mask.any():
+            raise ChipFolderError(f"{where}: region covers no pixel of the {height}x{width} image")
+        masks.append(mask)
+        crowd.append(str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false"))
+    masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
+    return file_name, chip_from_instances(image, masks, labels, crowd)
+
+
+def read_via_split(
+    split_dir: str, image_size: int | None, class_names, annotation_file: str = VIA_FILE
+) -> Iterator[tuple[str, dict]]:
+    """(key, chip dict) per image of a VIA-annotated split folder, in file name order."""
+    for record in via_records(split_dir, annotation_file):
+        yield via_chip(record, image_size, class_names)

@@ -12,19 +12,21 @@ config reads real chips from ``--manual_dir`` in the folder format documented in
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
 from tfdefect.data.annotated_chip import synthetic_chip_fields
-from tfdefect.data.chip_splits import read_chip_split
+from tfdefect.data.chip_splits import chip_records
 from tfdefect.data.synthetic.chips import (
     CHANNEL_NAMES,
     CLASS_NAMES,
     ChipSynthesisConfig,
     render_chip,
 )
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
@@ -56,7 +58,7 @@ class Chips6Config(tfds.core.BuilderConfig):
     class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     """chips6 dataset builder."""
 
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
@@ -121,14 +123,22 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         config = self.builder_config
-        manual_dir = dl_manager.manual_dir if config.manual else None
-        return {split: self._generate_examples(split, manual_dir) for split in SPLITS}
+        if not config.manual:
+            return {split: self._generate_examples(split) for split in SPLITS}
+        splits = {}
+        for split in SPLITS:
+            records, reader = chip_records(epath.Path(dl_manager.manual_dir) / split)
+            make = functools.partial(
+                _manual_example,
+                reader=reader,
+                image_size=config.synthesis.image_size,
+                class_names=tuple(config.class_names),
+            )
+            splits[split] = examples_over(records, make, self.generate_with_beam)
+        return splits
 
-    def _generate_examples(self, split: str, manual_dir=None):
-        if manual_dir is not None:
-            yield from self._generate_manual(epath.Path(manual_dir) / split)
-        else:
-            yield from self._generate_synthetic(split)
+    def _generate_examples(self, split: str):
+        yield from self._generate_synthetic(split)
 
     def _generate_synthetic(self, split: str):
         require_synthetic_classes("chips6", self.builder_config.class_names, CLASS_NAMES[1:])
@@ -144,12 +154,6 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             chip = render_chip(rng, config.synthesis)
             key = f"{SPLITS[split_index]}_{i:06d}"
             yield key, _example(key, synthetic_chip_fields(chip))
-
-    def _generate_manual(self, split_dir):
-        config = self.builder_config
-        chips = read_chip_split(split_dir, config.synthesis.image_size, config.class_names)
-        for key, chip in chips:
-            yield key, _example(key, chip)
 
 
 def _example(key: str, chip: dict) -> dict:
@@ -169,3 +173,9 @@ def _example(key: str, chip: dict) -> dict:
         "has_defect": bool(len(chip["labels"])),
         "chip_id": key,
     }
+
+
+def _manual_example(record, reader, image_size: int, class_names) -> tuple[str, dict]:
+    """(key, TFDS example) of one manual chip record (folder, COCO or VIA image)."""
+    key, chip = reader(record, image_size, class_names)
+    return key, _example(key, chip)
