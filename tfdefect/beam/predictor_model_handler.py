@@ -54,7 +54,12 @@ class PredictorModelHandler(ModelHandler):
         return [result.to_dict() for result in model.predict(tests, **options)]
 
     def batch_elements_kwargs(self):
-        return {"min_batch_size": 1, "max_batch_size": self.max_batch_size}
+        # Beam grows batches from its minimum: starting at the model's batch size keeps the
+        # early batches from running one image per model call
+        return {
+            "min_batch_size": min(self.batch_size, self.max_batch_size),
+            "max_batch_size": self.max_batch_size,
+        }
 
     def get_num_bytes(self, batch: Sequence) -> int:
         return sum(int(element[0].nbytes) for element in batch)
