@@ -165,7 +165,15 @@ def _cmd_extract_good(args) -> int:
 
 
 def _cmd_batch_predict(args, beam_args=()) -> int:
-    from tfdefect.beam.batch_predict import batch_predict
+    try:
+        from tfdefect.beam.batch_predict import batch_predict
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] == "apache_beam":
+            raise ValueError(
+                "batch-predict runs on Apache Beam, which is not installed: "
+                "pip install 'tfdefect[tfds-cli]' (or apache-beam==2.77.0)"
+            ) from None
+        raise
 
     summary = batch_predict(
         args.model,

@@ -124,3 +124,13 @@ def test_earlier_results_are_kept_and_the_command_line_passes_beam_options(
     assert "holds results of an earlier run" in capsys.readouterr().err
     assert main([*args, "--overwrite"]) == 0
     assert len(_read_records(tmp_path / "out", "predictions")) == 4
+
+
+def test_without_apache_beam_the_command_says_how_to_install_it(monkeypatch, capsys):
+    import sys
+
+    for name in [n for n in sys.modules if n.startswith(("tfdefect.beam", "apache_beam"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "apache_beam", None)  # import apache_beam now fails
+    assert main(["batch-predict", "model", "*.png", "--output", "out"]) == 2
+    assert "pip install 'tfdefect[tfds-cli]'" in capsys.readouterr().err
