@@ -66,12 +66,6 @@ def mask_iou_matrix(masks_a: np.ndarray, masks_b: np.ndarray, crowd=None) -> np.
     return np.where(union > 0, intersection / np.maximum(union, 1e-12), 0.0)
 
 
-def _match(iou: np.ndarray, threshold: float) -> np.ndarray:
-    """Greedy matching without ignore regions: detections (rows, score order) -> bool (N,)."""
-    matched, _ = _coco_match(iou, threshold, np.zeros(iou.shape[1], bool), None)
-    return matched
-
-
 def _coco_match(iou, threshold, gt_ignore, gt_crowd):
     """COCOeval.evaluateImg's matching at one IoU threshold.
 
@@ -194,9 +188,9 @@ class DetectionEvaluator:
         crowd = image["gt_crowd"][gt_index]
         iou_all = self._iou(image["det"][det_index], image["gt"][gt_index], crowd)
         det_area = image["det_area"][det_index]
+        gt_area = image["gt_area"][gt_index]
         result = {}
         for area_name, (low, high) in AREA_RANGES.items():
-            gt_area = image["gt_area"][gt_index]
             gt_ignore = crowd | (gt_area < low) | (gt_area > high)
             order = np.argsort(gt_ignore, kind="mergesort")
             iou = iou_all[:, order]
@@ -255,7 +249,9 @@ class DetectionEvaluator:
     def coco_stats(self) -> dict:
         """COCOeval.summarize's twelve figures by name (AP, AP50, ..., ARl); -1 where no
         ground truth falls in the figure's area range, as COCO prints."""
-        precision, recall = self.accumulate()
+        return self._coco_figures(*self.accumulate())
+
+    def _coco_figures(self, precision, recall) -> dict:
         return {key: self._summarise(precision, recall, *spec) for key, *spec in COCO_STATS}
 
     def f1_scores(self, iou_threshold: float = 0.5) -> dict:
@@ -308,7 +304,7 @@ class DetectionEvaluator:
         ``map50`` / ``map`` (= AP50 / AP over classes with ground truth, NaN with none) and
         the F1 scores."""
         precision, recall = self.accumulate()
-        stats = {key: self._summarise(precision, recall, *spec) for key, *spec in COCO_STATS}
+        stats = self._coco_figures(precision, recall)
         per_class = {}
         for k, name in enumerate(self.class_names):
             figures = {
@@ -329,7 +325,7 @@ class DetectionEvaluator:
         }
 
 
-def coco_metric_lines(stats: dict, iou_type: str = "segm") -> list[str]:
+def coco_metric_lines(stats: dict) -> list[str]:
     """COCOeval.summarize's twelve lines for ``coco_stats()``'s dict (same wording)."""
     lines = []
     for key, iou, area, max_det, kind in COCO_STATS:
