@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfdefect.data.synthetic.chips import mask_box
+
 
 def chip_from_instances(image, masks, labels, is_crowd) -> dict:
     """The chips6 example fields of an image and its instances.
@@ -26,8 +28,7 @@ def chip_from_instances(image, masks, labels, is_crowd) -> dict:
     boxes = np.zeros((len(masks), 4), np.float32)
     for index, (mask, label) in enumerate(zip(masks, labels, strict=True)):
         semantic[mask] = label
-        ys, xs = np.nonzero(mask)
-        boxes[index] = ys.min(), xs.min(), ys.max() + 1, xs.max() + 1
+        boxes[index] = mask_box(mask)
     return {
         "image": image,
         "semantic_mask": semantic,

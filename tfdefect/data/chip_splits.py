@@ -1,11 +1,10 @@
 """One chips6 manual split folder in whichever layout it holds (chip folders, COCO, VIA):
 a list of per-chip records and the function that reads one (so a Beam build can spread the
-reading), or all chips in order."""
+reading)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 from tfdefect.data.chips_manual import list_chip_folders, read_chip_folder
 from tfdefect.data.coco_annotations import COCO_FILE, coco_chip, coco_records
@@ -27,10 +26,3 @@ def chip_records(split_dir: str):
     if os.path.isfile(os.path.join(split_dir, VIA_FILE)):
         return via_records(split_dir), via_chip
     return list_chip_folders(split_dir), folder_chip
-
-
-def read_chip_split(split_dir: str, image_size: int, class_names) -> Iterator[tuple[str, dict]]:
-    """(key, chip dict) per chip of ``split_dir``, in the layout's order."""
-    records, reader = chip_records(split_dir)
-    for record in records:
-        yield reader(record, image_size, class_names)

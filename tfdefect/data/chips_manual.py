@@ -150,7 +150,5 @@ def write_chip_channels(path: str, image: np.ndarray) -> None:
 
 def write_chip_folder(folder: str, image: np.ndarray, semantic_mask: np.ndarray) -> None:
     """Write a chip in the manual format (used to export synthetic chips and in tests)."""
-    os.makedirs(folder, exist_ok=True)
-    for index, name in enumerate(CHANNEL_NAMES):
-        cv2.imwrite(os.path.join(folder, f"{name}.png"), image[..., index])
+    write_chip_channels(folder, image)
     cv2.imwrite(os.path.join(folder, "mask.png"), semantic_mask)

@@ -24,6 +24,7 @@ import numpy as np
 from tfdefect.data.annotated_chip import chip_from_instances
 from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels, write_chip_channels
 from tfdefect.data.coco_masks import decode_polygons, decode_rle, encode_rle
+from tfdefect.data.synthetic.chips import mask_box
 from tfdefect.export.atomic import atomic_write_text
 
 COCO_FILE = "annotations.json"
@@ -168,7 +169,7 @@ def coco_annotations(chips, class_names) -> dict:
             }
         )
         for mask, label, crowd in zip(masks, labels, is_crowd, strict=True):
-            ys, xs = np.nonzero(mask)
+            y1, x1, y2, x2 = (int(v) for v in mask_box(mask))
             annotations.append(
                 {
                     "id": len(annotations) + 1,
@@ -176,12 +177,7 @@ def coco_annotations(chips, class_names) -> dict:
                     "category_id": int(label),
                     "segmentation": encode_rle(mask),
                     "area": int(mask.sum()),
-                    "bbox": [
-                        int(xs.min()),
-                        int(ys.min()),
-                        int(np.ptp(xs)) + 1,
-                        int(np.ptp(ys)) + 1,
-                    ],
+                    "bbox": [x1, y1, x2 - x1, y2 - y1],
                     "iscrowd": int(bool(crowd)),
                 }
             )

@@ -29,7 +29,8 @@ th{background:#f0f0f0}td.key,th.key{text-align:left}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#555}pre{background:#f6f6f6;padding:1em;overflow:auto}
 """
-# sets the title once every figure has decoded: a browser test reads it from the DOM
+# marks on <body> how many figures decoded and how many tables there are, once the page has
+# loaded: a browser test reads them from the DOM
 _SCRIPT = """
 window.addEventListener('load', function () {
   var images = Array.prototype.slice.call(document.images);
@@ -67,7 +68,7 @@ def _key_value_table(items: dict, table_id: str | None = None) -> str:
     return f'<table{ident}><tr><th class="key">name</th><th>value</th></tr>{rows}</table>'
 
 
-def _rows_table(rows: list[dict], first: str = "") -> str:
+def _rows_table(rows: list[dict]) -> str:
     columns: list[str] = []
     for row in rows:
         columns += [k for k, v in row.items() if k not in columns and _is_scalar(v)]
@@ -109,9 +110,7 @@ def _sections(results, title: str, depth: int = 0) -> list[str]:
                 and value
                 and all(isinstance(v, dict) for v in value.values())
             ):
-                rows = [
-                    {"": name, **{k: v for k, v in inner.items()}} for name, inner in value.items()
-                ]
+                rows = [{"": name, **inner} for name, inner in value.items()]
                 parts.append(f"<h{level + 1}>{html.escape(key)}</h{level + 1}>")
                 parts.append(_rows_table(rows))
                 for name, inner in value.items():

@@ -68,6 +68,12 @@ class ModelMetadata:
         self.inputs = [dict(spec) for spec in self.inputs]
 
     @property
+    def map_threshold(self) -> float | None:
+        """An anomaly model's pixel (anomaly-map) threshold; exports made before separate
+        image and pixel thresholds carry one ``anomaly_score`` for both."""
+        return self.thresholds.get("anomaly_map", self.thresholds.get("anomaly_score"))
+
+    @property
     def image_inputs(self) -> list[dict]:
         """The uint8 image inputs (rank 3 without batch)."""
         return [s for s in self.inputs if s["dtype"] == "uint8" and len(s["shape"]) == 3]

@@ -97,8 +97,7 @@ def predict_to_folder(
     os.makedirs(output_dir, exist_ok=True)
     records, failures, verdicts = [], [], {}
     map_scale = predictor.metadata.extra.get("map_scale")
-    thresholds = predictor.metadata.thresholds
-    map_threshold = thresholds.get("anomaly_map", thresholds.get("anomaly_score"))
+    map_threshold = predictor.metadata.map_threshold
     if map_scale is None and map_threshold:
         map_scale = 2.0 * map_threshold
     channel = predictor.metadata.extra.get("display_channel")

@@ -189,9 +189,7 @@ class Predictor:
             self.metadata.thresholds.get("anomaly_score"),
             anomaly_map,
             mask,
-            self.metadata.thresholds.get(
-                "anomaly_map", self.metadata.thresholds.get("anomaly_score")
-            ),
+            self.metadata.map_threshold,
         )
 
     def _classification(self, outputs, i, size):

@@ -179,14 +179,15 @@ def render_chip(rng: np.random.Generator, config: ChipSynthesisConfig | None = N
 
     if masks:
         instance_masks = np.stack(masks).astype(bool)
-        boxes = np.asarray([_mask_box(m) for m in masks], np.float32)
+        boxes = np.asarray([mask_box(m) for m in masks], np.float32)
     else:
         instance_masks = np.zeros((0, size, size), bool)
         boxes = np.zeros((0, 4), np.float32)
     return Chip(image, semantic, instance_masks, boxes, np.asarray(labels, np.int64))
 
 
-def _mask_box(mask: np.ndarray) -> tuple[float, float, float, float]:
+def mask_box(mask: np.ndarray) -> tuple[float, float, float, float]:
+    """Pixel box y1, x1, y2, x2 (end exclusive) of a non-empty (H, W) binary mask."""
     ys, xs = np.nonzero(mask)
     return float(ys.min()), float(xs.min()), float(ys.max() + 1), float(xs.max() + 1)
 
@@ -227,5 +228,5 @@ def instances_from_semantic(semantic: np.ndarray, instance_ids: np.ndarray | Non
             np.zeros((0, 4), np.float32),
             np.zeros(0, np.int64),
         )
-    boxes = np.asarray([_mask_box(m) for m in masks], np.float32)
+    boxes = np.asarray([mask_box(m) for m in masks], np.float32)
     return np.stack(masks), boxes, np.asarray(labels, np.int64)

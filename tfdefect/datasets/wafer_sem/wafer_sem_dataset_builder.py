@@ -131,18 +131,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
 
     def _generate_examples(self, items):
         config = self.builder_config
-        for item in items:
-            if "path" in item:
-                yield (
-                    item["path"],
-                    {
-                        "image": item["image"],
-                        "label": item["label"],
-                        "filename": item["path"],
-                        "group": item["group"],
-                    },
-                )
-                continue
+        for item in items:  # synthetic sites (manual images go through _manual_example)
             layout = site_layout(
                 np.random.default_rng([config.seed, item["site"], 1]), item["defect"]
             )
