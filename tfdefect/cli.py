@@ -201,7 +201,7 @@ def _cmd_convert_weights(args) -> int:
         args.architecture, args.input, args.output, tuple(args.image_size), args.overwrite
     )
     print(
-        f"{args.architecture}: {report['assigned']} tensors assigned to "
+        f"{args.architecture}: {report['assigned_tensors']} tensors assigned to "
         f"{report['keras_variables']} Keras variables, {len(report['ignored'])} ignored "
         f"({', '.join(sorted(set(report['ignored'].values())))})\n"
         f"weights: {report['output']}\nreport: {report['report']}"

@@ -172,13 +172,6 @@ def _target(architecture: str):
     )
 
 
-def _layer(model, name):
-    for layer in model._flatten_layers(include_self=False):
-        if layer.name == name:
-            return layer
-    return None
-
-
 def _pieces(layer, tag: str, value: np.ndarray):
     """[(Keras variable, value in its layout, token index or None)] for one tensor."""
     if tag.startswith("tokens:"):
@@ -244,22 +237,24 @@ def _pieces(layer, tag: str, value: np.ndarray):
 def assign_torch_checkpoint(model, tensors: dict, architecture: str, source: str = "") -> dict:
     """Assign ``tensors`` ({torch name: array}) to ``model``'s variables.
 
-    Returns: the report {"architecture", "checkpoint", "assigned" (tensors), "ignored"
-    {name: reason}, "keras_variables"}.
+    Returns: the report {"architecture", "checkpoint", "assigned" (Keras variables given a
+    value), "assigned_tensors" (checkpoint tensors used: a fused qkv fills three variables,
+    two token tensors one table), "ignored" {name: reason}, "keras_variables"}.
 
     Raises:
         CheckpointError: an unknown tensor, a shape mismatch, or a Keras variable left
             unassigned (naming them).
     """
     target_of = _target(architecture)
-    assigned, ignored, unknown = {}, {}, []
+    layers = {layer.name: layer for layer in model._flatten_layers(include_self=False)}
+    assigned, ignored, unknown, used = {}, {}, [], 0
     for key in sorted(tensors):
         target, reason = target_of(key)
         if target is None:
             ignored[key] = reason
             continue
         layer_name, tag = target
-        layer = _layer(model, layer_name) if layer_name else None
+        layer = layers.get(layer_name)
         pieces = _pieces(layer, tag, np.asarray(tensors[key], np.float32)) if layer and tag else []
         if not pieces:
             unknown.append(key)
@@ -279,6 +274,7 @@ def assign_torch_checkpoint(model, tensors: dict, architecture: str, source: str
                 table[0, index] = value.reshape(-1)
                 variable.assign(table)
             assigned.setdefault(id(variable), set()).add(index)
+        used += 1
     if unknown:
         raise CheckpointError(
             f"{source}: {len(unknown)} tensors match no layer of {architecture} "
@@ -299,6 +295,7 @@ def assign_torch_checkpoint(model, tensors: dict, architecture: str, source: str
         "architecture": architecture,
         "checkpoint": source,
         "assigned": len(assigned),
+        "assigned_tensors": used,
         "ignored": ignored,
         "keras_variables": len(model.weights),
     }

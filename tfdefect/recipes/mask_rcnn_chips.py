@@ -117,8 +117,9 @@ def check(config: MaskRCNNChipsConfig) -> None:
     weights = config.backbone_weights
     if weights:
         from tfdefect.backbones.pretrained import is_torch_checkpoint
+        from tfdefect.backbones.torch_checkpoint import PICKLED_SUFFIXES
 
-        torch_file = is_torch_checkpoint(weights) or weights.endswith((".pth", ".pt"))
+        torch_file = is_torch_checkpoint(weights) or weights.lower().endswith(PICKLED_SUFFIXES)
         for name in config.variants:
             variant = VARIANTS[name]
             if torch_file and variant["backbone"] != "resnet25":
