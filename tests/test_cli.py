@@ -79,7 +79,8 @@ def test_export_then_predict_files(tmp_path, tiny_chips):
     with open(out / "predictions.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert [os.path.basename(r["image"]) for r in rows] == ["a.npy", "b.png"]
-    assert os.path.isfile(out / "pictures" / "a.png") and os.path.isfile(out / "pictures" / "b.png")
+    assert os.path.isfile(out / "pictures" / "a.npy.png")
+    assert os.path.isfile(out / "pictures" / "b.png.png")
     expected = model.predict(images[:2], verbose=0).argmax(-1)
     for row, classes in zip(rows, expected, strict=True):
         assert int(row["pixel_counts.bump"]) == int((classes == 1).sum())

@@ -32,6 +32,17 @@ RECIPES = {
 }
 
 
+def positive_int(text: str) -> int:
+    """argparse type of counts such as ``--batch-size``: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _cmd_list_models(args) -> int:
     from tfdefect.registry import list_models
 
@@ -49,12 +60,11 @@ def _cmd_recipe(args) -> int:
 
 
 def _cmd_build_dataset(args) -> int:
-    import tensorflow_datasets as tfds
-
     from tfdefect.data.tfds_builders import builder_module
+    from tfdefect.datasets.prepare import prepare_builder
 
     module = builder_module(args.name)
-    config = args.config
+    config = _named_config(module.Builder, args.config)
     if args.category:
         if not hasattr(module, "PcbAnomalyConfig"):
             print(f"--category applies to pcb_anomaly, not {args.name}", file=sys.stderr)
@@ -63,39 +73,37 @@ def _cmd_build_dataset(args) -> int:
             name=f"mvtec_{args.category}", manual=True, category=args.category
         )
     if args.overrides:
-        config = _overridden_config(module.Builder, config, args.overrides)
-    builder = module.Builder(config=config, data_dir=os.path.expanduser(args.data_dir))
-    mode = tfds.download.GenerateMode
-    download_config = tfds.download.DownloadConfig(
+        config = _overridden_config(config, args.overrides)
+    builder = prepare_builder(
+        module.Builder,
+        config,
+        args.data_dir,
         manual_dir=args.manual_dir,
-        download_mode=mode.REUSE_CACHE_IF_EXISTS if args.rebuild else mode.REUSE_DATASET_IF_EXISTS,
+        rebuild=args.rebuild,
     )
-    builder.download_and_prepare(download_config=download_config)
     print(f"{args.name}/{builder.builder_config.name} prepared at {builder.data_path}")
     for split, info in builder.info.splits.items():
         print(f"  {split}: {info.num_examples} examples")
     return 0
 
 
-def _overridden_config(builder_cls, config, overrides):
-    """The named builder config with ``--set key=value`` overrides (dotted keys reach
-    nested settings), renamed ``<name>_<hash of the overrides>`` so it never reuses the
-    default's prepared data."""
-    import dataclasses
-    import hashlib
+def _named_config(builder_cls, name: str):
+    named = {c.name: c for c in builder_cls.BUILDER_CONFIGS}
+    if name not in named:
+        raise ValueError(f"unknown config {name!r}; available: {', '.join(named)}")
+    return named[name]
 
+
+def _overridden_config(config, overrides):
+    """``config`` with ``--set key=value`` overrides (dotted keys reach nested settings),
+    each value checked against its rule. The prepared data is keyed by every setting, the
+    builder version and the manual folder (``tfdefect.datasets.prepare``)."""
     from tfdefect.config import apply_overrides
     from tfdefect.config_rules import check_config_values
 
-    if isinstance(config, str):
-        named = {c.name: c for c in builder_cls.BUILDER_CONFIGS}
-        if config not in named:
-            raise ValueError(f"unknown config {config!r}; available: {', '.join(named)}")
-        config = named[config]
-    digest = hashlib.sha1("\n".join(sorted(overrides)).encode()).hexdigest()[:10]
     changed = apply_overrides(config, overrides)
     check_config_values(changed)
-    return dataclasses.replace(changed, name=f"{config.name}_{digest}")
+    return changed
 
 
 def _cmd_export(args) -> int:
@@ -150,7 +158,13 @@ def _cmd_predict(args) -> int:
 def _cmd_stream(args) -> int:
     from tfdefect.inference.anomaly_predictor import stream
 
-    stream(args.model, args.source, max_frames=args.max_frames, output=args.output)
+    stream(
+        args.model,
+        args.source,
+        max_frames=args.max_frames,
+        output=args.output,
+        overwrite=args.overwrite,
+    )
     return 0
 
 
@@ -165,8 +179,10 @@ def _cmd_extract_good(args) -> int:
 
 
 def _cmd_batch_predict(args, beam_args=()) -> int:
+    """Run the Beam pipeline: 0 when every file was inspected, 1 when some went to the
+    failures output (the run still completes), 2 for a user's mistake (nothing written)."""
     try:
-        from tfdefect.beam.batch_predict import batch_predict
+        from tfdefect.beam.batch_predict import batch_predict, failure_files
     except ModuleNotFoundError as error:
         if error.name and error.name.split(".")[0] == "apache_beam":
             raise ValueError(
@@ -188,9 +204,16 @@ def _cmd_batch_predict(args, beam_args=()) -> int:
     )
     verdicts = ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items())
     print(
-        f"{summary['images']} images ({verdicts}), {summary['failures']} failures -> "
+        f"{summary['images']} images ({verdicts or 'none'}), {summary['failures']} failures -> "
         f"{args.output}/predictions-*.jsonl, failures-*.jsonl, summary.json"
     )
+    if summary["failures"]:
+        print(
+            f"{summary['failures']} inputs failed (reasons in "
+            f"{', '.join(failure_files(args.output))})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -292,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reference", help="pair models: the reference (gold) image for all inputs")
     p.add_argument("--pairs", help="pair models: CSV with columns reference,test")
     p.add_argument("--position-id", type=int, help="cached-reference pair models: position")
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--batch-size", type=positive_int, default=8)
     p.add_argument("--no-pictures", action="store_true", help="skip the PNG per image")
     p.add_argument(
         "--overwrite", action="store_true", help="replace results of an earlier run in --output"
@@ -302,8 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("stream", help="score video frames with an anomaly model")
     p.add_argument("model", help="SavedModel version folder or .keras file")
     p.add_argument("source", help="video file, or a camera index such as 0")
-    p.add_argument("--max-frames", type=int, default=None)
+    p.add_argument("--max-frames", type=positive_int, default=None)
     p.add_argument("--output", help="write an annotated video (.avi, MJPG) here")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --output")
     p.set_defaults(run=_cmd_stream)
 
     p = commands.add_parser("extract-good", help="copy good images into an MVTec train/good tree")
@@ -319,13 +343,19 @@ def build_parser() -> argparse.ArgumentParser:
         "Dataflow.",
     )
     p.add_argument("model", help="an exported model (SavedModel version folder, .onnx, .keras)")
-    p.add_argument("pattern", nargs="?", help='files to inspect, e.g. "/data/night/*.png"')
+    p.add_argument(
+        "pattern", nargs="?", help='files to inspect, e.g. "/data/night/*.png" (or --pairs)'
+    )
     p.add_argument("--output", required=True, help="results folder (any Beam filesystem)")
-    p.add_argument("--pairs", help="CSV of reference,test paths (pair models)")
+    p.add_argument("--pairs", help="CSV of reference,test paths (pair models; no pattern)")
     p.add_argument("--position-id", type=int, help="position of a cached-reference MPB3")
     p.add_argument("--runner", default="DirectRunner")
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--overwrite", action="store_true", help="replace earlier results")
+    p.add_argument("--batch-size", type=positive_int, default=8)
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace earlier results (only once the new run has succeeded)",
+    )
     p.set_defaults(run=_cmd_batch_predict, beam=True)
 
     p = commands.add_parser(

@@ -1,49 +1,204 @@
 """Typed dataclass configs overridable from the command line with ``--set key=value``.
 
 Nested dataclasses are addressed with dots (``--set train.epochs=3``). Values are parsed
-according to the field's annotation: bool, int, float, str, tuples/lists (comma separated)
-and ``X | None`` (the word ``none``).
+according to the field's annotation and refused, naming the key, when they do not fit it:
+
+* bool: ``true`` / ``false`` (also ``1 0 yes no on off``); int: a whole number (``1.5``
+  and ``"x"`` are refused); float: a number, also ``nan`` and ``inf`` (refused later by
+  ``tfdefect.config_rules``); ``X | None``: ``none`` or ``null``.
+* str: the text as given, or a JSON string (``'"a,b"'`` is the text ``a,b``).
+* tuples and lists: a JSON list (``'["a", "b"]'``) or comma separated items (``a,b``;
+  ``'"a,b",c'`` quotes an item holding a comma).
+
+``config_from_dict`` (``--config FILE``) checks the decoded JSON values the same way, with
+JSON's own types: an int field takes a JSON integer (not a string, not a boolean), a float
+field any number, a tuple field a list of its item type, ``X | None`` also ``null``.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import types
 import typing
 from typing import Any
 
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off")
+
 
 class ConfigError(ValueError):
-    """A ``--set`` override names an unknown key or carries a value of the wrong type."""
+    """A ``--set`` override or ``--config`` field names an unknown key or carries a value of
+    the wrong type; a setting breaks its rule or cannot run."""
+
+
+def _is_union(annotation) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _sequence_kind(annotation):
+    """tuple or list for a (possibly bare) tuple / list annotation, else None."""
+    origin = typing.get_origin(annotation) or annotation
+    return origin if origin in (tuple, list) else None
+
+
+def _type_name(annotation) -> str:
+    """``annotation`` as a reader would write it: ``int``, ``list of int``, ``str or null``."""
+    if _is_union(annotation):
+        return " or ".join(
+            "null" if arm is type(None) else _type_name(arm) for arm in typing.get_args(annotation)
+        )
+    if _sequence_kind(annotation):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        items = ", ".join(dict.fromkeys(_type_name(a) for a in args)) if args else "str"
+        return f"list of {items}"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _item_types(annotation, count: int, key: str) -> list:
+    """The annotation of each of ``count`` items of a tuple / list ``annotation`` (bare:
+    strings); a fixed-length tuple refuses another count."""
+    args = typing.get_args(annotation)
+    if not args:
+        return [str] * count
+    if (len(args) == 2 and args[1] is Ellipsis) or _sequence_kind(annotation) is list:
+        return [args[0]] * count
+    if count != len(args):
+        raise ConfigError(f"{key}: expected {len(args)} items, got {count}")
+    return list(args)
+
+
+def _json_text(value) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _wrong_type(key: str, annotation, value) -> ConfigError:
+    return ConfigError(f"{key}: expected {_type_name(annotation)}, got {_json_text(value)}")
+
+
+def check_value(value, annotation, key: str):
+    """``value`` (decoded JSON) as a value of ``annotation``: tuples from lists, floats from
+    ints; anything else of the wrong type is a ConfigError naming ``key``."""
+    if _is_union(annotation):
+        return _check_union(value, annotation, key)
+    kind = _sequence_kind(annotation)
+    if kind is not None:
+        if not isinstance(value, (list, tuple)):
+            raise _wrong_type(key, annotation, value)
+        types_ = _item_types(annotation, len(value), key)
+        pairs = enumerate(zip(value, types_, strict=True))
+        return kind(check_value(item, item_type, f"{key}[{i}]") for i, (item, item_type) in pairs)
+    if annotation is Any:
+        return value
+    if annotation is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise _wrong_type(key, annotation, value)
+    if annotation is int and isinstance(value, bool):  # bool is an int subclass in Python
+        raise _wrong_type(key, annotation, value)
+    if isinstance(annotation, type) and isinstance(value, annotation):
+        return value
+    origin = typing.get_origin(annotation)  # dict[str, str] and other generic containers
+    if isinstance(origin, type) and isinstance(value, origin):
+        return value
+    raise _wrong_type(key, annotation, value)
+
+
+def _check_union(value, annotation, key: str):
+    arms = typing.get_args(annotation)
+    if value is None:
+        if type(None) in arms:
+            return None
+        raise _wrong_type(key, annotation, value)
+    for arm in (a for a in arms if a is not type(None)):
+        try:
+            return check_value(value, arm, key)
+        except ConfigError:
+            continue
+    raise _wrong_type(key, annotation, value)
 
 
 def _parse_value(text: str, annotation: Any, key: str):
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        if text.lower() in ("none", "null") and type(None) in args:
-            return None
-        non_none = [a for a in args if a is not type(None)]
-        return _parse_value(text, non_none[0], key)
-    if origin in (tuple, list):
-        items = [t for t in text.split(",") if t.strip() != ""]
-        item_type = args[0] if args else str
-        values = [_parse_value(t.strip(), item_type, key) for t in items]
-        return tuple(values) if origin is tuple else values
+    """The value of ``--set key=text`` for a field annotated ``annotation``."""
+    if _is_union(annotation):
+        return _parse_union(text, annotation, key)
+    if _sequence_kind(annotation) is not None:
+        return _parse_sequence(text, annotation, key)
+    if annotation is str:
+        return _parse_str(text, key)
     if annotation is bool:
         lowered = text.lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
+        if lowered in _TRUE_WORDS or lowered in _FALSE_WORDS:
+            return lowered in _TRUE_WORDS
         raise ConfigError(f"{key}: expected a boolean, got {text!r}")
-    if annotation in (int, float, str):
+    if annotation in (int, float):
         try:
             return annotation(text)
-        except ValueError as error:
-            raise ConfigError(f"{key}: expected {annotation.__name__}, got {text!r}") from error
+        except ValueError:
+            raise ConfigError(f"{key}: expected {annotation.__name__}, got {text!r}") from None
+    if annotation is Any or isinstance(annotation, type):
+        return check_value(_decode_json(text, key), annotation, key)
     raise ConfigError(f"{key}: cannot parse a value of type {annotation}")
+
+
+def _parse_union(text: str, annotation, key: str):
+    arms = typing.get_args(annotation)
+    if text.lower() in ("none", "null") and type(None) in arms:
+        return None
+    non_none = [a for a in arms if a is not type(None)]
+    for arm in non_none[:-1]:
+        try:
+            return _parse_value(text, arm, key)
+        except ConfigError:
+            continue
+    return _parse_value(text, non_none[-1], key)
+
+
+def _parse_str(text: str, key: str) -> str:
+    """The text as given; a JSON string (starting with ``"``) is decoded; ``null`` is refused
+    (the field cannot be None)."""
+    if text == "null":
+        raise ConfigError(f"{key}: expected str, got null (this field cannot be empty)")
+    if not text.startswith('"'):
+        return text
+    value = _decode_json(text, key)
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected str, got {text!r}")
+    return value
+
+
+def _decode_json(text: str, key: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{key}: {text!r} is not valid JSON ({error.msg})") from None
+
+
+def _parse_sequence(text: str, annotation, key: str):
+    """A JSON list (``[...]``), or comma-separated items (double quotes keep a comma inside
+    an item), each parsed as the item type."""
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            value = json.loads(stripped)
+        except json.JSONDecodeError as error:
+            raise ConfigError(
+                f"{key}: {text!r} is not a JSON list ({error.msg}); "
+                'write ["a", "b"] (quoted strings) or a,b'
+            ) from None
+        return check_value(value, annotation, key)
+    items = [t.strip() for t in next(csv.reader([text], skipinitialspace=True), [])]
+    items = [t for t in items if t != ""]
+    item_types = _item_types(annotation, len(items), key)
+    values = [
+        _parse_value(item, item_type, f"{key}[{i}]")
+        for i, (item, item_type) in enumerate(zip(items, item_types, strict=True))
+    ]
+    return _sequence_kind(annotation)(values)
 
 
 def apply_overrides(config, overrides: list[str] | None):
@@ -72,16 +227,36 @@ def _is_nested(config, key: str) -> bool:
 
 
 def _field_type(config, name: str):
-    """The annotation of field ``name``; where a class's annotations cannot be resolved
-    (TFDS BuilderConfig names types it does not import at run time), the type of the
+    """The annotation of field ``name``. Where a class's annotations cannot all be resolved
+    (TFDS BuilderConfig names types it does not import at run time), the field's own
+    annotation in the module of the class declaring it; failing that, the type of the
     field's current value (tuples: of strings or of their first item's type)."""
     try:
         return typing.get_type_hints(type(config))[name]
     except NameError:
-        current = getattr(config, name)
-        if isinstance(current, tuple):
-            return tuple[type(current[0]) if current else str, ...]
-        return type(current) if current is not None else str
+        pass
+    for cls in type(config).__mro__:
+        if name in cls.__dict__.get("__annotations__", {}):
+            return _own_annotation(cls, name, getattr(config, name))
+    return _value_type(getattr(config, name))
+
+
+def _own_annotation(cls, name: str, current):
+    """Field ``name``'s annotation as declared by ``cls``, resolved in ``cls``'s module;
+    the type of ``current`` where it names something that module does not define."""
+    alone = type("_Field", (), {"__annotations__": {name: cls.__dict__["__annotations__"][name]}})
+    alone.__module__ = cls.__module__
+    try:
+        return typing.get_type_hints(alone)[name]
+    except Exception:  # NameError, AttributeError ...: names only imported for type checkers
+        return _value_type(current)
+
+
+def _value_type(current):
+    """The annotation a field holding ``current`` has (tuples: of their first item's type)."""
+    if isinstance(current, tuple):
+        return tuple[type(current[0]) if current else str, ...]
+    return type(current) if current is not None else str
 
 
 def _set(config, path: list[str], text: str, full_key: str):
@@ -113,24 +288,30 @@ def to_json(config) -> str:
     return json.dumps(dataclasses.asdict(config), indent=2, default=str)
 
 
-def config_from_dict(config, fields: dict, source: str = "config"):
+def config_from_dict(config, fields: dict, source: str = "config", prefix: str = ""):
     """A copy of dataclass ``config`` with the values of ``fields`` (what ``to_json``
-    wrote, possibly only some keys); nested dataclasses recurse, lists become tuples where
-    the field holds a tuple. Unknown keys raise a ConfigError listing the valid ones."""
+    wrote, possibly only some keys); nested dataclasses recurse, each value is checked
+    against its field's annotation (``check_value``: lists become tuples where the field is
+    a tuple). Unknown keys and values of the wrong type raise a ConfigError naming
+    ``source`` and the dotted key."""
     if not isinstance(fields, dict):
-        raise ConfigError(f"{source}: expected a JSON object of config fields")
+        where = f" {prefix[:-1]}:" if prefix else ""
+        raise ConfigError(f"{source}:{where} expected a JSON object of config fields")
     names = {f.name for f in dataclasses.fields(config)}
-    unknown = sorted(set(fields) - names)
+    unknown = sorted(prefix + key for key in set(fields) - names)
     if unknown:
         raise ConfigError(
-            f"{source}: unknown keys {unknown}; valid keys: {', '.join(sorted(names))}"
+            f"{source}: unknown keys {unknown}; valid keys: "
+            f"{', '.join(sorted(prefix + name for name in names))}"
         )
     changes = {}
     for key, value in fields.items():
         current = getattr(config, key)
         if dataclasses.is_dataclass(current):
-            value = config_from_dict(current, value, f"{source}:{key}")
-        elif isinstance(current, tuple) and isinstance(value, list):
-            value = tuple(value)
-        changes[key] = value
+            changes[key] = config_from_dict(current, value, source, f"{prefix}{key}.")
+            continue
+        try:
+            changes[key] = check_value(value, _field_type(config, key), prefix + key)
+        except ConfigError as error:
+            raise ConfigError(f"{source}: {error}") from None
     return dataclasses.replace(config, **changes)

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import sys
 
-# a user's mistake (missing file, bad value, unreadable model or data): one line, no traceback
-USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, KeyError)
+# a user's mistake (missing file, bad value, unreadable model or data, a folder that cannot
+# be written): one line, no traceback
+USER_ERRORS = (
+    ValueError,
+    FileNotFoundError,
+    FileExistsError,
+    NotADirectoryError,
+    IsADirectoryError,
+    PermissionError,
+    KeyError,
+)
 
 EXIT_USER_ERROR = 2
 
 
+def user_error_message(error: BaseException) -> str:
+    """The one line a user reads for ``error``: a KeyError's argument (not its quoted repr);
+    for an OS error about a path, ``<path>: <reason>`` (``runs/x: Permission denied``)."""
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        paths = [error.filename, error.filename2]
+        named = " -> ".join(str(path) for path in paths if path is not None)
+        return f"{named}: {error.strerror}"
+    return str(error)
+
+
 def report_user_error(program: str, error: BaseException) -> int:
-    """Print ``<program>: error: <message>`` to stderr and return the exit code (2).
-    A KeyError's message is its argument (not its quoted repr)."""
-    message = error.args[0] if isinstance(error, KeyError) and error.args else error
+    """Print ``<program>: error: <message>`` to stderr and return the exit code (2)."""
+    message = user_error_message(error)
     print(f"{program}: error: {message} (--debug shows the traceback)", file=sys.stderr)
     return EXIT_USER_ERROR

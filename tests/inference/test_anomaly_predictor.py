@@ -64,7 +64,7 @@ def test_predict_folder_writes_pictures_and_scores(exported, tmp_path, capsys):
         )
         assert int(rows["bad.png"]["anomalous_pixels"]) > 0
         pictures = sorted(os.listdir(output / "pictures" / "line1"))
-        assert pictures == ["bad.png", "good0.png", "good1.png", "good2.png"]
+        assert pictures == [f"{n}.png.png" for n in ("bad", "good0", "good1", "good2")]
     assert "anomalous 1, good 3" in capsys.readouterr().out
 
 

@@ -6,10 +6,11 @@ import os
 import tempfile
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 
-from tfdefect.beam.predictor_model_handler import PredictorModelHandler
+from tfdefect.beam.predictor_model_handler import FAILURE, PredictorModelHandler, failure_reason
 
 FAILURES = "failures"
 
@@ -28,10 +29,31 @@ def read_any(path: str, channels: int):
         return read_image(copy.name, channels)
 
 
+def check_image(path: str, image, channels: int) -> None:
+    """Raise ValueError naming ``path`` unless ``image`` is a non-empty (H, W, ``channels``)
+    uint8 array: what the model call takes."""
+    shape = getattr(image, "shape", None)
+    if (
+        not isinstance(image, np.ndarray)
+        or image.ndim != 3
+        or image.shape[-1] != channels
+        or image.dtype != np.uint8
+    ):
+        raise ValueError(f"{path}: got {shape}, the model takes (H, W, {channels}) uint8 images")
+    if not image.size:
+        raise ValueError(f"{path}: empty image of shape {image.shape}")
+
+
+def failure_record(name: str, path: str, reason: str) -> dict:
+    """A line of ``failures-*.jsonl``."""
+    return {"image": path, "name": name, "reason": reason}
+
+
 class _ReadJob(beam.DoFn):
     """(name, test path, reference path or None) -> ((name, path), (image, reference
-    image)); an unreadable file goes to the ``failures`` output with the reason. The key
-    carries the path through RunInference, so every result keeps its source."""
+    image)); an unreadable file, or one of the wrong shape, goes to the ``failures`` output
+    with the reason. The key carries the path through RunInference, so every result keeps
+    its source."""
 
     def __init__(self, channels: int):
         self.channels = channels
@@ -39,20 +61,38 @@ class _ReadJob(beam.DoFn):
     def process(self, job):
         name, test, reference = job
         try:
-            image = read_any(test, self.channels)
-            other = read_any(reference, self.channels) if reference else None
+            image = self._read(test)
+            other = self._read(reference) if reference else None
         except Exception as error:  # one bad file never stops the pipeline
             yield beam.pvalue.TaggedOutput(
-                FAILURES, {"image": test, "name": name, "reason": str(error)}
+                FAILURES, failure_record(name, test, failure_reason(error))
             )
             return
         yield (name, test), (image, other)
+
+    def _read(self, path: str):
+        image = read_any(path, self.channels)
+        check_image(path, image, self.channels)
+        return image
+
+
+class _SplitResults(beam.DoFn):
+    """((name, path), result) -> a ``predictions`` record, or a ``failures`` record for an
+    image whose prediction raised (``PredictorModelHandler``'s ``FAILURE`` results)."""
+
+    def process(self, keyed):
+        (name, path), result = keyed
+        if FAILURE in result:
+            yield beam.pvalue.TaggedOutput(FAILURES, failure_record(name, path, result[FAILURE]))
+        else:
+            yield {"image": path, "name": name, **result}
 
 
 class InspectImages(beam.PTransform):
     """Jobs ``(name, test image path, reference path or None)`` -> a dict of PCollections:
     ``predictions`` (one record per image: ``image``, ``name`` and ``tfdefect predict``'s
-    fields) and ``failures`` (``image``, ``name``, ``reason``).
+    fields) and ``failures`` (``image``, ``name``, ``reason``: files that could not be read,
+    were of the wrong shape, or whose prediction raised).
 
     Args:
         model_path: an exported model (SavedModel folder, ``model.onnx``, ``.keras``).
@@ -73,7 +113,8 @@ class InspectImages(beam.PTransform):
             FAILURES, main="images"
         )
         inferred = read.images | "Infer" >> RunInference(self.handler)
-        records = inferred | "Records" >> beam.MapTuple(
-            lambda key, result: {"image": key[1], "name": key[0], **result}
+        split = inferred | "Records" >> beam.ParDo(_SplitResults()).with_outputs(
+            FAILURES, main="predictions"
         )
-        return {"predictions": records, FAILURES: read[FAILURES]}
+        failures = (read[FAILURES], split[FAILURES]) | "All failures" >> beam.Flatten()
+        return {"predictions": split.predictions, FAILURES: failures}

@@ -15,3 +15,4 @@ class CastingDataConfig(DatasetConfig, CastingSettings):
     ``tfdefect build-dataset casting --set`` takes."""
 
     dataset_name = "casting"
+    class_count = 2  # good, then defective

@@ -20,6 +20,7 @@ class Chips6DataConfig(DatasetConfig):
     """
 
     dataset_name = "chips6"
+    rendered_class_names = tuple(CLASS_NAMES[1:])
 
     seed: int = 0
     num_train: int = 800
@@ -30,6 +31,19 @@ class Chips6DataConfig(DatasetConfig):
     defect_free_fraction: float = 0.16
     max_defect_size: int = 20
     class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
+
+    def check_settings(self, filesystem: bool = True) -> None:
+        """DatasetConfig's checks, and ``max_defect_size`` against the smallest defect the
+        renderer draws."""
+        from tfdefect.config import ConfigError
+
+        smallest = ChipSynthesisConfig.min_defect_size
+        if self.max_defect_size < smallest:
+            raise ConfigError(
+                f"data.max_defect_size {self.max_defect_size}: must be at least {smallest} "
+                "(the smallest defect drawn)"
+            )
+        super().check_settings(filesystem)
 
     def builder_settings(self) -> dict:
         """Chips6Config's fields: the split sizes and the renderer settings nested."""

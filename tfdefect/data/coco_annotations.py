@@ -31,14 +31,109 @@ COCO_FILE = "annotations.json"
 
 
 def load_json(path: str) -> object:
-    """A JSON file's content; a missing or malformed file raises ChipFolderError."""
+    """A JSON file's content (UTF-8, a byte order mark allowed); a missing or malformed
+    file raises ChipFolderError."""
     try:
-        with open(path) as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             return json.load(handle)
     except OSError as error:
         raise ChipFolderError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
+    except UnicodeDecodeError:
+        raise ChipFolderError(f"{path}: not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as error:
         raise ChipFolderError(f"{path}: not valid JSON ({error})") from None
+
+
+def json_type(value) -> str:
+    """How JSON calls ``value``'s type, with its article (for messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    names = {str: "a string", list: "a list", dict: "an object"}
+    return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
+
+
+def _is_int(value) -> bool:
+    """Whether ``value`` is a JSON integer (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _entry(path: str, kind: str, index: int, entry, keys: tuple[str, ...]) -> dict:
+    """``entry`` (``<kind>[index]`` of the file) checked to be an object holding ``keys``."""
+    needs = " and ".join(f"'{k}'" for k in keys)
+    if not isinstance(entry, dict):
+        raise ChipFolderError(
+            f"{path}: {kind}[{index}] is {json_type(entry)}, needs an object"
+            + (f" with {needs}" if keys else "")
+        )
+    if not all(k in entry for k in keys):
+        raise ChipFolderError(f"{path}: {kind}[{index}] needs {needs}")
+    return entry
+
+
+def _check_image(path: str, index: int, image) -> dict:
+    """``images[index]`` checked: integer id, a file name, positive height / width."""
+    image = _entry(path, "images", index, image, ("id", "file_name"))
+    where = f"{path}: images[{index}]"
+    if not _is_int(image["id"]):
+        raise ChipFolderError(f"{where}: id {image['id']!r:.60} is not an integer")
+    if not isinstance(image["file_name"], str) or not image["file_name"]:
+        raise ChipFolderError(f"{where}: file_name {image['file_name']!r:.60} is not a file name")
+    for key in ("height", "width"):
+        if key in image and not (_is_int(image[key]) and image[key] > 0):
+            raise ChipFolderError(f"{where}: {key} {image[key]!r:.60} is not a whole number > 0")
+    return image
+
+
+def _index_images(path: str, entries: list) -> dict:
+    """Image entries by id (ids unique)."""
+    images = {}
+    for index, entry in enumerate(entries):
+        image = _check_image(path, index, entry)
+        if image["id"] in images:
+            raise ChipFolderError(f"{path}: image id {image['id']} appears twice")
+        images[image["id"]] = image
+    return images
+
+
+def _index_categories(path: str, entries: list) -> dict:
+    """Category names by id (ids unique)."""
+    categories = {}
+    for index, entry in enumerate(entries):
+        category = _entry(path, "categories", index, entry, ("id", "name"))
+        if not _is_int(category["id"]) or not isinstance(category["name"], str):
+            raise ChipFolderError(
+                f"{path}: categories[{index}] needs an integer 'id' and a string 'name', "
+                f"has {category['id']!r:.40} and {category['name']!r:.40}"
+            )
+        if category["id"] in categories:
+            raise ChipFolderError(f"{path}: category id {category['id']} appears twice")
+        categories[category["id"]] = category["name"]
+    return categories
+
+
+def _check_annotation(path: str, index: int, annotation, images: dict) -> dict:
+    """``annotations[index]`` checked: an object, integer ids of a listed image and a
+    category, iscrowd 0 or 1 (category and segmentation are checked by ``coco_chip``)."""
+    annotation = _entry(path, "annotations", index, annotation, ())
+    where = (
+        f"{path}: annotation {annotation['id']!r}"
+        if "id" in annotation
+        else f"{path}: annotations[{index}]"
+    )
+    for key in ("image_id", "category_id"):
+        if key in annotation and not _is_int(annotation[key]):
+            raise ChipFolderError(f"{where}: {key} {annotation[key]!r:.60} is not an integer")
+    if annotation.get("image_id") not in images:
+        raise ChipFolderError(
+            f"{where}: image_id {annotation.get('image_id')!r} is not in 'images'"
+        )
+    if annotation.get("iscrowd", 0) not in (0, 1):
+        raise ChipFolderError(f"{where}: iscrowd {annotation['iscrowd']!r:.60} is not 0 or 1")
+    return annotation
 
 
 def _index(path: str, content) -> tuple[dict, dict, dict]:
@@ -49,21 +144,11 @@ def _index(path: str, content) -> tuple[dict, dict, dict]:
             f"{path}: not COCO instance annotations (needs lists 'images', 'annotations', "
             "'categories')"
         )
-    images = {}
-    for image in content["images"]:
-        if not isinstance(image, dict) or "id" not in image or "file_name" not in image:
-            raise ChipFolderError(f"{path}: image entry {image!r:.80} needs 'id' and 'file_name'")
-        if image["id"] in images:
-            raise ChipFolderError(f"{path}: image id {image['id']} appears twice")
-        images[image["id"]] = image
-    categories = {c.get("id"): c.get("name") for c in content["categories"]}
+    images = _index_images(path, content["images"])
+    categories = _index_categories(path, content["categories"])
     by_image: dict = {image_id: [] for image_id in images}
-    for annotation in content["annotations"]:
-        where = f"{path}: annotation {annotation.get('id')!r}"
-        if annotation.get("image_id") not in images:
-            raise ChipFolderError(
-                f"{where}: image_id {annotation.get('image_id')!r} is not in 'images'"
-            )
+    for index, entry in enumerate(content["annotations"]):
+        annotation = _check_annotation(path, index, entry, images)
         by_image[annotation["image_id"]].append(annotation)
     return images, categories, by_image
 
@@ -73,15 +158,11 @@ def _instance_mask(where: str, segmentation, height: int, width: int) -> np.ndar
         if isinstance(segmentation, list):
             mask = decode_polygons(segmentation, height, width)
         elif isinstance(segmentation, dict):
-            mask = decode_rle(segmentation)
+            mask = decode_rle(segmentation, (height, width))
         else:
-            raise ValueError(f"segmentation is {type(segmentation).__name__}, need polygons or RLE")
+            raise ValueError(f"segmentation is {json_type(segmentation)}, need polygons or RLE")
     except ValueError as error:
         raise ChipFolderError(f"{where}: {error}") from None
-    if mask.shape != (height, width):
-        raise ChipFolderError(
-            f"{where}: RLE size {list(mask.shape)}, the image is {height}x{width}"
-        )
     if not mask.any():
         raise ChipFolderError(f"{where}: segmentation covers no pixel")
     return mask

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from tfdefect.data.dataset_config import DatasetConfig
+from tfdefect.data.synthetic.smt import DEFECT_CLASSES
 from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
 
 
@@ -15,3 +16,5 @@ class SmtPairsDataConfig(DatasetConfig, SmtPairsSettings):
     ``tfdefect build-dataset smt_pairs --set`` takes."""
 
     dataset_name = "smt_pairs"
+    rendered_class_names = tuple(DEFECT_CLASSES)
+    required_class_names = ("ok",)  # the class of ok pairs

@@ -22,7 +22,7 @@ import numpy as np
 
 from tfdefect.data.annotated_chip import chip_from_instances
 from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
-from tfdefect.data.coco_annotations import load_json
+from tfdefect.data.coco_annotations import json_type, load_json
 from tfdefect.data.coco_masks import decode_polygons
 
 VIA_FILE = "via_region_data.json"
@@ -34,6 +34,11 @@ def _shape_polygon(shape: dict) -> list[float]:
     kind = shape.get("name")
     if kind in ("polygon", "polyline"):
         xs, ys = shape["all_points_x"], shape["all_points_y"]
+        if not isinstance(xs, list) or not isinstance(ys, list):
+            raise ValueError(
+                f"all_points_x is {json_type(xs)} and all_points_y {json_type(ys)}, "
+                "need lists of numbers"
+            )
         if len(xs) != len(ys):
             raise ValueError(f"{len(xs)} x and {len(ys)} y points")
     elif kind == "rect":
@@ -85,8 +90,58 @@ def via_records(split_dir: str, annotation_file: str = VIA_FILE) -> list[dict]:
         isinstance(v, dict) and "filename" in v for v in content.values()
     ):
         raise ChipFolderError(f"{path}: not VIA region data (needs entries with 'filename')")
-    entries = sorted(content.values(), key=lambda v: str(v["filename"]))
+    for key, entry in content.items():
+        if not isinstance(entry["filename"], str) or not entry["filename"]:
+            raise ChipFolderError(
+                f"{path}: entry {key!r:.60}: filename {entry['filename']!r:.60} is not a file name"
+            )
+    entries = sorted(content.values(), key=lambda v: v["filename"])
     return [{"path": path, "split_dir": split_dir, "entry": entry} for entry in entries]
+
+
+def _regions(where: str, regions) -> list[tuple[str, object]]:
+    """(index, region) pairs of an entry's ``regions``: a list (VIA 2, Matterport) or a
+    dict keyed by region number (VIA 1)."""
+    if regions is None:
+        return []
+    if isinstance(regions, dict):
+        if not all(str(k).isdecimal() for k in regions):
+            keys = [k for k in regions if not str(k).isdecimal()]
+            raise ChipFolderError(f"{where} regions: key {keys[0]!r:.40} is not a region number")
+        return [(k, regions[k]) for k in sorted(regions, key=int)]
+    if not isinstance(regions, list):
+        raise ChipFolderError(f"{where} regions is {json_type(regions)}, needs a list or an object")
+    return [(str(index), region) for index, region in enumerate(regions)]
+
+
+def _region_parts(where: str, region) -> tuple[dict, dict]:
+    """(shape_attributes, region_attributes) of one region, checked to be objects."""
+    if not isinstance(region, dict):
+        raise ChipFolderError(f"{where} is {json_type(region)}, needs an object")
+    parts = []
+    for key in ("shape_attributes", "region_attributes"):
+        value = region.get(key) or {}
+        if not isinstance(value, dict):
+            raise ChipFolderError(f"{where}: {key} is {json_type(value)}, needs an object")
+        parts.append(value)
+    return parts[0], parts[1]
+
+
+def _region_mask(where: str, region, class_names: list, shape) -> tuple[np.ndarray, int, bool]:
+    """(mask, label 1..K, is_crowd) of one region of an image of ``shape`` (H, W)."""
+    shape_attributes, attributes = _region_parts(where, region)
+    try:
+        polygon = _shape_polygon(shape_attributes)
+        label = class_names.index(_region_class(attributes, class_names)) + 1
+        mask = decode_polygons([polygon], *shape)
+    except KeyError as error:
+        raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
+    except (TypeError, ValueError) as error:
+        raise ChipFolderError(f"{where}: {error}") from None
+    if not mask.any():
+        raise ChipFolderError(f"{where}: region covers no pixel of the {shape[0]}x{shape[1]} image")
+    crowd = str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false")
+    return mask, label, crowd
 
 
 def via_chip(record: dict, image_size: int | None, class_names) -> tuple[str, dict]:
@@ -94,27 +149,16 @@ def via_chip(record: dict, image_size: int | None, class_names) -> tuple[str, di
     file, image and region index of the first problem."""
     path, entry, class_names = record["path"], record["entry"], list(class_names)
     file_name = str(entry["filename"])
+    regions = _regions(f"{path}: {file_name}", entry.get("regions"))
     image = read_chip_channels(os.path.join(record["split_dir"], file_name), image_size)
     height, width = image.shape[:2]
-    regions = entry.get("regions") or []
-    if isinstance(regions, dict):  # VIA 1: {"0": region, "1": region}
-        regions = [regions[k] for k in sorted(regions, key=int)]
     masks, labels, crowd = [], [], []
-    for index, region in enumerate(regions):
+    for index, region in regions:
         where = f"{path}: {file_name} region {index}"
-        attributes = region.get("region_attributes") or {}
-        try:
-            polygon = _shape_polygon(region.get("shape_attributes") or {})
-            labels.append(class_names.index(_region_class(attributes, class_names)) + 1)
-            mask = decode_polygons([polygon], height, width)
-        except KeyError as error:
-            raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
-        except (TypeError, ValueError) as error:
-            raise ChipFolderError(f"{where}: {error}") from None
-        if not mask.any():
-            raise ChipFolderError(f"{where}: region covers no pixel of the {height}x{width} image")
+        mask, label, is_crowd = _region_mask(where, region, class_names, (height, width))
         masks.append(mask)
-        crowd.append(str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false"))
+        labels.append(label)
+        crowd.append(is_crowd)
     masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
     return file_name, chip_from_instances(image, masks, labels, crowd)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from tfdefect.data.dataset_config import DatasetConfig
+from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
 
 
@@ -15,3 +16,4 @@ class WaferSemDataConfig(DatasetConfig, WaferSemSettings):
     ``tfdefect build-dataset wafer_sem --set`` takes."""
 
     dataset_name = "wafer_sem"
+    rendered_class_names = tuple(CLASS_NAMES)

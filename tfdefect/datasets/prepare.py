@@ -13,6 +13,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 
 # BuilderConfig bookkeeping fields that do not change the data
 _NOT_DATA = {"name", "version", "release_notes", "supported_versions", "description", "tags"}
@@ -71,21 +73,52 @@ def prepare_builder(
         config: its BuilderConfig; its ``name`` is the prefix of the keyed name.
         data_dir: TFDS data folder.
         manual_dir: the real data folder (manual configs; missing: an error).
-        rebuild: build again even if prepared data with this key exists.
+        rebuild: build again even if prepared data with this key exists. The new data is
+            built in a temporary folder inside ``data_dir`` and replaces the prepared
+            data only once complete: a failed rebuild keeps what was there.
     """
-    import tensorflow_datasets as tfds
-
     key = config_key(builder_cls, config, manual_dir)
     keyed = dataclasses.replace(config, name=f"{config.name}_{key}")
-    builder = builder_cls(config=keyed, data_dir=os.path.expanduser(data_dir))
-    mode = (
-        tfds.download.GenerateMode.REUSE_CACHE_IF_EXISTS
-        if rebuild
-        else tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
-    )
+    data_dir = os.path.expanduser(data_dir)
+    manual_dir = os.path.expanduser(manual_dir) if manual_dir else None
+    builder = builder_cls(config=keyed, data_dir=data_dir)
+    if rebuild and _is_prepared(builder):
+        _rebuild_beside(builder_cls, keyed, data_dir, manual_dir, str(builder.data_path))
+        return builder_cls(config=keyed, data_dir=data_dir)
+    _download_and_prepare(builder, manual_dir)
+    return builder
+
+
+def _is_prepared(builder) -> bool:
+    return os.path.isfile(os.path.join(str(builder.data_path), "dataset_info.json"))
+
+
+def _download_and_prepare(builder, manual_dir: str | None) -> None:
+    import tensorflow_datasets as tfds
+
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(
-            manual_dir=os.path.expanduser(manual_dir) if manual_dir else None, download_mode=mode
+            manual_dir=manual_dir,
+            download_mode=tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS,
         )
     )
-    return builder
+
+
+def _rebuild_beside(builder_cls, config, data_dir: str, manual_dir, prepared_path: str) -> None:
+    """Build ``config`` into a temporary data folder inside ``data_dir``, then put it in
+    place of ``prepared_path`` (the old version folder renamed aside, the new one renamed
+    in, the old one deleted). The temporary folder never outlives the call."""
+    os.makedirs(data_dir, exist_ok=True)
+    temp = tempfile.mkdtemp(dir=data_dir, prefix=f".tmp-rebuild-{os.getpid()}-")
+    try:
+        fresh = builder_cls(config=config, data_dir=temp)
+        _download_and_prepare(fresh, manual_dir)
+        aside = os.path.join(temp, "previous")
+        os.rename(prepared_path, aside)
+        try:
+            os.rename(str(fresh.data_path), prepared_path)
+        except OSError:
+            os.rename(aside, prepared_path)
+            raise
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)

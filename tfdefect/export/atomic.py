@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -58,14 +59,15 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temp_dirs(folder: str) -> list[str]:
-    """Delete temporary folders and files left in ``folder`` by writers that died (killed
-    during an export); those of live processes stay. Returns the removed names."""
+def remove_stale_temp_dirs(folder: str, prefixes: tuple[str, ...] = _TEMP_PREFIXES) -> list[str]:
+    """Delete temporary folders and files (names starting with one of ``prefixes``) left
+    in ``folder`` by writers that died (killed during an export); those of live processes
+    stay. Returns the removed names."""
     removed = []
     if not os.path.isdir(folder):
         return removed
     for name in os.listdir(folder):
-        if not name.startswith(_TEMP_PREFIXES):
+        if not name.startswith(prefixes):
             continue
         # .tmp-<version>-<pid>-<random>: the version may hold "-" (epoch-000012), the
         # random part of mkdtemp never does, so the pid is the second field from the end
@@ -82,15 +84,29 @@ def remove_stale_temp_dirs(folder: str) -> list[str]:
     return removed
 
 
-def publish_version(base_path: str, version: int | str, write, overwrite: bool) -> str:
+def publish_version(
+    base_path: str, version: int | str, write, overwrite: bool, retarget=None
+) -> str:
     """Write ``<base_path>/<version>`` through ``write(temp_dir)`` into a hidden temporary
     folder and publish it by rename (see :func:`publish_directory`); the temporary folder
-    never outlives a failure. Returns the version folder."""
-    final_dir = os.path.join(base_path, str(version))
+    never outlives a failure. Returns the version folder.
+
+    When another writer publishes the same version first (without ``overwrite``),
+    ``retarget(temp_dir)`` is called, when given, to relabel the finished folder and return
+    the version to publish it as instead (the next free one), so a lost race costs a
+    rename, not the whole export."""
     temp_dir = make_temp_dir(base_path, version)
     try:
         write(temp_dir)
-        publish_directory(temp_dir, final_dir, overwrite)
+        while True:
+            final_dir = os.path.join(base_path, str(version))
+            try:
+                publish_directory(temp_dir, final_dir, overwrite)
+                break
+            except FileExistsError:
+                if overwrite or retarget is None:
+                    raise
+                version = retarget(temp_dir)
     finally:
         if os.path.exists(temp_dir):
             shutil.rmtree(temp_dir, ignore_errors=True)
@@ -100,9 +116,10 @@ def publish_version(base_path: str, version: int | str, write, overwrite: bool) 
 def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
     """Move a finished ``temp_dir`` to ``final_dir`` (same filesystem) by rename.
 
-    An existing ``final_dir`` is an error unless ``overwrite``; then it is renamed aside
-    first and deleted after the new folder is in place, so ``final_dir`` is always either
-    the complete old or the complete new folder (or, for an instant, absent).
+    An existing ``final_dir`` is an error (FileExistsError) unless ``overwrite``; then it
+    is renamed aside first and deleted after the new folder is in place, so ``final_dir``
+    is always either the complete old or the complete new folder (or, for an instant,
+    absent).
     """
     for root, _, files in os.walk(temp_dir):  # a model server may run as another user
         os.chmod(root, 0o755)
@@ -120,5 +137,10 @@ def publish_directory(temp_dir: str, final_dir: str, overwrite: bool) -> None:
         os.rename(final_dir, os.path.join(aside, "previous"))
         os.rename(temp_dir, final_dir)
         shutil.rmtree(aside, ignore_errors=True)
-    else:
+        return
+    try:
         os.rename(temp_dir, final_dir)
+    except OSError as error:  # made by another writer since the check above
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise FileExistsError(f"{final_dir} was published by another writer") from None
+        raise

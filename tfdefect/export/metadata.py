@@ -22,6 +22,89 @@ from importlib import metadata as package_metadata
 
 TASKS = ("segmentation", "detection", "anomaly", "classification", "pair_classification")
 METADATA_FILE = "tfdefect.json"
+REQUIRED_FIELDS = ("task", "class_names", "inputs")
+
+
+class MetadataError(ValueError):
+    """An export's tfdefect metadata that cannot be read, is not valid JSON, or lacks or
+    mistypes a field; the message names where it came from (file, or model and carrier)."""
+
+
+def _json_type(value) -> str:
+    """How JSON calls ``value``'s type (for messages)."""
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    names = {str: "a string", list: "a list", dict: "an object"}
+    return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
+
+
+def _is_int(value) -> bool:
+    """Whether ``value`` is a JSON integer (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    """Whether ``value`` is a JSON number (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_input_spec(spec) -> bool:
+    """An ``inputs`` entry: name (str), shape (sizes >= 0 or null), dtype (str)."""
+    return (
+        isinstance(spec, dict)
+        and isinstance(spec.get("name"), str)
+        and isinstance(spec.get("dtype"), str)
+        and isinstance(spec.get("shape"), list)
+        and all(d is None or (_is_int(d) and d >= 0) for d in spec["shape"])
+    )
+
+
+_INPUT_SPEC = '{"name": string, "shape": [sizes or null], "dtype": string}'
+# field -> (test, what it must be)
+_FIELD_RULES = {
+    "task": (lambda v: v in TASKS, f"one of {', '.join(TASKS)}"),
+    "class_names": (
+        lambda v: isinstance(v, list) and all(isinstance(n, str) or _is_int(n) for n in v),
+        "a list of class names",
+    ),
+    "inputs": (lambda v: isinstance(v, list), f"a list of {_INPUT_SPEC}"),
+    "thresholds": (
+        lambda v: isinstance(v, dict) and all(_is_number(x) for x in v.values()),
+        "an object of numbers",
+    ),
+    "name": (lambda v: isinstance(v, str), "a string"),
+    "version": (_is_int, "an integer"),
+    "extra": (lambda v: isinstance(v, dict), "an object"),
+    "library_version": (lambda v: isinstance(v, str), "a string"),
+}
+
+
+def check_metadata_fields(fields, source: str) -> dict:
+    """``fields`` (a parsed metadata document) checked: an object with the required fields,
+    every known field of its type. Returns the known fields; raises MetadataError naming
+    ``source`` and the first missing or bad field."""
+    if not isinstance(fields, dict):
+        raise MetadataError(f"{source}: tfdefect metadata is {_json_type(fields)}, not an object")
+    missing = [name for name in REQUIRED_FIELDS if name not in fields]
+    if missing:
+        raise MetadataError(
+            f"{source}: tfdefect metadata lacks {', '.join(repr(m) for m in missing)} "
+            f"(required: {', '.join(REQUIRED_FIELDS)})"
+        )
+    for name, (test, expected) in _FIELD_RULES.items():
+        if name in fields and not test(fields[name]):
+            raise MetadataError(
+                f"{source}: tfdefect metadata field {name!r} is {fields[name]!r:.80}, "
+                f"needs {expected}"
+            )
+    for index, spec in enumerate(fields["inputs"]):
+        if not _is_input_spec(spec):
+            raise MetadataError(
+                f"{source}: tfdefect metadata inputs[{index}] is {spec!r:.80}, needs {_INPUT_SPEC}"
+            )
+    return {name: fields[name] for name in _FIELD_RULES if name in fields}
 
 
 def library_version() -> str:
@@ -83,12 +166,20 @@ class ModelMetadata:
 
     @classmethod
     def from_json(cls, text: str, source: str = "metadata") -> ModelMetadata:
+        """The metadata of a JSON document (unknown fields are ignored).
+
+        Raises:
+            MetadataError (a ValueError): not valid JSON, not an object, a required field
+                (task, class_names, inputs) missing or any field of the wrong type; the
+                message names ``source``.
+        """
         try:
             fields = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{source}: tfdefect metadata is not valid JSON ({error})") from error
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in fields.items() if k in known})
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise MetadataError(
+                f"{source}: tfdefect metadata is not valid JSON ({error})"
+            ) from error
+        return cls(**check_metadata_fields(fields, source))
 
     def replace(self, **changes) -> ModelMetadata:
         return dataclasses.replace(self, **changes)
@@ -101,11 +192,25 @@ def _write_file(path: str, metadata: ModelMetadata) -> str:
     return path
 
 
+def _decode(data: bytes, source: str) -> str:
+    """``data`` as UTF-8 text; MetadataError naming ``source`` otherwise."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MetadataError(f"{source}: tfdefect metadata is not UTF-8 text") from None
+
+
 def _read_file(path: str) -> ModelMetadata | None:
+    """The metadata file at ``path``, or None when there is none; MetadataError naming the
+    file when it cannot be read or is malformed."""
     if not os.path.isfile(path):
         return None
-    with open(path) as handle:
-        return ModelMetadata.from_json(handle.read(), path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise MetadataError(f"{path}: cannot read ({error.strerror})") from None
+    return ModelMetadata.from_json(_decode(data, path), path)
 
 
 def write_savedmodel_metadata(saved_model_dir: str, metadata: ModelMetadata) -> str:
@@ -130,8 +235,11 @@ def onnx_metadata_props(metadata: ModelMetadata) -> dict[str, str]:
 
 
 def read_onnx_metadata(props: dict[str, str], source: str) -> ModelMetadata | None:
-    """Metadata from an ONNX session's ``custom_metadata_map`` (None if absent)."""
-    return ModelMetadata.from_json(props["tfdefect"], source) if "tfdefect" in props else None
+    """Metadata from an ONNX session's ``custom_metadata_map`` (None if absent); ``source``
+    is the model's path, named in a MetadataError for malformed metadata."""
+    if "tfdefect" not in props:
+        return None
+    return ModelMetadata.from_json(props["tfdefect"], f"{source} metadata_props['tfdefect']")
 
 
 def tflite_metadata_path(tflite_path: str) -> str:
@@ -170,6 +278,5 @@ def read_keras_metadata(keras_path: str) -> ModelMetadata | None:
     with zipfile.ZipFile(keras_path) as archive:
         if METADATA_FILE not in archive.namelist():
             return None
-        return ModelMetadata.from_json(
-            archive.read(METADATA_FILE).decode(), f"{keras_path}:{METADATA_FILE}"
-        )
+        source = f"{keras_path}:{METADATA_FILE}"
+        return ModelMetadata.from_json(_decode(archive.read(METADATA_FILE), source), source)

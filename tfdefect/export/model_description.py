@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tfdefect.export.metadata import ModelMetadata
-from tfdefect.export.signatures import make_serving_functions
+from tfdefect.export.signatures import make_serving_functions, model_image_shape
 
 _TASK_BY_CLASS = {
     "UNetSegmenter": "segmentation",
@@ -66,6 +66,9 @@ def describe_model(
     if task == "pair_classification":
         found["ng"] = 0.5
     found.update(thresholds or {})
+    extra = dict(extra or {})
+    if hasattr(model, "size_multiple") and None in model_image_shape(model)[:2]:
+        extra.setdefault("size_multiple", int(model.size_multiple))
     if class_names is None:
         class_names = _placeholder_classes(model, task)
     return ModelMetadata(
@@ -74,7 +77,7 @@ def describe_model(
         inputs=inputs,
         thresholds=found,
         name=name,
-        extra=dict(extra or {}),
+        extra=extra,
     )
 
 

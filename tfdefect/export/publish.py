@@ -8,9 +8,9 @@ import sys
 
 from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
 from tfdefect.export.finite_outputs import check_finite_outputs
-from tfdefect.export.metadata import ModelMetadata
+from tfdefect.export.metadata import ModelMetadata, write_savedmodel_metadata
 from tfdefect.export.model_description import describe_model, serving_postprocess
-from tfdefect.export.onnx_export import export_onnx
+from tfdefect.export.onnx_export import attach_onnx_metadata, export_onnx
 from tfdefect.export.savedmodel import write_savedmodel
 from tfdefect.export.serving_config import update_models_config, validate_model_name
 from tfdefect.progress import progress_bar
@@ -126,8 +126,21 @@ def publish_model(
             stages.update(1)
         stages.set_postfix_str("publishing")
 
+    def retarget(folder):
+        """Another export took ``version`` meanwhile: relabel this one as the next free."""
+        nonlocal metadata, version
+        taken, version = version, next_version(base_path)
+        metadata = metadata.replace(version=version)
+        write_savedmodel_metadata(folder, metadata)
+        if onnx:
+            attach_onnx_metadata(os.path.join(folder, ONNX_FILE), metadata)
+        log(f"version {taken} of {name} was published meanwhile; publishing as {version}")
+        return version
+
     try:
-        final_dir = publish_version(base_path, version, write, overwrite=overwrite is not None)
+        final_dir = publish_version(
+            base_path, version, write, overwrite=overwrite is not None, retarget=retarget
+        )
         stages.update(1)
     finally:
         stages.close()

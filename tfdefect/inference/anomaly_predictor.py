@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 import cv2
@@ -51,12 +52,40 @@ def overlay(image: np.ndarray, anomaly_map: np.ndarray, mask: np.ndarray, scale:
     return picture
 
 
-def stream(model_path: str, source, max_frames: int | None = None, output: str | None = None):
+def check_video_output(output: str, overwrite: bool = False) -> None:
+    """Refuse an annotated-video path that cannot be written or would replace a file."""
+    if os.path.isdir(output):
+        raise ValueError(f"--output {output} is a folder; give a video file (.avi)")
+    if os.path.exists(output) and not overwrite:
+        raise FileExistsError(f"--output {output} exists; choose another file or --overwrite")
+    if os.path.splitext(output)[1].lower() != ".avi":
+        raise ValueError(f"--output {output}: the annotated video is MJPG in an .avi file")
+
+
+def _open_writer(path: str, size: tuple[int, int]):
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 10.0, size)
+    if not writer.isOpened():
+        raise ValueError(f"{path}: OpenCV cannot write an MJPG video here")
+    return writer
+
+
+def stream(
+    model_path: str,
+    source,
+    max_frames: int | None = None,
+    output: str | None = None,
+    overwrite: bool = False,
+):
     """Score the frames of a video file or camera (OpenCV index), printing per-frame score
-    and frames/s; optionally write an annotated video to ``output``.
+    and frames/s; optionally write an annotated video to ``output`` (an ``.avi``; its
+    folder is made). The video is written to a temporary file beside ``output`` and
+    renamed when the stream ends, so an existing file is replaced only with ``overwrite``
+    and only by a finished video.
 
     Returns a list of (frame index, score, is_anomalous).
     """
+    if output:
+        check_video_output(output, overwrite)
     runner = AnomalyRunner(model_path)
     capture_source = int(source) if str(source).isdigit() else source
     if isinstance(capture_source, str) and not os.path.isfile(capture_source):
@@ -64,6 +93,12 @@ def stream(model_path: str, source, max_frames: int | None = None, output: str |
     capture = cv2.VideoCapture(capture_source)
     if not capture.isOpened():
         raise ValueError(f"{source}: OpenCV cannot open this video or camera")
+    temp = None
+    if output:
+        folder = os.path.dirname(os.path.abspath(output))
+        os.makedirs(folder, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".avi")
+        os.close(handle)
     writer, results, started = None, [], time.time()
     try:
         while max_frames is None or len(results) < max_frames:
@@ -79,7 +114,7 @@ def stream(model_path: str, source, max_frames: int | None = None, output: str |
                 f"({rate:.1f} frames/s)",
                 flush=True,
             )
-            if output:
+            if temp:
                 picture = overlay(
                     cv2.cvtColor(frame, cv2.COLOR_BGR2RGB),
                     outputs["anomaly_map"][0],
@@ -87,15 +122,19 @@ def stream(model_path: str, source, max_frames: int | None = None, output: str |
                     max(score, 1e-6),
                 )
                 if writer is None:
-                    height, width = picture.shape[:2]
-                    fourcc = cv2.VideoWriter_fourcc(*"MJPG")
-                    writer = cv2.VideoWriter(output, fourcc, 10.0, (width, height))
+                    writer = _open_writer(temp, picture.shape[1::-1])
                 writer.write(picture)
+        if not results:
+            raise ValueError(f"{source}: no frame could be read")
+        if writer is not None:
+            writer.release()
+            writer = None
+            os.replace(temp, output)
     finally:
         capture.release()
         if writer is not None:
             writer.release()
-    if not results:
-        raise ValueError(f"{source}: no frame could be read")
+        if temp and os.path.exists(temp):
+            os.remove(temp)
     print(f"{len(results)} frames, {len(results) / (time.time() - started):.1f} frames/s")
     return results

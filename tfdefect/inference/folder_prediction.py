@@ -2,8 +2,8 @@
 
 Writes ``predictions.jsonl`` (one JSON object per image: path, name, task fields),
 ``predictions.csv`` (the scalar fields), ``failures.jsonl`` (unreadable inputs with the
-reason) and ``pictures/<name>.png``. Names keep each input's path relative to the folder
-it was found in, so no output overwrites another.
+reason) and ``pictures/<name>.png`` (``<name>`` keeps its extension). Names keep each
+input's path relative to the folder it was found in, so no output overwrites another.
 """
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import sys
+import tempfile
 
-from tfdefect.export.atomic import atomic_write_text
+from tfdefect.export.atomic import make_temp_dir, remove_stale_temp_dirs
 from tfdefect.inference.image_io import ImageReadError, display_image, list_image_files
 from tfdefect.progress import progress_bar
 
 RESULT_FILES = ("predictions.jsonl", "predictions.csv", "failures.jsonl")
+PICTURES = "pictures"
 
 
 def check_output_folder(output_dir: str, overwrite: bool) -> None:
@@ -62,6 +65,56 @@ def _csv_row(record: dict) -> dict:
     return row
 
 
+class _ResultWriter:
+    """Writes a run's records as they come: ``predictions.jsonl`` and ``failures.jsonl``
+    are appended and flushed after every image, so an interrupted run keeps what it
+    scored; ``predictions.csv`` is written at the end."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.records: list[dict] = []
+        self.failures = 0
+        self._predictions = open(os.path.join(folder, "predictions.jsonl"), "w")
+        self._failures = open(os.path.join(folder, "failures.jsonl"), "w")
+
+    def record(self, record: dict) -> None:
+        self._predictions.write(json.dumps(record) + "\n")
+        self._predictions.flush()
+        self.records.append(record)
+
+    def failure(self, path: str, name: str, error: BaseException) -> None:
+        reason = str(error) or type(error).__name__
+        self._failures.write(json.dumps({"image": path, "name": name, "error": reason}) + "\n")
+        self._failures.flush()
+        self.failures += 1
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+
+    def close(self) -> None:
+        self._predictions.close()
+        self._failures.close()
+        rows = [_csv_row(r) for r in self.records]
+        fields = list(dict.fromkeys(k for row in rows for k in row)) or ["image"]
+        with open(os.path.join(self.folder, "predictions.csv"), "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def _replace_results(stage: str, output_dir: str) -> None:
+    """Put a finished run's results (files and ``pictures/``) from ``stage`` in place of
+    the earlier ones in ``output_dir``, each renamed aside before the new one moves in and
+    deleted after; nothing else in ``output_dir`` is touched."""
+    aside = tempfile.mkdtemp(dir=output_dir, prefix=f".old-results-{os.getpid()}-")
+    for name in (*RESULT_FILES, PICTURES):
+        old = os.path.join(output_dir, name)
+        if os.path.lexists(old):
+            os.rename(old, os.path.join(aside, name))
+        new = os.path.join(stage, name)
+        if os.path.lexists(new):
+            os.rename(new, old)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
 def predict_to_folder(
     predictor,
     inputs,
@@ -76,11 +129,14 @@ def predict_to_folder(
 ) -> dict:
     """Predict every input image and write the results folder (see the module docstring).
 
+    A file that cannot be read or predicted is recorded in ``failures.jsonl`` with the
+    reason and the run goes on. With ``overwrite``, the new results are written beside the
+    earlier ones and replace them (pictures included) only when the run has finished; a
+    run that fails keeps the earlier results.
+
     Returns a summary: ``images``, ``failures``, ``verdicts`` (count per verdict),
     ``output`` paths.
     """
-    from tfdefect.viz.prediction_pictures import plot_prediction
-
     check_output_folder(output_dir, overwrite)
     pair_task = predictor.task == "pair_classification"
     cached = pair_task and any(s["name"] == "position_id" for s in predictor.metadata.inputs)
@@ -95,73 +151,110 @@ def predict_to_folder(
     if cached and position_id is None:
         raise ValueError("a cached-reference model needs --position-id (see its metadata)")
     os.makedirs(output_dir, exist_ok=True)
-    records, failures, verdicts = [], [], {}
-    map_scale = predictor.metadata.extra.get("map_scale")
-    map_threshold = predictor.metadata.map_threshold
-    if map_scale is None and map_threshold:
-        map_scale = 2.0 * map_threshold
-    channel = predictor.metadata.extra.get("display_channel")
+    remove_stale_temp_dirs(output_dir, prefixes=(".tmp-results-", ".old-results-"))
+    earlier = any(os.path.lexists(os.path.join(output_dir, n)) for n in RESULT_FILES)
+    stage = make_temp_dir(output_dir, "results") if earlier else output_dir
+    try:
+        writer = _ResultWriter(stage)
+        verdicts = _predict_jobs(
+            predictor, jobs, writer, stage, position_id, cached, pictures, progress
+        )
+        writer.close()
+        if stage != output_dir:
+            _replace_results(stage, output_dir)
+    finally:
+        if stage != output_dir:
+            shutil.rmtree(stage, ignore_errors=True)
+    return {
+        "images": len(writer.records),
+        "failures": writer.failures,
+        "verdicts": verdicts,
+        "predictions": os.path.join(output_dir, "predictions.jsonl"),
+        "csv": os.path.join(output_dir, "predictions.csv"),
+    }
+
+
+def _predict_jobs(predictor, jobs, writer, folder, position_id, cached, pictures, progress):
+    """Read, predict and record ``jobs`` batch by batch; returns the count per verdict."""
+    verdicts: dict[str, int] = {}
     bar = _progress(len(jobs), progress)
     cache: dict[str, object] = {}
     for start in range(0, len(jobs), predictor.batch_size):
         batch = jobs[start : start + predictor.batch_size]
-        chunk, images, references = [], [], []
+        chunk = []
         for path, name, ref in batch:
             try:
                 image = predictor.read(path)
-                if ref is not None:
-                    if ref not in cache:
-                        cache[ref] = predictor.read(ref)
-                    references.append(cache[ref])
+                if ref is not None and ref not in cache:
+                    cache[ref] = predictor.read(ref)
             except ImageReadError as error:
-                failures.append({"image": path, "name": name, "error": str(error)})
-                print(f"skipped {path}: {error}", file=sys.stderr)
+                writer.failure(path, name, error)
                 continue
-            chunk.append((path, name))
-            images.append(image)
-        if images:
-            results = predictor.predict(
-                images,
-                reference=references or None,
-                position_id=position_id if cached else None,
-            )
-            for i, ((path, name), image, result) in enumerate(
-                zip(chunk, images, results, strict=True)
-            ):
-                record = {"image": path, "name": name, **result.to_dict()}
-                if pictures:
-                    picture = os.path.join("pictures", os.path.splitext(name)[0] + ".png")
-                    plot_prediction(
-                        display_image(image, channel),
-                        result,
-                        os.path.join(output_dir, picture),
-                        reference=display_image(references[i], channel) if references else None,
-                        map_scale=map_scale,
-                    )
-                    record["picture"] = picture
-                records.append(record)
-                verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
+            chunk.append((path, name, image, cache[ref] if ref is not None else None))
+        for (path, name, image, ref_image), outcome in zip(
+            chunk, _predict_each(predictor, chunk, position_id if cached else None), strict=True
+        ):
+            if isinstance(outcome, Exception):
+                writer.failure(path, name, outcome)
+                continue
+            record = {"image": path, "name": name, **outcome.to_dict()}
+            if pictures:
+                record["picture"] = _picture(predictor, folder, name, image, ref_image, outcome)
+            writer.record(record)
+            verdicts[outcome.verdict] = verdicts.get(outcome.verdict, 0) + 1
         bar.update(len(batch))
     bar.close()
-    jsonl = os.path.join(output_dir, "predictions.jsonl")
-    atomic_write_text(jsonl, "".join(json.dumps(r) + "\n" for r in records))
-    atomic_write_text(
-        os.path.join(output_dir, "failures.jsonl"), "".join(json.dumps(f) + "\n" for f in failures)
+    return verdicts
+
+
+def _predict_each(predictor, chunk, position_id) -> list:
+    """One result or exception per item of ``chunk``: the batch in one call, and where that
+    call fails, each image alone, so one bad image fails alone."""
+    if not chunk:
+        return []
+
+    def call(items):
+        references = [ref for *_, ref in items if ref is not None]
+        return predictor.predict(
+            [image for _, _, image, _ in items],
+            reference=references or None,
+            position_id=position_id,
+        )
+
+    try:
+        return call(chunk)
+    except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
+        if len(chunk) == 1:
+            return [_error_of(call, chunk)]
+        return [_error_of(call, [item]) for item in chunk]
+
+
+def _error_of(call, items):
+    try:
+        return call(items)[0]
+    except Exception as error:  # noqa: BLE001 - an image's failure, recorded with its reason
+        return error
+
+
+def _picture(predictor, folder, name, image, ref_image, result) -> str:
+    """Draw the picture of one result; its path relative to the results folder. Named after
+    the input's whole name (``x.png`` and ``x.jpg`` get ``x.png.png`` and ``x.jpg.png``)."""
+    from tfdefect.viz.prediction_pictures import plot_prediction
+
+    metadata = predictor.metadata
+    map_scale = metadata.extra.get("map_scale")
+    if map_scale is None and metadata.map_threshold:
+        map_scale = 2.0 * metadata.map_threshold
+    channel = metadata.extra.get("display_channel")
+    picture = os.path.join(PICTURES, name + ".png")
+    plot_prediction(
+        display_image(image, channel),
+        result,
+        os.path.join(folder, picture),
+        reference=display_image(ref_image, channel) if ref_image is not None else None,
+        map_scale=map_scale,
     )
-    csv_path = os.path.join(output_dir, "predictions.csv")
-    rows = [_csv_row(r) for r in records]
-    fields = list(dict.fromkeys(k for row in rows for k in row)) or ["image"]
-    with open(csv_path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return {
-        "images": len(records),
-        "failures": len(failures),
-        "verdicts": verdicts,
-        "predictions": jsonl,
-        "csv": csv_path,
-    }
+    return picture
 
 
 def _progress(total: int, enabled: bool):

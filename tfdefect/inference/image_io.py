@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import cv2
 import numpy as np
@@ -10,8 +11,59 @@ import numpy as np
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".npy")
 
 
+# the largest image read, in pixels (Pillow's own decompression-bomb limit)
+MAX_IMAGE_PIXELS = 2 * 89_478_485
+
+# the formats whose truncation OpenCV hides: JPEG and PNG, by their first bytes
+_CHECKED_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+
+
 class ImageReadError(ValueError):
     """A file that is missing, unreadable or of the wrong layout; the message names it."""
+
+
+def check_whole_image(path: str) -> None:
+    """Refuse a JPEG or PNG file that does not decode whole.
+
+    OpenCV returns the decoded part of a truncated JPEG or PNG (libjpeg's warning on
+    stderr is its only trace), so such files are read once more with Pillow, which raises
+    on a truncated or damaged stream: a PNG's chunks are checked (CRCs, up to IEND), a
+    JPEG is decoded at 1/8 scale. Other formats are left to OpenCV.
+
+    Raises:
+        ImageReadError: truncated or damaged data, or more than ``MAX_IMAGE_PIXELS``.
+    """
+    from PIL import Image
+
+    with open(path, "rb") as handle:
+        if not handle.read(8).startswith(_CHECKED_SIGNATURES):
+            return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ImageReadError(
+                        f"{path}: {width}x{height} px is more than the {MAX_IMAGE_PIXELS} "
+                        "pixels tfdefect reads"
+                    )
+                if image.format == "PNG":
+                    image.verify()  # every chunk's CRC through IEND, no pixels decoded
+                else:  # JPEG: the whole stream decoded at 1/8 scale (DCT scaling)
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                    image.load()
+        except ImageReadError:
+            raise
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+            raise ImageReadError(f"{path}: damaged or truncated image ({error})") from None
+
+
+def _deep_message(path: str, what: str) -> str:
+    return (
+        f"{path}: {what}: tfdefect models take 8-bit pixels; scale the image to 0..255 "
+        "for your sensor's range first"
+    )
 
 
 def read_image(path: str, channels: int) -> np.ndarray:
@@ -21,24 +73,35 @@ def read_image(path: str, channels: int) -> np.ndarray:
     files are repeated), 1-channel models grey; other channel counts read the
     ``serving_bytes`` mosaic (one grey image, the C channels side by side).
 
+    One rule for every model: pixels are 8-bit. A 16-bit (or float) image or array is
+    refused, never cut to 8 bits, since only its owner knows the sensor's range. A file
+    that does not decode whole (a truncated JPEG or PNG) is refused, not predicted.
+
     Raises:
         ImageReadError: naming the file and what is wrong.
     """
     if not os.path.isfile(path):
         raise ImageReadError(f"{path}: no such file")
+    if os.path.getsize(path) == 0:
+        raise ImageReadError(f"{path}: empty file")
     if path.lower().endswith(".npy"):
         try:
             image = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as error:
-            raise ImageReadError(f"{path}: not a readable .npy array ({error})") from error
+        except (ValueError, OSError, EOFError) as error:
+            raise ImageReadError(f"{path}: not a readable .npy array ({error})") from None
+        if image.dtype != np.uint8 and image.dtype.itemsize > 1:
+            raise ImageReadError(_deep_message(path, f"an array of {image.dtype}"))
     else:
-        flag = {1: cv2.IMREAD_GRAYSCALE, 3: cv2.IMREAD_COLOR}.get(channels, cv2.IMREAD_UNCHANGED)
-        image = cv2.imread(path, flag)
+        check_whole_image(path)
+        # the file's own depth and colours (EXIF orientation applied; alpha dropped)
+        image = cv2.imread(path, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         if image is None:
             raise ImageReadError(f"{path}: not a readable image")
-        if channels == 3:
-            image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-        elif channels != 1:
+        if image.dtype != np.uint8:
+            raise ImageReadError(_deep_message(path, f"{image.dtype} pixels"))
+        if channels in (1, 3):
+            image = _convert_colours(image, channels)
+        else:
             if image.ndim == 3:
                 raise ImageReadError(
                     f"{path}: a {channels}-channel model reads a grey mosaic of the channels "
@@ -60,7 +123,19 @@ def read_image(path: str, channels: int) -> np.ndarray:
         )
     if image.dtype != np.uint8:
         raise ImageReadError(f"{path}: expected uint8 pixels, got {image.dtype}")
+    if 0 in image.shape:
+        raise ImageReadError(f"{path}: empty image of shape {image.shape}")
     return image
+
+
+def _convert_colours(image: np.ndarray, channels: int) -> np.ndarray:
+    """OpenCV's grey or BGR image as grey (1 channel) or RGB (3 channels)."""
+    grey = image.ndim == 2 or image.shape[-1] == 1
+    if channels == 1:
+        return image if grey else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if grey:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)  # in place: no second copy
 
 
 def list_image_files(inputs) -> list[tuple[str, str]]:

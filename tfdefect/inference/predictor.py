@@ -21,9 +21,12 @@ class Predictor:
     """Predicts with an exported or saved model; knows its task and classes from the
     metadata every export carries.
 
-    ``predict(images)`` takes one (H, W, C) uint8 image, a list of them (any sizes: each
-    is resized to the model's input and results are mapped back to its own size), a
-    (B, H, W, C) batch, or file paths. Pair models take ``reference=`` (one image for all,
+    ``predict(images)`` takes one (H, W, C) uint8 image, a list of them, a (B, H, W, C)
+    batch, or file paths. Any sizes: a model with a fixed input size gets each image
+    resized to it; a model of free size (the segmenters) gets each image padded (mirrored
+    edges) up to the next multiple of its ``size_multiple`` (metadata ``extra``; 32 for
+    exports that do not say) and batched with images of the same padded size. Results are
+    mapped back to each image's own size. Pair models take ``reference=`` (one image for all,
     or one per test image); a cached-reference MPB3 takes ``position_id=`` instead.
 
     Returns one typed result per image (see ``tfdefect.inference.results``).
@@ -42,6 +45,8 @@ class Predictor:
             raise ValueError(f"{path}: metadata lists no image input")
         self.image_shape = tuple(images[0]["shape"])
         self.channels = int(self.image_shape[-1])
+        self.free_size = not (self.image_shape[0] and self.image_shape[1])
+        self.size_multiple = int(self.metadata.extra.get("size_multiple") or 32)
 
     @property
     def task(self) -> str:
@@ -82,16 +87,38 @@ class Predictor:
                         f"{len(references)} reference images for {len(tests)} test images"
                     )
                 extra["reference"] = references
-        results = []
-        for start in range(0, len(tests), self.batch_size):
-            chunk = tests[start : start + self.batch_size]
+        for image in tests + list(extra.get("reference", [])):
+            self._check_image(image)
+        results = [None] * len(tests)
+        for indices in self._chunks(tests):
+            chunk = [tests[k] for k in indices]
             feeds = {self._test_input_name(): self._batch(chunk)}
             for name, values in extra.items():
-                part = values[start : start + self.batch_size]
+                part = [values[k] for k in indices]
                 feeds[name] = self._batch(part) if name == "reference" else np.asarray(part)
             outputs = self.runtime(feeds)
-            results += [self._decode(outputs, i, image) for i, image in enumerate(chunk)]
+            for i, (k, image) in enumerate(zip(indices, chunk, strict=True)):
+                results[k] = self._decode(outputs, i, image)
         return results
+
+    def _model_size(self, image: np.ndarray) -> tuple[int, int]:
+        """(height, width) the model is fed for ``image``."""
+        if not self.free_size:
+            return int(self.image_shape[0]), int(self.image_shape[1])
+        step = self.size_multiple
+        return tuple(-(-side // step) * step for side in image.shape[:2])
+
+    def _chunks(self, images: list) -> list[list[int]]:
+        """Indices of ``images`` in model calls of at most ``batch_size``, each call of one
+        input size (in order of first appearance)."""
+        groups: dict[tuple, list[int]] = {}
+        for index, image in enumerate(images):
+            groups.setdefault(self._model_size(image), []).append(index)
+        return [
+            members[start : start + self.batch_size]
+            for members in groups.values()
+            for start in range(0, len(members), self.batch_size)
+        ]
 
     def _test_input_name(self) -> str:
         names = [s["name"] for s in self.metadata.image_inputs]
@@ -108,19 +135,29 @@ class Predictor:
             raise ValueError(f"expected an (H, W, C) image or a batch, got shape {images.shape}")
         return [self.read(i) if isinstance(i, str) else np.asarray(i) for i in images]
 
+    def _check_image(self, image: np.ndarray) -> None:
+        channels = self.channels
+        if image.ndim != 3 or image.shape[-1] != channels:
+            raise ValueError(
+                f"image of shape {image.shape}; the model takes (H, W, {channels}) uint8"
+            )
+        if image.dtype != np.uint8:
+            raise ValueError(f"expected uint8 pixels, got {image.dtype}")
+        if 0 in image.shape:
+            raise ValueError(f"empty image of shape {image.shape}")
+
     def _batch(self, images: list) -> np.ndarray:
-        height, width, channels = self.image_shape
+        """The model's input batch: each image resized (fixed-size models) or padded with
+        mirrored edges (free-size models) to ``_model_size``."""
         batch = []
         for image in images:
-            if image.ndim != 3 or image.shape[-1] != channels:
-                raise ValueError(
-                    f"image of shape {image.shape}; the model takes (H, W, {channels}) uint8"
-                )
-            if image.dtype != np.uint8:
-                raise ValueError(f"expected uint8 pixels, got {image.dtype}")
-            if height and width and image.shape[:2] != (height, width):
+            height, width = self._model_size(image)
+            if self.free_size:
+                pad = ((0, height - image.shape[0]), (0, width - image.shape[1]), (0, 0))
+                image = np.pad(image, pad, mode="symmetric")
+            elif image.shape[:2] != (height, width):
                 resized = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-                image = resized.reshape(height, width, channels)
+                image = resized.reshape(height, width, self.channels)
             batch.append(image)
         return np.stack(batch)
 
@@ -144,6 +181,8 @@ class Predictor:
             class_map = outputs["class_map"][i]
         else:
             class_map = np.argmax(outputs["probabilities"][i], axis=-1)
+        if self.free_size:  # padded input: the image's own part
+            class_map = class_map[: size[0], : size[1]]
         class_map = _resize_nearest(class_map.astype(np.int32), size)
         count = max(len(self.class_names), int(class_map.max()) + 1)
         counts = np.bincount(class_map.ravel(), minlength=count)

@@ -22,11 +22,15 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.casting_data import CastingDataConfig
-from tfdefect.recipes.front import option
+from tfdefect.recipes.front import RunOutputs, option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
 ALL_MODELS = ("luna", "alexnet", "resnet18", "efficientnetv2", "convnext", "vit", "deit", "swin_t")
+PRETRAIN_SOURCES = ("smt_pairs",)
+# what image_size must be a multiple of: the ViT / DeiT patch, Swin's patch x 8 (stages)
+SIDE_MULTIPLES = {"vit": 16, "deit": 16, "swin_t": 32}
+MIN_IMAGE_SIZE = 32  # keras.applications backbones refuse smaller inputs
 
 
 @dataclasses.dataclass
@@ -48,7 +52,7 @@ class CastingZooConfig:
             train; ``data.class_names`` the names of good and defective).
     """
 
-    models: tuple = ALL_MODELS
+    models: tuple[str, ...] = ALL_MODELS
     freeze: str = "full"
     backbone_weights: str | None = None
     pretrain: str | None = None
@@ -90,6 +94,7 @@ def models_argument(names: list[str]) -> tuple[str, ...]:
 
 
 def check(config: CastingZooConfig) -> None:
+    """Refuse settings the recipe cannot run, before any data is built."""
     unknown = sorted(set(config.models) - set(ALL_MODELS))
     if unknown:
         raise ConfigError(f"unknown models {unknown}; choose from {', '.join(ALL_MODELS)}")
@@ -101,6 +106,31 @@ def check(config: CastingZooConfig) -> None:
         raise ConfigError(str(error)) from None
     if config.backbone_weights and config.pretrain:
         raise ConfigError("give --backbone-weights or --pretrain, not both")
+    if config.pretrain is not None and config.pretrain not in PRETRAIN_SOURCES:
+        raise ConfigError(
+            f"pretrain {config.pretrain!r}: choose from {', '.join(PRETRAIN_SOURCES)} (or none)"
+        )
+    check_image_size(config)
+
+
+def check_image_size(config: CastingZooConfig) -> None:
+    """image_size fits every chosen model: at least MIN_IMAGE_SIZE, and a multiple of the
+    transformers' patch grid (SIDE_MULTIPLES)."""
+    size = config.image_size
+    if size < MIN_IMAGE_SIZE:
+        raise ConfigError(f"image_size {size}: must be at least {MIN_IMAGE_SIZE}")
+    for model in config.models:
+        multiple = SIDE_MULTIPLES.get(model)
+        if multiple and size % multiple:
+            raise ConfigError(f"image_size {size}: {model} needs a multiple of {multiple}")
+
+
+def outputs(config: CastingZooConfig, run_arguments: dict) -> RunOutputs:
+    """The workdir; with ``export``, ``casting_<model>`` per model under export_dir."""
+    if not config.export:
+        return RunOutputs({"workdir": config.workdir})
+    names = tuple(f"casting_{model}" for model in config.models)
+    return RunOutputs({"workdir": config.workdir, "export_dir": config.export_dir}, names)
 
 
 RECIPE = Recipe(
@@ -111,6 +141,7 @@ RECIPE = Recipe(
     quick_config=quick_config,
     steps="tfdefect.recipes.casting_zoo_steps:run",
     check=check,
+    outputs=outputs,
     options=(
         option(
             "--models",
@@ -126,7 +157,7 @@ RECIPE = Recipe(
             field="backbone_weights",
             help="imagenet or a folder of <model>.weights.h5",
         ),
-        option("--pretrain", field="pretrain", choices=["smt_pairs"]),
+        option("--pretrain", field="pretrain", choices=PRETRAIN_SOURCES),
     ),
 )
 main = RECIPE.main

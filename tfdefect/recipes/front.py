@@ -1,7 +1,9 @@
 """The shared front of every recipe: one set of arguments, one way from them to a config.
 
 Nothing here imports TensorFlow, so ``--help`` answers at once (a recipe validating its
-config may import its model family afterwards).
+config may import its model family afterwards; checking a served model name imports
+``tfdefect.export``). What a run will write is checked before it starts (``check_outputs``:
+folders that cannot be created, served model names that are not valid).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 
 from tfdefect.config import ConfigError, apply_overrides, config_from_dict, to_json
@@ -130,3 +133,79 @@ def resolve_config(args, default_config, quick_config=None):
 
 def print_config(config) -> None:
     print(to_json(config))
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutputs:
+    """What a run will write, checked before it starts.
+
+    Attributes:
+        folders: config key (or flag) -> folder the run creates or writes into.
+        exports: the served model names it publishes under ``config.export_dir``.
+    """
+
+    folders: dict[str, str]
+    exports: tuple[str, ...] = ()
+
+
+def default_outputs(config, run_arguments: dict) -> RunOutputs:
+    """``workdir`` (and ``ckp``) always; ``export_name`` under ``export_dir`` unless the
+    config says ``export=False``."""
+    folders = {
+        key: getattr(config, key) for key in ("workdir", "ckp") if getattr(config, key, None)
+    }
+    exports = ()
+    if getattr(config, "export_name", None) is not None and getattr(config, "export", True):
+        exports = (config.export_name,)
+    if exports and getattr(config, "export_dir", None):
+        folders["export_dir"] = config.export_dir
+    return RunOutputs(folders, exports)
+
+
+def check_outputs(config, outputs: RunOutputs, filesystem: bool = True) -> None:
+    """Refuse served model names TF Serving or a URL path would not take; with
+    ``filesystem``, also folders that cannot be created or written, and an
+    ``export_overwrite`` version that is not there to replace. Creates nothing."""
+    check_export_names(outputs.exports)
+    if not filesystem:
+        return
+    for key, path in outputs.folders.items():
+        check_writable_folder(path, key)
+    version = getattr(config, "export_overwrite", None)
+    for name in outputs.exports if version is not None else ():
+        folder = os.path.join(config.export_dir, name, str(version))
+        if not os.path.isdir(folder):
+            raise ConfigError(
+                f"--overwrite {version}: {folder} does not exist (nothing to replace)"
+            )
+
+
+def check_export_names(names) -> None:
+    """ConfigError for the first of ``names`` that is not a valid served model name (its
+    version folders and models.config entry are made from it: ``../x`` would escape
+    export_dir)."""
+    if not names:
+        return
+    from tfdefect.export.serving_config import validate_model_name
+
+    for name in names:
+        try:
+            validate_model_name(name)
+        except ValueError as error:
+            raise ConfigError(f"export_name: {error}") from None
+
+
+def check_writable_folder(path: str, key: str) -> None:
+    """ConfigError unless ``path`` is a writable folder, or does not exist yet and its
+    nearest existing parent is a writable folder (so that it can be created). Creates
+    nothing."""
+    target = os.path.abspath(path)
+    existing = target
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        where = "it is" if existing == target else f"{existing} is"
+        raise ConfigError(f"{key} {path}: {where} a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "it" if existing == target else f"its parent {existing}"
+        raise ConfigError(f"{key} {path}: {where} is not writable")

@@ -105,6 +105,12 @@ def quick_config() -> MaskRCNNChipsConfig:
 
 
 def check(config: MaskRCNNChipsConfig) -> None:
+    """Refuse settings the model or the data cannot run, before any data is built."""
+    if config.data.image_size % 32:
+        raise ConfigError(
+            f"data.image_size {config.data.image_size}: must be a multiple of 32 (Mask R-CNN "
+            "evaluates and exports whole chips)"
+        )
     crop = config.crop_size
     if crop and (crop % 32 or crop > config.data.image_size):
         raise ConfigError(

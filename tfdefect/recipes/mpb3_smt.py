@@ -23,7 +23,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
-from tfdefect.recipes.front import option
+from tfdefect.recipes.front import RunOutputs, option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
@@ -84,12 +84,34 @@ def quick_config() -> Mpb3SmtConfig:
     return config
 
 
+ARCHS = ("resnet18", "resnet18_pretrained")
+REGIONS = ("component",)
+
+
 def check(config: Mpb3SmtConfig) -> None:
+    """Refuse settings the recipe cannot run, before any data is built."""
+    if config.arch not in ARCHS:
+        raise ConfigError(f"arch {config.arch!r}: choose from {', '.join(ARCHS)}")
+    if config.region not in REGIONS:
+        raise ConfigError(f"region {config.region!r}: choose from {', '.join(REGIONS)}")
     if config.arch == "resnet18_pretrained" and not config.backbone_weights:
         raise ConfigError(
             "--arch resnet18_pretrained needs --set backbone_weights=<local ResNet18 "
             ".weights.h5> (Keras has no downloadable ResNet18)"
         )
+
+
+def outputs(config: Mpb3SmtConfig, run_arguments: dict) -> RunOutputs:
+    """train: workdir, ckp and the two exports (``<export_name>`` and ``..._cached``);
+    val: the workdir (reports); infer: the predictions folder."""
+    mode = run_arguments.get("mode")
+    if mode == "train":
+        folders = {"workdir": config.workdir, "ckp": config.ckp, "export_dir": config.export_dir}
+        names = (config.export_name, f"{config.export_name}_cached")
+        return RunOutputs(folders, names)
+    if mode == "infer" and run_arguments.get("output"):
+        return RunOutputs({"--output": run_arguments["output"]})
+    return RunOutputs({"workdir": config.workdir})
 
 
 RECIPE = Recipe(
@@ -100,10 +122,11 @@ RECIPE = Recipe(
     quick_config=quick_config,
     steps="tfdefect.recipes.mpb3_smt_steps:run",
     check=check,
+    outputs=outputs,
     options=(
         option("--mode", choices=["train", "val", "infer"], required=True),
-        option("--arch", field="arch", choices=["resnet18", "resnet18_pretrained"]),
-        option("--region", field="region", choices=["component"]),
+        option("--arch", field="arch", choices=ARCHS),
+        option("--region", field="region", choices=REGIONS),
         option("--ckp", field="ckp", help="checkpoint folder"),
         option("--infer-dir", help="folder of <name>_reference.png / <name>_test.png"),
         option("--split", choices=["validation", "test"], default="validation", help="val: split"),

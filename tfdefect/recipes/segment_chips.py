@@ -76,11 +76,30 @@ def quick_config() -> SegmentChipsConfig:
     return config
 
 
+def side_divisor(config: SegmentChipsConfig) -> int:
+    """What input sides must be multiples of: 2 ** (levels - 1) for the U-Net (its skip
+    connections meet the upsampled maps), 32 for ResNet50-FPN (stride-32 pyramid)."""
+    return 2 ** (len(config.unet_filters) - 1) if config.model == "unet" else 32
+
+
 def check(config: SegmentChipsConfig) -> None:
+    """Refuse settings the model or the data cannot run, before any data is built."""
     if config.channels not in (3, 6):
         raise ConfigError(f"channels must be 3 or 6, got {config.channels}")
     if config.model not in ("unet", "resnet50_fpn"):
         raise ConfigError(f"model {config.model!r}: choose unet or resnet50_fpn")
+    if not config.unet_filters or any(width < 1 for width in config.unet_filters):
+        raise ConfigError(
+            f"unet_filters {list(config.unet_filters)}: give one width >= 1 per U-Net level"
+        )
+    image_size, crop = config.data.image_size, config.crop_size
+    if crop is not None and crop > image_size:
+        raise ConfigError(f"crop_size {crop}: must be at most data.image_size {image_size}")
+    divisor = side_divisor(config)
+    model = f"a {len(config.unet_filters)}-level unet" if config.model == "unet" else config.model
+    for key, side in (("crop_size", crop), ("data.image_size", image_size)):
+        if side is not None and side % divisor:
+            raise ConfigError(f"{key} {side}: must be a multiple of {divisor} for {model}")
 
 
 RECIPE = Recipe(

@@ -17,7 +17,14 @@ from collections.abc import Callable
 
 from tfdefect.config import ConfigError
 from tfdefect.errors import USER_ERRORS, report_user_error
-from tfdefect.recipes.front import RecipeOption, print_config, recipe_parser, resolve_config
+from tfdefect.recipes.front import (
+    RecipeOption,
+    check_outputs,
+    default_outputs,
+    print_config,
+    recipe_parser,
+    resolve_config,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +42,9 @@ class Recipe:
         options: the recipe's own flags (``front.option``).
         check: ``check(config)`` raising ConfigError on settings the recipe cannot run.
         trains: False for a recipe without a training loop (``--strategy`` must stay default).
+        outputs: ``outputs(config, run_arguments) -> front.RunOutputs``, the folders the run
+            writes and the model names it publishes, checked before it starts (default
+            ``front.default_outputs``: workdir, ckp, export_dir and export_name).
     """
 
     name: str
@@ -46,9 +56,14 @@ class Recipe:
     options: tuple[RecipeOption, ...] = ()
     check: Callable | None = None
     trains: bool = True
+    outputs: Callable | None = None
 
     def configure(self, argv=None):
-        """(config, parsed arguments) of ``argv``; raises ConfigError on a bad config."""
+        """(config, parsed arguments) of ``argv``; raises ConfigError on a bad config: a
+        value of the wrong type or breaking its rule, the recipe's own check, the data's
+        settings, an invalid served model name, and (unless ``--print-config``) a missing
+        manual_dir or an output folder that cannot be created or written. Nothing is
+        created."""
         parser = recipe_parser(self.name, self.description, self.quick_help)
         for recipe_option in self.options:
             recipe_option.add_to(parser)
@@ -62,7 +77,17 @@ class Recipe:
             )
         if self.check is not None:
             self.check(config)
+        filesystem = not args.print_config  # a printed config may be meant for elsewhere
+        data = getattr(config, "data", None)
+        if hasattr(data, "check_settings"):
+            data.check_settings(filesystem)
+        outputs = (self.outputs or default_outputs)(config, self.run_arguments(args))
+        check_outputs(config, outputs, filesystem)
         return config, args
+
+    def run_arguments(self, args) -> dict:
+        """The parsed values of the options declared without a config field, by ``dest``."""
+        return {o.dest: getattr(args, o.dest) for o in self.options if o.field is None}
 
     def main(self, argv=None):
         """Run the recipe on ``argv``; returns its summary ({} for ``--print-config``)."""
@@ -74,7 +99,7 @@ class Recipe:
 
     def run(self, config, args):
         """The recipe's steps on a resolved ``config`` (strategy made before TF starts)."""
-        run_arguments = {o.dest: getattr(args, o.dest) for o in self.options if o.field is None}
+        run_arguments = self.run_arguments(args)
         strategy = ()
         if self.trains:
             from tfdefect.training.strategy import make_strategy

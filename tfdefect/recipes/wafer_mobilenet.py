@@ -88,12 +88,24 @@ def quick_config() -> WaferMobilenetConfig:
 
 
 def check(config: WaferMobilenetConfig) -> None:
+    """Refuse settings the model cannot run, before any data is built."""
     from tfdefect.models.classifiers.image_classifier import POOLING
 
     if config.pooling not in POOLING:
         raise ConfigError(f"pooling {config.pooling!r}: choose from {', '.join(POOLING)}")
     if config.input_scale < 1:
         raise ConfigError(f"input_scale {config.input_scale}: must be 1 or more")
+    side = config.data.image_size * config.input_scale
+    if side < 32:
+        raise ConfigError(
+            f"data.image_size {config.data.image_size} x input_scale {config.input_scale}: "
+            "MobileNetV2 takes inputs of at least 32 px"
+        )
+    if config.min_factor > config.max_factor:
+        raise ConfigError(
+            f"min_factor {config.min_factor} > max_factor {config.max_factor}: the class "
+            "weight factors' range is empty"
+        )
 
 
 RECIPE = Recipe(

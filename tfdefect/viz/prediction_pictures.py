@@ -4,8 +4,10 @@ class probabilities and pair verdicts in the title."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
+import cv2
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,6 +17,10 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 _PALETTE = plt.get_cmap("tab10").colors
+
+# pictures are drawn at most this many pixels on their longer side: the memory and time of a
+# picture do not grow with the input (a 10000x10000 image is drawn at 1024x1024)
+MAX_PICTURE_SIDE = 1024
 
 
 def _class_colours(count: int) -> list:
@@ -34,7 +40,10 @@ def plot_prediction(display, result, path: str, *, reference=None, map_scale=Non
         map_scale: upper end of the anomaly colour scale (same for every image of a run).
     Returns:
         ``path``.
+
+    Images and maps larger than ``MAX_PICTURE_SIDE`` are drawn scaled down to it.
     """
+    display, result, reference = bounded_for_picture(display, result, reference)
     kind = type(result).__name__
     panels = 2 if kind in ("SegmentationResult", "AnomalyResult", "PairResult") else 1
     figure, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 4.4), squeeze=False)
@@ -90,6 +99,45 @@ def plot_prediction(display, result, path: str, *, reference=None, map_scale=Non
     figure.savefig(path, dpi=80, bbox_inches="tight")
     plt.close(figure)
     return path
+
+
+def bounded_for_picture(display, result, reference=None, max_side: int = MAX_PICTURE_SIDE):
+    """(display, result, reference) scaled so the longer side is at most ``max_side``:
+    images and anomaly maps by area averaging, class maps and masks by nearest neighbour,
+    boxes by the same factor. Counts and scores are the result's own (unchanged)."""
+    height, width = display.shape[:2]
+    factor = max_side / max(height, width)
+    if factor >= 1:
+        return display, result, reference
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+
+    def area(values):
+        return cv2.resize(values, size, interpolation=cv2.INTER_AREA)
+
+    def nearest(values):
+        values = values.view(np.uint8) if values.dtype == bool else values.astype(np.uint8)
+        return cv2.resize(values, size, interpolation=cv2.INTER_NEAREST)
+
+    kind = type(result).__name__
+    if kind == "SegmentationResult":
+        result = dataclasses.replace(result, class_map=nearest(result.class_map))
+    elif kind == "AnomalyResult":
+        result = dataclasses.replace(
+            result,
+            anomaly_map=area(result.anomaly_map.astype(np.float32, copy=False)),
+            mask=nearest(result.mask) > 0,
+        )
+    elif kind == "DetectionResult":
+        detections = [
+            dataclasses.replace(
+                d,
+                box=tuple(v * factor for v in d.box),
+                mask=None if d.mask is None else nearest(d.mask) > 0,
+            )
+            for d in result.detections
+        ]
+        result = dataclasses.replace(result, detections=detections, image_size=size[::-1])
+    return area(display), result, None if reference is None else area(reference)
 
 
 def _draw_detections(axis, display, result) -> None:

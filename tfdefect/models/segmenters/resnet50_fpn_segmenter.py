@@ -105,6 +105,11 @@ class ResNet50FPNSegmenter(keras.Model):
         self.merge_channels = merge_channels
         self.normalization = normalization
 
+    @property
+    def size_multiple(self) -> int:
+        """Input sides must be multiples of this (the backbone's stride 32)."""
+        return 32
+
     def get_config(self):
         return {
             "num_classes": self.num_classes,

@@ -83,6 +83,11 @@ class UNetSegmenter(keras.Model):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
 
+    @property
+    def size_multiple(self) -> int:
+        """Input sides must be multiples of this (one halving per pooled level)."""
+        return 2 ** (len(self.filters) - 1)
+
     def get_config(self):
         return {
             "num_classes": self.num_classes,
