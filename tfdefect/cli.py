@@ -367,7 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--architecture", required=True, choices=ARCHITECTURES)
     p.add_argument("--input", required=True, help=".safetensors checkpoint (never a pickle)")
     p.add_argument("--output", required=True, help="backbone.weights.h5")
-    p.add_argument("--image-size", nargs=2, type=int, default=(224, 224), metavar=("H", "W"))
+    p.add_argument(
+        "--image-size", nargs=2, type=positive_int, default=(224, 224), metavar=("H", "W")
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=_cmd_convert_weights)
 
