@@ -28,7 +28,7 @@ RULES = (
         "must be at least 1",
     ),
     (
-        r"(early_stopping_patience|max_heatmaps|seed|near_threshold)",
+        r"(early_stopping_patience|max_heatmaps|seed|near_threshold|warmup_steps)",
         lambda v: v >= 0,
         "must be >= 0",
     ),
@@ -57,7 +57,7 @@ RULES = (
 
 
 # text fields whose values form a closed set, the same in every config
-CHOICES = {"monitor_mode": ("min", "max")}
+CHOICES = {"monitor_mode": ("min", "max"), "lr_decay": ("constant", "cosine")}
 
 
 def rule_for(field_name: str):

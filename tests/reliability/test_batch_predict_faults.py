@@ -178,3 +178,13 @@ def test_a_batch_that_raises_is_predicted_one_image_at_a_time(tiny_export):
     expected = model.predict([good])[0].to_dict()
     assert results[0] == expected and results[2] == expected
     assert set(results[1]) == {FAILURE} and results[1][FAILURE]
+
+
+def test_an_output_that_is_a_file_is_one_line(tmp_path, capsys):
+    from tfdefect.cli import main as cli_main
+
+    (tmp_path / "afile").write_text("mine")
+    assert cli_main(["batch-predict", "nowhere", "x/*.png", "--output", str(tmp_path / "afile")])
+    assert (tmp_path / "afile").read_text() == "mine"
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 1 and "is a file" in errors[0]

@@ -67,7 +67,7 @@ def test_bad_files_are_failures_with_reasons_and_the_rest_is_predicted(
     predicted = {r["name"]: r for r in _lines(out / "predictions.jsonl")}
     assert sorted(predicted) == ["x.jpg", "x.png"]
     assert sorted(os.listdir(out / "pictures")) == ["x.jpg.png", "x.png.png"]
-    failures = {f["name"]: f["error"] for f in _lines(out / "failures.jsonl")}
+    failures = {f["name"]: f["reason"] for f in _lines(out / "failures.jsonl")}
     assert "damaged or truncated" in failures["cut.jpg"]
     assert "uint16 pixels" in failures["deep.png"] and "8-bit" in failures["deep.png"]
     assert "empty image of shape (0, 0, 1)" in failures["empty.npy"]
@@ -231,3 +231,83 @@ def test_results_folder_names_are_unique_per_extension():
     names = {"x.png", "x.jpg", "x.npy"}
     pictures = {os.path.join(folder_prediction.PICTURES, n + ".png") for n in names}
     assert len(pictures) == len(names)
+
+
+def test_an_npy_header_claiming_a_huge_array_is_a_failure_not_a_crash(classifier_path, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(folder / "bomb.npy", "wb") as handle:  # 144 bytes claiming 10^12 pixels
+        header = {"descr": "|u1", "fortran_order": False, "shape": (1000000, 1000000, 1)}
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(b"\0" * 16)
+    cv2.imwrite(str(folder / "good.png"), _texture(0))
+    out = tmp_path / "out"
+    assert main(["predict", classifier_path, str(folder), "--output", str(out)]) == 1
+    assert [r["name"] for r in _lines(out / "predictions.jsonl")] == ["good.png"]
+    (failure,) = _lines(out / "failures.jsonl")
+    assert "bomb.npy" in failure["reason"] and "more than" in failure["reason"]
+
+
+def test_the_results_folder_inside_the_input_folder_is_not_predicted(classifier_path, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), _texture(0))
+    out = folder / "results"
+    for extra in ([], ["--overwrite"]):
+        assert main(["predict", classifier_path, str(folder), "--output", str(out), *extra]) == 0
+        assert [r["name"] for r in _lines(out / "predictions.jsonl")] == ["a.png"]
+
+
+def test_linked_folders_are_followed_once(classifier_path, tmp_path):
+    lines = tmp_path / "line1"
+    lines.mkdir()
+    cv2.imwrite(str(lines / "b.png"), _texture(1))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), _texture(0))
+    os.symlink(lines, folder / "line1")
+    os.symlink(folder, folder / "loop")  # a link back to itself ends, not loops
+    out = tmp_path / "out"
+    assert main(["predict", classifier_path, str(folder), "--output", str(out)]) == 0
+    names = sorted(r["name"] for r in _lines(out / "predictions.jsonl"))
+    assert names == ["a.png", os.path.join("line1", "b.png")]
+
+
+def test_a_negative_position_id_is_refused_before_any_work(tmp_path, capsys):
+    model = tiny_models.mpb3_cached()
+    path = str(tmp_path / "cached.keras")
+    save_keras_with_metadata(model, path, describe_model(model))
+    cv2.imwrite(str(tmp_path / "t.png"), np.zeros((32, 32, 3), np.uint8))
+    out = tmp_path / "out"
+    arguments = ["predict", path, str(tmp_path / "t.png"), "--output", str(out)]
+    assert main([*arguments, "--position-id=-1"]) == 2
+    assert "position_id must be in" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_class_names_must_match_the_model(tmp_path):
+    with pytest.raises(ValueError, match="2 class names .* of 3 classes"):
+        describe_model(tiny_models.classifier(), ["a", "b"])
+
+
+def test_a_loaded_sequential_model_predicts_without_a_traceback(tmp_path):
+    model = keras.Sequential(
+        [keras.Input((32, 32, 1)), keras.layers.Flatten(), keras.layers.Dense(2, "softmax")]
+    )
+    model.save(tmp_path / "plain.keras")
+    cv2.imwrite(str(tmp_path / "a.png"), _texture(0, (32, 32)))
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "predict",
+                str(tmp_path / "plain.keras"),
+                str(tmp_path / "a.png"),
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    (record,) = _lines(out / "predictions.jsonl")
+    assert record["task"] == "classification" and len(record["probabilities"]) == 2

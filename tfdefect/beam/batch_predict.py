@@ -96,6 +96,8 @@ def failure_files(output_dir: str) -> list[str]:
 
 
 def _refuse_earlier_results(output_dir: str, overwrite: bool) -> None:
+    if "://" not in output_dir and os.path.isfile(output_dir):
+        raise ValueError(f"--output {output_dir} is a file; give a folder for the results")
     earlier = _result_files(output_dir)
     if earlier and not overwrite:
         raise ValueError(
@@ -159,11 +161,9 @@ def _check_position(model_path, metadata, pairs_csv, position_id) -> None:
             "pattern of test images, not --pairs"
         )
     positions = metadata.extra.get("position_names")
-    if positions and not 0 <= position_id < len(positions):
-        raise ValueError(
-            f"--position-id must be in 0..{len(positions) - 1} ({', '.join(positions)}); "
-            f"got {position_id}"
-        )
+    if position_id < 0 or (positions and position_id >= len(positions)):
+        valid = f"0..{len(positions) - 1} ({', '.join(positions)})" if positions else ">= 0"
+        raise ValueError(f"--position-id must be in {valid}; got {position_id}")
 
 
 def _jobs(pattern: str | None, pairs: list | None) -> beam.PTransform:

@@ -26,6 +26,7 @@ from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels, writ
 from tfdefect.data.coco_masks import decode_polygons, decode_rle, encode_rle
 from tfdefect.data.synthetic.chips import mask_box
 from tfdefect.export.atomic import atomic_write_text
+from tfdefect.json_values import is_int, json_type
 
 COCO_FILE = "annotations.json"
 
@@ -42,23 +43,6 @@ def load_json(path: str) -> object:
         raise ChipFolderError(f"{path}: not UTF-8 text") from None
     except (json.JSONDecodeError, RecursionError) as error:
         raise ChipFolderError(f"{path}: not valid JSON ({error})") from None
-
-
-def json_type(value) -> str:
-    """How JSON calls ``value``'s type, with its article (for messages)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    names = {str: "a string", list: "a list", dict: "an object"}
-    return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
-
-
-def _is_int(value) -> bool:
-    """Whether ``value`` is a JSON integer (not a boolean)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _entry(path: str, kind: str, index: int, entry, keys: tuple[str, ...]) -> dict:
@@ -78,12 +62,12 @@ def _check_image(path: str, index: int, image) -> dict:
     """``images[index]`` checked: integer id, a file name, positive height / width."""
     image = _entry(path, "images", index, image, ("id", "file_name"))
     where = f"{path}: images[{index}]"
-    if not _is_int(image["id"]):
+    if not is_int(image["id"]):
         raise ChipFolderError(f"{where}: id {image['id']!r:.60} is not an integer")
     if not isinstance(image["file_name"], str) or not image["file_name"]:
         raise ChipFolderError(f"{where}: file_name {image['file_name']!r:.60} is not a file name")
     for key in ("height", "width"):
-        if key in image and not (_is_int(image[key]) and image[key] > 0):
+        if key in image and not (is_int(image[key]) and image[key] > 0):
             raise ChipFolderError(f"{where}: {key} {image[key]!r:.60} is not a whole number > 0")
     return image
 
@@ -104,7 +88,7 @@ def _index_categories(path: str, entries: list) -> dict:
     categories = {}
     for index, entry in enumerate(entries):
         category = _entry(path, "categories", index, entry, ("id", "name"))
-        if not _is_int(category["id"]) or not isinstance(category["name"], str):
+        if not is_int(category["id"]) or not isinstance(category["name"], str):
             raise ChipFolderError(
                 f"{path}: categories[{index}] needs an integer 'id' and a string 'name', "
                 f"has {category['id']!r:.40} and {category['name']!r:.40}"
@@ -125,7 +109,7 @@ def _check_annotation(path: str, index: int, annotation, images: dict) -> dict:
         else f"{path}: annotations[{index}]"
     )
     for key in ("image_id", "category_id"):
-        if key in annotation and not _is_int(annotation[key]):
+        if key in annotation and not is_int(annotation[key]):
             raise ChipFolderError(f"{where}: {key} {annotation[key]!r:.60} is not an integer")
     if annotation.get("image_id") not in images:
         raise ChipFolderError(

@@ -22,8 +22,9 @@ import numpy as np
 
 from tfdefect.data.annotated_chip import chip_from_instances
 from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
-from tfdefect.data.coco_annotations import json_type, load_json
+from tfdefect.data.coco_annotations import load_json
 from tfdefect.data.coco_masks import decode_polygons
+from tfdefect.json_values import json_type
 
 VIA_FILE = "via_region_data.json"
 CLASS_KEYS = ("class", "name", "label", "type", "defect")

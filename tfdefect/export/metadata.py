@@ -20,6 +20,8 @@ import tempfile
 import zipfile
 from importlib import metadata as package_metadata
 
+from tfdefect.json_values import is_int, is_number, json_type
+
 TASKS = ("segmentation", "detection", "anomaly", "classification", "pair_classification")
 METADATA_FILE = "tfdefect.json"
 REQUIRED_FIELDS = ("task", "class_names", "inputs")
@@ -30,26 +32,6 @@ class MetadataError(ValueError):
     mistypes a field; the message names where it came from (file, or model and carrier)."""
 
 
-def _json_type(value) -> str:
-    """How JSON calls ``value``'s type (for messages)."""
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    names = {str: "a string", list: "a list", dict: "an object"}
-    return next((n for t, n in names.items() if isinstance(value, t)), type(value).__name__)
-
-
-def _is_int(value) -> bool:
-    """Whether ``value`` is a JSON integer (not a boolean)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    """Whether ``value`` is a JSON number (not a boolean)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _is_input_spec(spec) -> bool:
     """An ``inputs`` entry: name (str), shape (sizes >= 0 or null), dtype (str)."""
     return (
@@ -57,7 +39,7 @@ def _is_input_spec(spec) -> bool:
         and isinstance(spec.get("name"), str)
         and isinstance(spec.get("dtype"), str)
         and isinstance(spec.get("shape"), list)
-        and all(d is None or (_is_int(d) and d >= 0) for d in spec["shape"])
+        and all(d is None or (is_int(d) and d >= 0) for d in spec["shape"])
     )
 
 
@@ -66,16 +48,16 @@ _INPUT_SPEC = '{"name": string, "shape": [sizes or null], "dtype": string}'
 _FIELD_RULES = {
     "task": (lambda v: v in TASKS, f"one of {', '.join(TASKS)}"),
     "class_names": (
-        lambda v: isinstance(v, list) and all(isinstance(n, str) or _is_int(n) for n in v),
+        lambda v: isinstance(v, list) and all(isinstance(n, str) or is_int(n) for n in v),
         "a list of class names",
     ),
     "inputs": (lambda v: isinstance(v, list), f"a list of {_INPUT_SPEC}"),
     "thresholds": (
-        lambda v: isinstance(v, dict) and all(_is_number(x) for x in v.values()),
+        lambda v: isinstance(v, dict) and all(is_number(x) for x in v.values()),
         "an object of numbers",
     ),
     "name": (lambda v: isinstance(v, str), "a string"),
-    "version": (_is_int, "an integer"),
+    "version": (is_int, "an integer"),
     "extra": (lambda v: isinstance(v, dict), "an object"),
     "library_version": (lambda v: isinstance(v, str), "a string"),
 }
@@ -86,7 +68,7 @@ def check_metadata_fields(fields, source: str) -> dict:
     every known field of its type. Returns the known fields; raises MetadataError naming
     ``source`` and the first missing or bad field."""
     if not isinstance(fields, dict):
-        raise MetadataError(f"{source}: tfdefect metadata is {_json_type(fields)}, not an object")
+        raise MetadataError(f"{source}: tfdefect metadata is {json_type(fields)}, not an object")
     missing = [name for name in REQUIRED_FIELDS if name not in fields]
     if missing:
         raise MetadataError(

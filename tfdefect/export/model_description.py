@@ -69,8 +69,15 @@ def describe_model(
     extra = dict(extra or {})
     if hasattr(model, "size_multiple") and None in model_image_shape(model)[:2]:
         extra.setdefault("size_multiple", int(model.size_multiple))
+    placeholders = _placeholder_classes(model, task)
     if class_names is None:
-        class_names = _placeholder_classes(model, task)
+        class_names = placeholders
+    elif task != "anomaly" and placeholders and len(class_names) != len(placeholders):
+        raise ValueError(
+            f"{len(class_names)} class names {list(class_names)} for a {task} model of "
+            f"{len(placeholders)} classes"
+            + (" (background included)" if task in ("detection", "segmentation") else "")
+        )
     return ModelMetadata(
         task=task,
         class_names=list(class_names),

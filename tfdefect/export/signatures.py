@@ -91,9 +91,17 @@ def model_image_shape(model) -> tuple:
     shape = getattr(model, "image_shape", None)
     if shape is not None:
         return tuple(shape)
-    if isinstance(model.input, dict):
-        return tuple(model.inputs[0].shape[1:])
-    return tuple(model.input_shape[1:])
+    try:
+        if isinstance(model.input, dict):
+            return tuple(model.inputs[0].shape[1:])
+    except AttributeError:  # a loaded Sequential keeps only its input_shape
+        pass
+    try:
+        return tuple(model.input_shape[1:])
+    except AttributeError:
+        raise ValueError(
+            f"model {model.name!r} has no defined input; build it on an input first"
+        ) from None
 
 
 def named_inputs(model) -> list[tuple[str, tuple, str]] | None:

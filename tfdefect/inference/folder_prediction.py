@@ -1,9 +1,10 @@
 """``tfdefect predict``: predict files and folders into a results folder.
 
 Writes ``predictions.jsonl`` (one JSON object per image: path, name, task fields),
-``predictions.csv`` (the scalar fields), ``failures.jsonl`` (unreadable inputs with the
-reason) and ``pictures/<name>.png`` (``<name>`` keeps its extension). Names keep each
-input's path relative to the folder it was found in, so no output overwrites another.
+``predictions.csv`` (the scalar fields), ``failures.jsonl`` (inputs that could not be
+read or predicted: ``image``, ``name``, ``reason``, as ``batch-predict`` writes them) and
+``pictures/<name>.png`` (``<name>`` keeps its extension). Names keep each input's path
+relative to the folder it was found in, so no output overwrites another.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class _ResultWriter:
 
     def failure(self, path: str, name: str, error: BaseException) -> None:
         reason = str(error) or type(error).__name__
-        self._failures.write(json.dumps({"image": path, "name": name, "error": reason}) + "\n")
+        self._failures.write(json.dumps({"image": path, "name": name, "reason": reason}) + "\n")
         self._failures.flush()
         self.failures += 1
         print(f"skipped {path}: {reason}", file=sys.stderr)
@@ -145,11 +146,14 @@ def predict_to_folder(
     else:
         if not inputs:
             raise ValueError("no input images given")
-        jobs = [(path, name, reference) for path, name in list_image_files(inputs)]
+        listed = list_image_files(inputs, exclude=[output_dir])  # never its own pictures
+        jobs = [(path, name, reference) for path, name in listed]
     if pair_task and not cached and any(ref is None for _, _, ref in jobs):
         raise ValueError("a pair model needs --reference IMAGE or --pairs CSV")
     if cached and position_id is None:
         raise ValueError("a cached-reference model needs --position-id (see its metadata)")
+    if cached:
+        predictor.check_position_ids([position_id])
     os.makedirs(output_dir, exist_ok=True)
     remove_stale_temp_dirs(output_dir, prefixes=(".tmp-results-", ".old-results-"))
     earlier = any(os.path.lexists(os.path.join(output_dir, n)) for n in RESULT_FILES)

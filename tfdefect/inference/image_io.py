@@ -85,10 +85,7 @@ def read_image(path: str, channels: int) -> np.ndarray:
     if os.path.getsize(path) == 0:
         raise ImageReadError(f"{path}: empty file")
     if path.lower().endswith(".npy"):
-        try:
-            image = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as error:
-            raise ImageReadError(f"{path}: not a readable .npy array ({error})") from None
+        image = _read_npy(path)
         if image.dtype != np.uint8 and image.dtype.itemsize > 1:
             raise ImageReadError(_deep_message(path, f"an array of {image.dtype}"))
     else:
@@ -128,6 +125,30 @@ def read_image(path: str, channels: int) -> np.ndarray:
     return image
 
 
+def _read_npy(path: str) -> np.ndarray:
+    """The array of a ``.npy`` file, its header checked before anything is allocated."""
+    try:
+        with open(path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape = read_header(handle)[0]
+        pixels = shape[0] * shape[1] if len(shape) >= 2 else int(np.prod(shape))
+        if pixels > MAX_IMAGE_PIXELS or np.prod(shape, dtype=np.float64) > 16 * MAX_IMAGE_PIXELS:
+            raise ImageReadError(
+                f"{path}: an array of shape {shape} is more than the {MAX_IMAGE_PIXELS} "
+                "pixels tfdefect reads"
+            )
+        return np.load(path, allow_pickle=False)
+    except ImageReadError:
+        raise
+    except (ValueError, OSError, EOFError, MemoryError) as error:
+        raise ImageReadError(f"{path}: not a readable .npy array ({error})") from None
+
+
 def _convert_colours(image: np.ndarray, channels: int) -> np.ndarray:
     """OpenCV's grey or BGR image as grey (1 channel) or RGB (3 channels)."""
     grey = image.ndim == 2 or image.shape[-1] == 1
@@ -138,8 +159,24 @@ def _convert_colours(image: np.ndarray, channels: int) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)  # in place: no second copy
 
 
-def list_image_files(inputs) -> list[tuple[str, str]]:
-    """(path, name) of every image given: files as given, folders searched recursively.
+def _images_below(folder: str, skipped: list[str]) -> list[str]:
+    """Image files under ``folder``, following links to folders (each real folder read once,
+    so a link loop ends), leaving out the real folders in ``skipped``."""
+    seen, found = set(), []
+    for root, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen or any(real == s or real.startswith(s + os.sep) for s in skipped):
+            folders[:] = []
+            continue
+        seen.add(real)
+        found += [os.path.join(root, n) for n in names if n.lower().endswith(IMAGE_EXTENSIONS)]
+    return found
+
+
+def list_image_files(inputs, exclude=()) -> list[tuple[str, str]]:
+    """(path, name) of every image given: files as given, folders searched recursively
+    (links to folders followed, each real folder once; folders in ``exclude``, such as the
+    results folder of the run, left out).
 
     ``name`` is the path relative to the folder it was found in (a file given directly:
     its base name), so two inputs ``a/x.png`` and ``b/x.png`` keep distinct names when
@@ -149,14 +186,10 @@ def list_image_files(inputs) -> list[tuple[str, str]]:
         FileNotFoundError: an input that does not exist. ValueError: a folder with no images.
     """
     found = []
+    skipped = [os.path.realpath(folder) for folder in exclude]
     for item in inputs:
         if os.path.isdir(item):
-            matches = sorted(
-                os.path.join(root, name)
-                for root, _, names in os.walk(item)
-                for name in names
-                if name.lower().endswith(IMAGE_EXTENSIONS)
-            )
+            matches = sorted(_images_below(item, skipped))
             if not matches:
                 raise ValueError(f"{item}: folder holds no images ({', '.join(IMAGE_EXTENSIONS)})")
             root_name = os.path.basename(os.path.normpath(item))

@@ -69,12 +69,7 @@ class Predictor:
                 if position_id is None:
                     raise ValueError(f"{self.path}: a cached-reference model needs position_id")
                 ids = np.broadcast_to(np.asarray(position_id, np.int32), (len(tests),))
-                positions = self.metadata.extra.get("position_names")
-                if positions and (ids.min() < 0 or ids.max() >= len(positions)):
-                    raise ValueError(
-                        f"position_id must be in 0..{len(positions) - 1} "
-                        f"({', '.join(positions)}); got {sorted(set(ids.tolist()))}"
-                    )
+                self.check_position_ids(ids)
                 extra["position_id"] = ids
             else:
                 if reference is None:
@@ -100,6 +95,16 @@ class Predictor:
             for i, (k, image) in enumerate(zip(indices, chunk, strict=True)):
                 results[k] = self._decode(outputs, i, image)
         return results
+
+    def check_position_ids(self, ids) -> None:
+        """Refuse position ids a cached-reference model does not hold: negative ones always
+        (an ONNX gather would wrap them round), too large ones where the metadata names the
+        positions."""
+        ids = np.asarray(ids).reshape(-1)
+        positions = self.metadata.extra.get("position_names")
+        if ids.size and (ids.min() < 0 or (positions and ids.max() >= len(positions))):
+            valid = f"0..{len(positions) - 1} ({', '.join(positions)})" if positions else ">= 0"
+            raise ValueError(f"position_id must be in {valid}; got {sorted(set(ids.tolist()))}")
 
     def _model_size(self, image: np.ndarray) -> tuple[int, int]:
         """(height, width) the model is fed for ``image``."""

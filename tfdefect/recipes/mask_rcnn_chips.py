@@ -55,6 +55,8 @@ class MaskRCNNChipsConfig:
             ~25% of a whole 224 px chip); evaluation and export use whole chips. None: whole
             chips.
         train_rois / fpn_channels / mask_channels: Mask R-CNN sizes (MASK_RCNN_DEFAULTS).
+        rpn_balanced_loss: RPN objectness loss as mean over positive anchors plus mean over
+            negative ones (False: Matterport's mean over all sampled anchors).
         workdir: run folder; export_dir / export_name: TF Serving export (the next free
             version is published; export_overwrite: replace that version instead).
     """
@@ -71,6 +73,7 @@ class MaskRCNNChipsConfig:
     train_rois: int = 64
     fpn_channels: int = 128
     mask_channels: int = 128
+    rpn_balanced_loss: bool = True
     workdir: str = "runs/mask_rcnn_chips"
     export_dir: str = "saved_models"
     export_name: str = "chips_mask_rcnn"

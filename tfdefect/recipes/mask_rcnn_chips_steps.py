@@ -79,6 +79,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         train_rois=config.train_rois,
         fpn_channels=config.fpn_channels,
         mask_channels=config.mask_channels,
+        rpn_balanced_loss=config.rpn_balanced_loss,
         detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
         name=name,
     )

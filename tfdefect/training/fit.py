@@ -10,6 +10,7 @@ import keras
 
 from tfdefect.training.durable_backup import DurableBackupAndRestore
 from tfdefect.training.epoch_log import EpochLog
+from tfdefect.training.learning_rate import ScheduledLearningRate, needs_schedule
 from tfdefect.training.non_finite_loss import StopOnNonFiniteLoss
 from tfdefect.training.train_config import TrainConfig
 
@@ -42,8 +43,9 @@ class EpochProgress(keras.callbacks.Callback):
 
 
 def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callbacks.Callback]:
-    """Non-finite loss guard, kill-safe backups, best checkpoint (.keras), one history.csv
-    row per epoch, early stopping, progress lines, TensorBoard."""
+    """Learning-rate schedule (when ``config`` asks for warm-up or decay), non-finite loss
+    guard, kill-safe backups, best checkpoint (.keras), one history.csv row per epoch, early
+    stopping, progress lines, TensorBoard."""
     os.makedirs(workdir, exist_ok=True)
     checkpoint = keras.callbacks.ModelCheckpoint(
         os.path.join(workdir, "best.keras"),
@@ -74,6 +76,8 @@ def training_callbacks(config: TrainConfig, workdir: str) -> list[keras.callback
         backup,
         EpochProgress(config.epochs),
     ]
+    if needs_schedule(config):
+        callbacks.insert(0, ScheduledLearningRate(config))
     if config.tensorboard:
         callbacks.append(
             keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"), profile_batch=0)

@@ -8,7 +8,11 @@ MASK_RCNN_DEFAULTS = {
     "fpn_channels": 128,  # Matterport: 256
     "rpn_train_anchors": 128,  # Matterport: 256
     "rpn_positive_iou": 0.5,  # Matterport: 0.7 (few anchors reach 0.7 on 6-20 px defects)
-    "rpn_balanced_loss": False,  # Matterport: mean over all sampled anchors
+    # mean over positives + mean over negatives, so the one or two positive anchors of a
+    # 6-20 px defect weigh as much as the negatives (Matterport: mean over all sampled
+    # anchors); from random weights the RPN then starts proposing defects hundreds of steps
+    # sooner (bench/mask_rcnn_learning.py, validation split)
+    "rpn_balanced_loss": True,
     "train_rois": 64,  # Matterport: 200 (TRAIN_ROIS_PER_IMAGE)
     "jittered_rois": 4,  # loose copies of each ground-truth box among the ROIs; Matterport: 0
     "mask_channels": 128,  # Matterport: 256
