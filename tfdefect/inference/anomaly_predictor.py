@@ -129,6 +129,7 @@ def stream(
         if writer is not None:
             writer.release()
             writer = None
+            os.chmod(temp, 0o644)  # mkstemp's 0600 is not what a video file is given
             os.replace(temp, output)
     finally:
         capture.release()
