@@ -160,10 +160,9 @@ def _check_position(model_path, metadata, pairs_csv, position_id) -> None:
             f"{model_path}: a cached-reference pair model needs --position-id and a file "
             "pattern of test images, not --pairs"
         )
-    positions = metadata.extra.get("position_names")
-    if position_id < 0 or (positions and position_id >= len(positions)):
-        valid = f"0..{len(positions) - 1} ({', '.join(positions)})" if positions else ">= 0"
-        raise ValueError(f"--position-id must be in {valid}; got {position_id}")
+    from tfdefect.inference.predictor import check_position_ids
+
+    check_position_ids(metadata, [position_id])
 
 
 def _jobs(pattern: str | None, pairs: list | None) -> beam.PTransform:

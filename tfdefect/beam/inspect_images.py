@@ -6,11 +6,10 @@ import os
 import tempfile
 
 import apache_beam as beam
-import numpy as np
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.ml.inference.base import KeyedModelHandler, RunInference
 
-from tfdefect.beam.predictor_model_handler import FAILURE, PredictorModelHandler, failure_reason
+from tfdefect.beam.predictor_model_handler import FAILURE, PredictorModelHandler
 
 FAILURES = "failures"
 
@@ -29,21 +28,6 @@ def read_any(path: str, channels: int):
         return read_image(copy.name, channels)
 
 
-def check_image(path: str, image, channels: int) -> None:
-    """Raise ValueError naming ``path`` unless ``image`` is a non-empty (H, W, ``channels``)
-    uint8 array: what the model call takes."""
-    shape = getattr(image, "shape", None)
-    if (
-        not isinstance(image, np.ndarray)
-        or image.ndim != 3
-        or image.shape[-1] != channels
-        or image.dtype != np.uint8
-    ):
-        raise ValueError(f"{path}: got {shape}, the model takes (H, W, {channels}) uint8 images")
-    if not image.size:
-        raise ValueError(f"{path}: empty image of shape {image.shape}")
-
-
 def failure_record(name: str, path: str, reason: str) -> dict:
     """A line of ``failures-*.jsonl``."""
     return {"image": path, "name": name, "reason": reason}
@@ -51,9 +35,9 @@ def failure_record(name: str, path: str, reason: str) -> dict:
 
 class _ReadJob(beam.DoFn):
     """(name, test path, reference path or None) -> ((name, path), (image, reference
-    image)); an unreadable file, or one of the wrong shape, goes to the ``failures`` output
-    with the reason. The key carries the path through RunInference, so every result keeps
-    its source."""
+    image)); an unreadable file, or one of the wrong shape (``read_image``'s checks), goes
+    to the ``failures`` output with the reason. The key carries the path through
+    RunInference, so every result keeps its source."""
 
     def __init__(self, channels: int):
         self.channels = channels
@@ -61,19 +45,16 @@ class _ReadJob(beam.DoFn):
     def process(self, job):
         name, test, reference = job
         try:
-            image = self._read(test)
-            other = self._read(reference) if reference else None
+            image = read_any(test, self.channels)
+            other = read_any(reference, self.channels) if reference else None
         except Exception as error:  # one bad file never stops the pipeline
+            from tfdefect.inference.predictor import failure_reason
+
             yield beam.pvalue.TaggedOutput(
                 FAILURES, failure_record(name, test, failure_reason(error))
             )
             return
         yield (name, test), (image, other)
-
-    def _read(self, path: str):
-        image = read_any(path, self.channels)
-        check_image(path, image, self.channels)
-        return image
 
 
 class _SplitResults(beam.DoFn):

@@ -7,20 +7,12 @@ distribution; Beam's documented route for such a case is a small handler of one'
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 
 from apache_beam.ml.inference.base import ModelHandler
 
 # key of the result of an element whose prediction raised; its value is the reason
 FAILURE = "_failure"
-
-_LOG = logging.getLogger(__name__)
-
-
-def failure_reason(error: BaseException) -> str:
-    """The text of a failure record: the error's message (its type when it has none)."""
-    return str(error) or type(error).__name__
 
 
 class PredictorModelHandler(ModelHandler):
@@ -57,13 +49,8 @@ class PredictorModelHandler(ModelHandler):
     def run_inference(
         self, batch: Sequence, model, inference_args: dict | None = None
     ) -> Iterable[dict]:
-        try:
-            return self._predict(batch, model)
-        except Exception as error:  # find the element(s) at fault; the others still count
-            _LOG.info("a batch of %d failed (%s); predicting one by one", len(batch), error)
-            return [self._predict_one(element, model) for element in batch]
+        from tfdefect.inference.predictor import failure_reason
 
-    def _predict(self, batch: Sequence, model) -> list[dict]:
         tests = [element[0] for element in batch]
         references = [element[1] for element in batch]
         options = {}
@@ -71,13 +58,12 @@ class PredictorModelHandler(ModelHandler):
             options["position_id"] = self.position_id
         elif any(r is not None for r in references):
             options["reference"] = references
-        return [result.to_dict() for result in model.predict(tests, **options)]
-
-    def _predict_one(self, element, model) -> dict:
-        try:
-            return self._predict([element], model)[0]
-        except Exception as error:  # this element's failure record, never the pipeline's end
-            return {FAILURE: failure_reason(error)}
+        return [
+            {FAILURE: failure_reason(outcome)}
+            if isinstance(outcome, Exception)
+            else outcome.to_dict()
+            for outcome in model.predict_each(tests, **options)
+        ]
 
     def batch_elements_kwargs(self):
         # Beam grows batches from its minimum: starting at the model's batch size keeps the

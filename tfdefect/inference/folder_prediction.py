@@ -18,6 +18,7 @@ import tempfile
 
 from tfdefect.export.atomic import make_temp_dir, remove_stale_temp_dirs
 from tfdefect.inference.image_io import ImageReadError, display_image, list_image_files
+from tfdefect.inference.predictor import check_position_ids, failure_reason
 from tfdefect.progress import progress_bar
 
 RESULT_FILES = ("predictions.jsonl", "predictions.csv", "failures.jsonl")
@@ -84,7 +85,7 @@ class _ResultWriter:
         self.records.append(record)
 
     def failure(self, path: str, name: str, error: BaseException) -> None:
-        reason = str(error) or type(error).__name__
+        reason = failure_reason(error)
         self._failures.write(json.dumps({"image": path, "name": name, "reason": reason}) + "\n")
         self._failures.flush()
         self.failures += 1
@@ -153,7 +154,7 @@ def predict_to_folder(
     if cached and position_id is None:
         raise ValueError("a cached-reference model needs --position-id (see its metadata)")
     if cached:
-        predictor.check_position_ids([position_id])
+        check_position_ids(predictor.metadata, [position_id])
     os.makedirs(output_dir, exist_ok=True)
     remove_stale_temp_dirs(output_dir, prefixes=(".tmp-results-", ".old-results-"))
     earlier = any(os.path.lexists(os.path.join(output_dir, n)) for n in RESULT_FILES)
@@ -212,32 +213,15 @@ def _predict_jobs(predictor, jobs, writer, folder, position_id, cached, pictures
 
 
 def _predict_each(predictor, chunk, position_id) -> list:
-    """One result or exception per item of ``chunk``: the batch in one call, and where that
-    call fails, each image alone, so one bad image fails alone."""
+    """One result or exception per item of ``chunk`` (``Predictor.predict_each``)."""
     if not chunk:
         return []
-
-    def call(items):
-        references = [ref for *_, ref in items if ref is not None]
-        return predictor.predict(
-            [image for _, _, image, _ in items],
-            reference=references or None,
-            position_id=position_id,
-        )
-
-    try:
-        return call(chunk)
-    except Exception:  # noqa: BLE001 - retried one by one below, each error recorded
-        if len(chunk) == 1:
-            return [_error_of(call, chunk)]
-        return [_error_of(call, [item]) for item in chunk]
-
-
-def _error_of(call, items):
-    try:
-        return call(items)[0]
-    except Exception as error:  # noqa: BLE001 - an image's failure, recorded with its reason
-        return error
+    references = [ref for *_, ref in chunk if ref is not None]
+    return predictor.predict_each(
+        [image for _, _, image, _ in chunk],
+        reference=references or None,
+        position_id=position_id,
+    )
 
 
 def _picture(predictor, folder, name, image, ref_image, result) -> str:

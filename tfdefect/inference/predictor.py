@@ -69,7 +69,7 @@ class Predictor:
                 if position_id is None:
                     raise ValueError(f"{self.path}: a cached-reference model needs position_id")
                 ids = np.broadcast_to(np.asarray(position_id, np.int32), (len(tests),))
-                self.check_position_ids(ids)
+                check_position_ids(self.metadata, ids)
                 extra["position_id"] = ids
             else:
                 if reference is None:
@@ -96,15 +96,25 @@ class Predictor:
                 results[k] = self._decode(outputs, i, image)
         return results
 
-    def check_position_ids(self, ids) -> None:
-        """Refuse position ids a cached-reference model does not hold: negative ones always
-        (an ONNX gather would wrap them round), too large ones where the metadata names the
-        positions."""
-        ids = np.asarray(ids).reshape(-1)
-        positions = self.metadata.extra.get("position_names")
-        if ids.size and (ids.min() < 0 or (positions and ids.max() >= len(positions))):
-            valid = f"0..{len(positions) - 1} ({', '.join(positions)})" if positions else ">= 0"
-            raise ValueError(f"position_id must be in {valid}; got {sorted(set(ids.tolist()))}")
+    def predict_each(self, images: list, reference=None, position_id=None) -> list:
+        """``predict`` that isolates failures: one result per image, or the exception that
+        image raised. The images are predicted together; when that call fails, one at a
+        time, so one bad image fails alone. ``reference``: None, one image for all, or a
+        list of one per image."""
+        try:
+            return self.predict(images, reference=reference, position_id=position_id)
+        except Exception as error:  # noqa: BLE001 - whose fault it is is found below
+            if len(images) == 1:
+                return [error]
+        per_image = isinstance(reference, list) and len(reference) == len(images)
+        outcomes = []
+        for index, image in enumerate(images):
+            own = [reference[index]] if per_image else reference
+            try:
+                outcomes.append(self.predict([image], reference=own, position_id=position_id)[0])
+            except Exception as error:  # noqa: BLE001 - this image's failure, with its reason
+                outcomes.append(error)
+        return outcomes
 
     def _model_size(self, image: np.ndarray) -> tuple[int, int]:
         """(height, width) the model is fed for ``image``."""
@@ -257,6 +267,23 @@ class Predictor:
             float(types[best]),
             {self._name(k): float(p) for k, p in enumerate(types)},
         )
+
+
+def check_position_ids(metadata, ids) -> None:
+    """Refuse position ids a cached-reference model (``metadata``) does not hold: negative
+    ones always (an ONNX gather would wrap them round), too large ones where the metadata
+    names the positions."""
+    ids = np.asarray(ids).reshape(-1)
+    positions = metadata.extra.get("position_names")
+    if ids.size and (ids.min() < 0 or (positions and ids.max() >= len(positions))):
+        valid = f"0..{len(positions) - 1} ({', '.join(positions)})" if positions else ">= 0"
+        raise ValueError(f"position_id must be in {valid}; got {sorted(set(ids.tolist()))}")
+
+
+def failure_reason(error: BaseException) -> str:
+    """The reason recorded for an input that failed: the error's message (its type when it
+    has none)."""
+    return str(error) or type(error).__name__
 
 
 def _resize_nearest(values: np.ndarray, size) -> np.ndarray:

@@ -23,7 +23,7 @@ def learning_rate_for(config: TrainConfig, total_steps: int):
         A float or a ``keras.optimizers.schedules.LearningRateSchedule``.
     """
     rate, warmup = config.learning_rate, config.warmup_steps
-    if config.lr_decay == "constant" and not warmup:
+    if not needs_schedule(config):
         return rate
     if config.lr_decay == "constant":
         return keras.optimizers.schedules.CosineDecay(
