@@ -40,6 +40,7 @@ def parse_args(argv=None):
         help="RPN objectness: mean over positives plus mean over negatives (the default); "
         "--no-rpn-balanced-loss: Matterport's mean over all sampled anchors",
     )
+    parser.add_argument("--anchor-preset", default="chips6", help="ANCHOR_PRESETS entry")
     parser.add_argument("--lr-decay", default="constant", choices=["constant", "cosine"])
     parser.add_argument("--warmup", type=int, default=0, help="linear warm-up steps")
     parser.add_argument("--seed", type=int, default=0, help="weights, data order, crops")
@@ -87,6 +88,7 @@ def main(argv=None):
         rpn_positive_iou=args.rpn_positive_iou,
         jittered_rois=args.jittered_rois,
         rpn_balanced_loss=args.rpn_balanced_loss,
+        anchor_preset=args.anchor_preset,
         detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
     )
     keras.utils.set_random_seed(args.seed)
@@ -108,7 +110,8 @@ def main(argv=None):
         losses = " ".join(f"{k}={v[-1]:.3f}" for k, v in history.items())
         print(
             f"step {done}: mask mAP@0.5 {result['map50']:.3f} box mAP@0.5 "
-            f"{result['bbox_map50']:.3f} instance F1 {result['instance_f1']:.3f} image F1 "
+            f"{result['bbox_map50']:.3f} instance F1 {result['instance_f1']:.3f} (P "
+            f"{result['instance_precision']:.2f} R {result['instance_recall']:.2f}) image F1 "
             f"{result['image_f1']:.3f} | {losses} | train {train_seconds / done:.2f} s/step, "
             f"{time.time() - started:.0f} s in all",
             flush=True,

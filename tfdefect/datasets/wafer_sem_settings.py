@@ -10,14 +10,16 @@ from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
 @dataclasses.dataclass(kw_only=True)
 class WaferSemSettings:
     """Attributes:
-    image_size: stored side, grey (manual images are resized to it).
+    image_size: stored side, grey (manual images are resized to it). Synthetic sites show
+        the same field of view at any side (geometry in units of a 96 px field, scaled by
+        image_size / 96); 224 is MobileNetV2's native side, 96 a choice for tiny devices.
     seed / num_sites / reimaged_fraction: synthetic sites and the share imaged twice.
     near_threshold: pHash bits within which images are grouped as near-duplicates.
     class_names: the label names in index order; manual ``<class>/`` folders are matched to
         them (case-insensitive). Default: the synthetic classes; synthetic data needs them.
     """
 
-    image_size: int = 96
+    image_size: int = 224
     seed: int = 0
     num_sites: int = 1600
     reimaged_fraction: float = 0.2

@@ -12,6 +12,10 @@ recall / F1, macro recall, confusion matrix, train-vs-validation curves), label_
 SavedModel + ONNX, and INT8: a full-integer TFLite model and an onnxruntime statically
 quantized model, each with its accuracy / macro-recall drop against float and its size.
 
+Images are 224 px grey by default (MobileNetV2's native side; synthetic sites show the same
+field of view at any side, only sharper). For tiny devices ``--set data.image_size=96``
+(or any side of 32 px or more) trains and exports a smaller-input model from the same sites.
+
 Pruning is not done: the maintained Keras pruning library (tensorflow-model-optimization)
 works on tf-keras (Keras 2) models only, and installing tf-keras adds a second Keras and
 TensorFlow; INT8 quantization is the size / speed reduction this recipe ships instead.
@@ -45,7 +49,8 @@ class WaferMobilenetConfig:
         fail_on_leak: stop before training if the audit finds any leak.
         calibration_images: training images calibrating INT8.
         data: wafer_sem (``data.manual_dir`` for your <class>/ folders, ``data.class_names``
-            for your classes, ``data.image_size`` the grey model input side).
+            for your classes, ``data.image_size`` the grey model input side, 224 by
+            default; 96 for tiny devices).
     """
 
     alpha: float = 1.0

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, level_anchors, pyramid_anchors
+from tfdefect.models.mask_rcnn.anchors import (
+    ANCHOR_PRESETS,
+    anchors_per_location,
+    level_anchors,
+    pyramid_anchors,
+)
 from tfdefect.models.mask_rcnn.box_coder import decode_boxes, encode_boxes, pairwise_iou
 
 
@@ -59,3 +64,21 @@ def test_crop_boxes_sample_cell_centres():
     np.testing.assert_allclose(aligned, 1.0)  # exactly the square's pixels
     naive = tf.image.crop_and_resize(image, box, [0], (10, 10))
     assert float(np.min(naive)) < 0.9  # what plain normalised boxes would give
+
+
+def test_level_anchors_with_two_sides_per_cell():
+    anchors = level_anchors((8, 16), (0.5, 1.0, 2.0), 8, (16, 16))
+    assert anchors.shape == (2 * 2 * 2 * 3, 4)
+    areas = (anchors[:, 2] - anchors[:, 0]) * (anchors[:, 3] - anchors[:, 1])
+    np.testing.assert_allclose(areas[:6], [64.0] * 3 + [256.0] * 3)  # cell order: side, ratio
+    assert anchors_per_location(ANCHOR_PRESETS["chips6_dense"]) == 6
+    assert anchors_per_location(ANCHOR_PRESETS["chips6"]) == 3
+
+
+def test_dense_preset_gives_small_boxes_more_matching_anchors():
+    box = np.array([[40.0, 41.0, 52.0, 53.0]]) / 96  # a 12 px defect off the anchor grid
+    matching = {}
+    for name in ("chips6", "chips6_dense"):
+        anchors = pyramid_anchors((96, 96), **ANCHOR_PRESETS[name])
+        matching[name] = int((pairwise_iou(anchors, box).numpy()[:, 0] >= 0.5).sum())
+    assert matching["chips6"] == 0 and matching["chips6_dense"] >= 3

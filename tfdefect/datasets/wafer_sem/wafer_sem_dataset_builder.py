@@ -51,8 +51,13 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     # README.md (the description) and CITATIONS.bib next to this file, also for subclasses
     pkg_dir_path = epath.Path(__file__).parent
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Synthetic SEM sites and folder-per-class reading."}
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Synthetic SEM sites and folder-per-class reading.",
+        "1.1.0": "Default image_size 224 (was 96). Synthetic sites keep their field of view at "
+        "any image_size (geometry scales with the side), so rendered images at sides other "
+        "than 96 changed; 96 px images are unchanged.",
+    }
     BUILDER_CONFIGS = [
         WaferSemConfig(name="synthetic", description="Rendered SEM sites (default)."),
         WaferSemConfig(name="manual", manual=True, description="manual_dir/<class>/ images."),

@@ -16,19 +16,34 @@ ANCHOR_PRESETS = {
         "ratios": (0.5, 1.0, 2.0),
         "strides": (4, 8, 16, 32, 64),
     },
+    # two sides per level, an octave apart by sqrt(2) (RetinaNet's scales per octave): a
+    # 10-14 px defect then overlaps some anchor with IoU >= 0.5 instead of only its forced one
+    "chips6_dense": {
+        "scales": ((8, 11.3), (16, 22.6), (32, 45.3), (64, 90.5), (128, 181.0)),
+        "ratios": (0.5, 1.0, 2.0),
+        "strides": (4, 8, 16, 32, 64),
+    },
 }
 
 
-def level_anchors(scale: float, ratios, stride: int, image_size: tuple[int, int]) -> np.ndarray:
-    """Anchors of one level: (H/stride * W/stride * len(ratios), 4) pixel boxes y1, x1, y2, x2.
+def anchors_per_location(preset: dict) -> int:
+    """Anchors per feature-map cell of an ``ANCHOR_PRESETS`` entry: sides x ratios."""
+    sides = preset["scales"][0]
+    return len(np.atleast_1d(sides)) * len(preset["ratios"])
 
-    Centres sit at ``stride * (i + 0.5)``; an anchor of ratio r has height scale/sqrt(r)
-    and width scale*sqrt(r) (r = width / height). Order: row, column, ratio.
+
+def level_anchors(scale, ratios, stride: int, image_size: tuple[int, int]) -> np.ndarray:
+    """Anchors of one level: (H/stride * W/stride * S * len(ratios), 4) pixel boxes y1, x1,
+    y2, x2, for S sides (``scale`` a number or a tuple of sides).
+
+    Centres sit at ``stride * (i + 0.5)``; an anchor of side s and ratio r has height
+    s/sqrt(r) and width s*sqrt(r) (r = width / height). Order: row, column, side, ratio.
     """
     height, width = image_size
     ratios = np.asarray(ratios, np.float64)
-    heights = scale / np.sqrt(ratios)
-    widths = scale * np.sqrt(ratios)
+    sides = np.atleast_1d(np.asarray(scale, np.float64))
+    heights = (sides[:, None] / np.sqrt(ratios)[None]).reshape(-1)
+    widths = (sides[:, None] * np.sqrt(ratios)[None]).reshape(-1)
     ys = (np.arange(int(np.ceil(height / stride))) + 0.5) * stride
     xs = (np.arange(int(np.ceil(width / stride))) + 0.5) * stride
     cy, cx, h = np.meshgrid(ys, xs, heights, indexing="ij")
@@ -44,7 +59,7 @@ def pyramid_anchors(
 
     Args:
         image_size: (H, W) of the network input.
-        scales: one anchor side per level (pixels).
+        scales: one anchor side per level (pixels), or a tuple of sides per level.
         ratios: width/height ratios used on every level.
         strides: feature stride of each level.
         normalized: divide by (H, W, H, W) so boxes lie in [0, 1] (may exceed it at borders).

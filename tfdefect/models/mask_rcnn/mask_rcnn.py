@@ -11,7 +11,11 @@ from tfdefect.backbones.resnet50 import ResNet50Backbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
 from tfdefect.layers.image_normalization import ImageNormalization
 from tfdefect.models.mask_rcnn import losses
-from tfdefect.models.mask_rcnn.anchors import ANCHOR_PRESETS, pyramid_anchors
+from tfdefect.models.mask_rcnn.anchors import (
+    ANCHOR_PRESETS,
+    anchors_per_location,
+    pyramid_anchors,
+)
 from tfdefect.models.mask_rcnn.box_head import BoxHead
 from tfdefect.models.mask_rcnn.detection_layer import DetectionLayer, paste_masks
 from tfdefect.models.mask_rcnn.detection_targets import detection_targets, max_positive_rois
@@ -141,7 +145,7 @@ class MaskRCNN(keras.Model):
                 name="backbone",
             )
         self.fpn = FeaturePyramid(fpn_channels, name="fpn")
-        self.rpn = RPNHead(len(preset["ratios"]), fpn_channels, name="rpn")
+        self.rpn = RPNHead(anchors_per_location(preset), fpn_channels, name="rpn")
         self.proposals_for_training = ProposalLayer(
             self.anchors, proposals_train, name="proposals_train"
         )

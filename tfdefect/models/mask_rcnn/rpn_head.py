@@ -17,7 +17,7 @@ class RPNHead(keras.layers.Layer):
     """Objectness and box deltas for every anchor of every level, one set of weights.
 
     Args:
-        anchors_per_location: anchors per feature-map cell (number of ratios).
+        anchors_per_location: anchors per feature-map cell (sides x ratios).
         channels: width of the shared 3x3 convolution.
 
     Input: list of feature maps [(B, h_l, w_l, C) for each level].
