@@ -7,9 +7,11 @@ Builds the quick recipe's model (ResNet-25, 3 channels, four 96 px crops), takes
 training batch and times, as compiled tf.functions after a warm-up, the parts a training
 step is made of: the data pipeline, backbone + FPN forward and forward + backward, the RPN
 and ROI target sampling, the whole loss (forward) and the whole step (forward, backward,
-Adam). Floating-point operations come from TensorFlow's graph profiler; the baseline is
-one large convolution (forward + backward) on the same cores, measured in the same run, so
-the step's GFLOP/s reads as a share of what these cores reach.
+Adam) and the Adam update alone. Floating-point operations (a multiply-add counts two) come
+from TensorFlow's graph profiler; the baseline is one large convolution (forward +
+backward) on the same cores, measured in the same run, so the step's GFLOP/s reads as a
+share of what these cores reach; a convolution of the step's own P2 size and the large one
+in bfloat16 are measured beside it.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def main(argv=None):
     )
     model.compile(optimizer=keras.optimizers.Adam(5e-4, clipnorm=5.0))
     variables = model.trainable_variables
+    model.optimizer.build(variables)
 
     @tf.function
     def backbone_forward(x):
@@ -136,17 +139,34 @@ def main(argv=None):
             jittered_rois=model.jittered_rois,
         )
 
-    # baseline: one large convolution, forward + backward, that these cores run near peak
-    conv = keras.layers.Conv2D(256, 3, padding="same")
-    big = tf.random.normal((8, 56, 56, 256))
-    conv.build(big.shape)
+    gradients = [tf.zeros_like(v) for v in variables]
 
     @tf.function
-    def big_convolution(x):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            total = tf.reduce_sum(conv(x))
-        return tape.gradient(total, [x, *conv.trainable_variables])
+    def adam_update():
+        model.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+
+    def convolution(shape, channels, dtype):
+        """A tf.function running one 3x3 convolution forward + backward on ``shape``."""
+        conv = keras.layers.Conv2D(channels, 3, padding="same", dtype=dtype)
+        conv.build(shape)
+
+        @tf.function
+        def run(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                total = tf.reduce_sum(tf.cast(conv(x), tf.float32))
+            return tape.gradient(total, [x, *conv.trainable_variables])
+
+        return run, tf.cast(tf.random.normal(shape), dtype)
+
+    # the baseline: one large convolution, forward + backward, near these cores' peak; and
+    # one of the step's own sizes (P2 of the FPN); bfloat16 shows what a CPU with bf16
+    # matrix units (AMX, AVX512-BF16) would give
+    big_convolution, big = convolution((8, 56, 56, 256), 256, "float32")
+    small_convolution, small = convolution(
+        (args.batch, args.crop // 4, args.crop // 4, 128), 128, "float32"
+    )
+    big_bf16, big_b = convolution((8, 56, 56, 256), 256, "bfloat16")
 
     parts = [
         ("data pipeline (next batch)", lambda: next(iterator), None),
@@ -159,8 +179,19 @@ def main(argv=None):
         ("RPN target sampling", rpn_sampling, None),
         ("ROI target sampling", roi_sampling, None),
         ("all losses, forward", lambda: losses_forward(images), (losses_forward, images)),
+        ("Adam update alone", adam_update, None),
         ("whole training step", lambda: whole_step(images), (whole_step, images)),
-        ("baseline: 3x3 conv 256ch fwd+bwd", lambda: big_convolution(big), (big_convolution, big)),
+        (
+            f"3x3 conv 128 ch at P2 ({args.crop // 4} px) fwd+bwd",
+            lambda: small_convolution(small),
+            (small_convolution, small),
+        ),
+        ("3x3 conv 256 ch 56 px bfloat16 fwd+bwd", lambda: big_bf16(big_b), (big_bf16, big_b)),
+        (
+            "baseline: 3x3 conv 256 ch 56 px fwd+bwd",
+            lambda: big_convolution(big),
+            (big_convolution, big),
+        ),
     ]
     step = None
     rows = []
@@ -175,10 +206,12 @@ def main(argv=None):
     print("|---|---:|---:|---:|---:|---:|")
     for name, seconds, gflop in rows:
         rate = gflop / seconds if np.isfinite(gflop) else float("nan")
-        share = seconds / step if "baseline" not in name else float("nan")
+        share = seconds / step if not name.startswith(("3x3", "baseline")) else float("nan")
         print(
-            f"| {name} | {seconds * 1e3:.1f} | {share:.0%} | {gflop:.2f} | {rate:.1f} | "
-            f"{rate / baseline_rate:.2f} |"
+            f"| {name} | {seconds * 1e3:.1f} | {'-' if np.isnan(share) else f'{share:.0%}'} | "
+            f"{'-' if np.isnan(gflop) else f'{gflop:.2f}'} | "
+            f"{'-' if np.isnan(rate) else f'{rate:.0f}'} | "
+            f"{'-' if np.isnan(rate) else f'{rate / baseline_rate:.2f}'} |"
         )
 
 

@@ -7,7 +7,10 @@ wafer SEM classes, and INT8 keeps the recall.
 Every run trains the wafer recipe's MobileNetV2 (``recipes.wafer_mobilenet``'s own
 functions) on the same synthetic wafer_sem split by site (``--sites`` sites: at least 600
 test images by default), seeded end to end (weights, shuffle, augmentation; TF op
-determinism on), for ``--steps`` steps in epochs of ``--epoch-steps``:
+determinism on), for ``--steps`` steps in epochs of ``--epoch-steps``. Images have the
+side the recipe config carries (``data.image_size``), the dataset's default: 224 px (the
+same 96-unit field of view as 96 px, drawn 2.33x larger). The README's figures were measured
+when that default was 96 px.
 
 * ``plain``: unweighted cross-entropy, best epoch by validation loss;
 * ``recall_first``: the recipe's default: tempered class weights (balanced ** 0.5),
