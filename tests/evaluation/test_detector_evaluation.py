@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdefect.evaluation.detector_evaluation import class_map, evaluate_detector
+from tfdefect.evaluation.detector_evaluation import (
+    best_f1_threshold,
+    class_map,
+    evaluate_detector,
+)
 
 
 class _Oracle:
@@ -125,3 +129,46 @@ def test_written_coco_results_score_the_same_in_pycocotools(tmp_path):
         for (key, *_), value in zip(COCO_STATS, evaluation.stats, strict=True):
             assert ours[key] == pytest.approx(value, abs=1e-6), (iou_type, key)
     assert 0 < result["coco"]["AP"] < 1
+
+
+class _WithFalseAlarm(_Oracle):
+    """The ground truth at score 0.9 plus one false alarm at score 0.6 on every image."""
+
+    def predict_on_batch(self, images):
+        outputs = super().predict_on_batch(images)
+        classes = self.targets["classes"]
+        alarm_mask = np.zeros((len(classes), 1, 16, 16), np.uint8)
+        alarm_mask[:, 0, 13:16, 13:16] = 1
+        return {
+            "num_detections": outputs["num_detections"] + 1,
+            "class_ids": np.concatenate([classes[:, :1], np.ones((len(classes), 1))], 1),
+            "scores": np.concatenate(
+                [outputs["scores"][:, :1], np.full((len(classes), 1), 0.6)], 1
+            ),
+            "boxes": np.concatenate(
+                [self.targets["boxes"][:, :1], np.tile([[[13, 13, 16, 16]]], (2, 1, 1)) / 16], 1
+            ),
+            "masks": np.concatenate([self.targets["masks"][:, :1], alarm_mask], 1),
+        }
+
+
+def test_f1_by_threshold_sees_the_false_alarms_drop_out():
+    images, targets = _batch()
+    dataset = tf.data.Dataset.from_tensors((images, targets))
+    result, _ = evaluate_detector(
+        _WithFalseAlarm(targets), dataset, ["bump", "dent"], 0.5, f1_thresholds=(0.5, 0.7)
+    )
+    low, high = result["f1_by_threshold"]
+    assert low["instance_precision"] == pytest.approx(0.5) and low["instance_recall"] == 1.0
+    assert high["instance_f1"] == pytest.approx(1.0)
+    assert result["score_threshold"] == 0.5 and result["instance_f1"] == low["instance_f1"]
+    assert best_f1_threshold(result["f1_by_threshold"]) == 0.7
+
+
+def test_best_f1_threshold_breaks_ties_towards_the_preferred_score():
+    table = [
+        {"score_threshold": t, "instance_f1": f}
+        for t, f in ((0.3, 0.5), (0.45, 0.8), (0.6, 0.8), (0.9, 0.1))
+    ]
+    assert best_f1_threshold(table) == 0.45
+    assert best_f1_threshold(table, prefer=0.7) == 0.6

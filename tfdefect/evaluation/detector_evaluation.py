@@ -28,6 +28,7 @@ def evaluate_detector(
     max_plots: int = 6,
     coco_results=None,
     file_names=None,
+    f1_thresholds=None,
 ):
     """COCO metrics (masks and boxes), instance and image F1 of ``model`` over ``dataset``.
 
@@ -43,11 +44,14 @@ def evaluate_detector(
         max_plots: images kept for plotting.
         coco_results: a ``CocoResults`` that receives every image's truth and detections.
         file_names: the images' names, in dataset order, for ``coco_results``.
+        f1_thresholds: also the F1 figures at each of these detection scores (one pass over
+            the data; see ``f1_by_threshold``).
 
     Returns:
         (result dict of the mask evaluator plus ``bbox_coco`` (the box evaluator's twelve
         COCO figures) and ``bbox_map50`` / ``bbox_map``, plot data {"images", "truth",
-        "prediction"} of up to ``max_plots`` images, or None).
+        "prediction"} of up to ``max_plots`` images, or None). With ``f1_thresholds`` the
+        result also holds ``f1_by_threshold``: [{"score_threshold", "instance_f1", ...}].
     """
     channels = model.image_shape[-1]
     evaluator = DetectionEvaluator(class_names, iou_type="segm", score_threshold=score_threshold)
@@ -95,7 +99,31 @@ def evaluate_detector(
                     else empty
                 )
     result = evaluator.result()
+    if f1_thresholds is not None:
+        result["f1_by_threshold"] = f1_by_threshold(evaluator, f1_thresholds)
     boxes = box_evaluator.result()
     result["bbox_coco"] = boxes["coco"]
     result["bbox_map50"], result["bbox_map"] = boxes["map50"], boxes["map"]
     return result, ({k: np.stack(v) for k, v in shown.items()} if shown["images"] else None)
+
+
+def f1_by_threshold(evaluator: DetectionEvaluator, thresholds) -> list[dict]:
+    """The evaluator's F1 figures (``f1_scores``) at each detection score in ``thresholds``,
+    from the detections it already holds; its own ``score_threshold`` is left as it was."""
+    kept = evaluator.score_threshold
+    table = []
+    try:
+        for threshold in thresholds:
+            evaluator.score_threshold = float(threshold)
+            table.append({"score_threshold": float(threshold), **evaluator.f1_scores()})
+    finally:
+        evaluator.score_threshold = kept
+    return table
+
+
+def best_f1_threshold(table: list[dict], prefer: float = 0.5) -> float:
+    """The score threshold of ``table`` (``f1_by_threshold``'s rows) with the highest instance
+    F1; among equal F1 the one nearest ``prefer``."""
+    best = max(row["instance_f1"] for row in table)
+    tied = [row["score_threshold"] for row in table if row["instance_f1"] >= best - 1e-12]
+    return min(tied, key=lambda t: (abs(t - prefer), t))

@@ -25,6 +25,9 @@ from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
+# the detection scores the validation split chooses the F1 threshold from
+SCORE_THRESHOLDS = tuple(round(0.3 + 0.05 * k, 2) for k in range(14))  # 0.30 ... 0.95
+
 VARIANTS = {
     "r50_c3": {"backbone": "resnet50", "channels": 3, "merge_channels": False},
     "r25_c3": {"backbone": "resnet25", "channels": 3, "merge_channels": False},
@@ -50,7 +53,10 @@ class MaskRCNNChipsConfig:
         seed: weights, shuffle, flips, crops and ROI sampling (bench/chips_variants.py also
             turns on TensorFlow op determinism, with which one seed repeats a run exactly).
         max_instances: padded instances per chip (a chip with more raises).
-        score_threshold: detection score for the F1 figures.
+        score_threshold: detection score for the F1 figures, the plots and the export's
+            default threshold. None (default): chosen per variant on the validation split's
+            whole chips, the one of SCORE_THRESHOLDS with the best instance F1 (the test
+            split never chooses it).
         crop_size: train on random crop_size squares around defects (a 96 px step costs
             ~25% of a whole 224 px chip); evaluation and export use whole chips. None: whole
             chips.
@@ -68,7 +74,7 @@ class MaskRCNNChipsConfig:
     backbone_weights: str | None = None
     seed: int = 0
     max_instances: int = 8
-    score_threshold: float = 0.5
+    score_threshold: float | None = None
     crop_size: int | None = 96
     train_rois: int = 64
     fpn_channels: int = 128
@@ -124,6 +130,9 @@ def check(config: MaskRCNNChipsConfig) -> None:
             f"crop_size {crop}: must be a multiple of 32 and at most "
             f"data.image_size {config.data.image_size}"
         )
+    threshold = config.score_threshold
+    if threshold is not None and not 0 < threshold < 1:
+        raise ConfigError(f"score_threshold {threshold}: must lie between 0 and 1 (or null)")
     unknown = [v for v in config.variants if v not in VARIANTS]
     if unknown:
         raise ConfigError(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")

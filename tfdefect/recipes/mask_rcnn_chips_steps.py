@@ -18,7 +18,11 @@ from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.coco_results import CocoResults
-from tfdefect.evaluation.detector_evaluation import EVALUATION_MIN_CONFIDENCE, evaluate_detector
+from tfdefect.evaluation.detector_evaluation import (
+    EVALUATION_MIN_CONFIDENCE,
+    best_f1_threshold,
+    evaluate_detector,
+)
 from tfdefect.export import describe_model
 from tfdefect.metrics.detection_evaluator import coco_metric_lines
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
@@ -50,6 +54,18 @@ def _pretrained_merge(config, builder):
     return pretrain_channel_merge(data, path, epochs=config.merge_pretrain_epochs)
 
 
+def whole_chips(builder, split: str, config):
+    """``split``'s whole chips in evaluation order, six channels, crowd regions kept:
+    (images (B, H, W, 6), targets) batches for ``evaluate_detector``."""
+    return detection_pipeline(
+        builder.as_dataset(split=split),
+        batch_size=config.train.batch_size,
+        training=False,
+        max_instances=config.max_instances,
+        keep_crowd=True,
+    )
+
+
 def train_variant(name, variant, config, builder, strategy, merge_weights):
     """Build, train and evaluate one variant; return (model, row of the table, plot data)."""
     class_names = chips6_class_names(builder)
@@ -63,11 +79,12 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
             training=split == "train",
             max_instances=config.max_instances,
             seed=config.seed,
-            crop_size=config.crop_size if split != "test" else None,
-            keep_crowd=split == "test",
+            crop_size=config.crop_size,
         )
-        for split in ("train", "validation", "test")
+        for split in ("train", "validation")
     }
+    splits["test"] = whole_chips(builder, "test", config)
+    whole_validation = whole_chips(builder, "validation", config)
     for split in ("train", "validation"):  # the test split keeps six channels for the plots
         splits[split] = first_channels(splits[split], channels)
     settings = dict(
@@ -94,9 +111,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     )
     model.set_weights(trained.get_weights())
     print(f"{name}: {model.count_params():,} parameters", flush=True)
-    untrained, _ = evaluate_detector(
-        model, splits["test"], class_names[1:], config.score_threshold, max_plots=0
-    )
+    untrained, _ = evaluate_detector(model, splits["test"], class_names[1:], 0.5, max_plots=0)
     print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
     started = time.time()
     fit_model(
@@ -108,10 +123,13 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     )
     train_seconds = time.time() - started
     model.set_weights(trained.get_weights())
+    score_threshold, validation_f1 = choose_score_threshold(
+        model, whole_validation, class_names, config.score_threshold
+    )
     save_keras_with_metadata(
         model,
         os.path.join(config.workdir, name, "inference.keras"),
-        chips_metadata(model, channels, config.score_threshold, class_names),
+        chips_metadata(model, channels, score_threshold, class_names),
     )
     coco_results = CocoResults(class_names[1:])
     test_names = [
@@ -122,7 +140,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         model,
         splits["test"],
         class_names[1:],
-        config.score_threshold,
+        score_threshold,
         coco_results=coco_results,
         file_names=test_names,
     )
@@ -134,7 +152,11 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         "channels": channels,
         "backbone": variant["backbone"],
         "merge": variant["merge_channels"],
+        "score_threshold": score_threshold,
+        "validation_instance_f1": validation_f1,
         "instance_f1": result["instance_f1"],
+        "instance_precision": result["instance_precision"],
+        "instance_recall": result["instance_recall"],
         "image_f1": result["image_f1"],
         "map50": result["map50"],
         "map": result["map"],
@@ -150,6 +172,28 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
     return model, row, shown
 
 
+def choose_score_threshold(model, whole_validation, class_names, fixed):
+    """``(threshold, validation instance F1 at it)``: ``fixed`` when it is set, else the one
+    of SCORE_THRESHOLDS with the best instance F1 on the validation split's whole chips."""
+    from tfdefect.recipes.mask_rcnn_chips import SCORE_THRESHOLDS
+
+    candidates = SCORE_THRESHOLDS if fixed is None else (fixed,)
+    result, _ = evaluate_detector(
+        model, whole_validation, class_names[1:], 0.5, max_plots=0, f1_thresholds=candidates
+    )
+    table = result["f1_by_threshold"]
+    threshold = best_f1_threshold(table) if fixed is None else fixed
+    (chosen,) = [row for row in table if row["score_threshold"] == threshold]
+    if fixed is None:
+        print(
+            "score threshold (validation, whole chips, instance F1): "
+            + ", ".join(f"{r['score_threshold']:.2f} {r['instance_f1']:.3f}" for r in table)
+            + f" -> {threshold:.2f}",
+            flush=True,
+        )
+    return threshold, chosen["instance_f1"]
+
+
 def chips_metadata(model, channels: int, score_threshold: float, class_names):
     """Export metadata of a chips Mask R-CNN: classes, channel names, score threshold."""
     return describe_model(
@@ -163,12 +207,13 @@ def chips_metadata(model, channels: int, score_threshold: float, class_names):
 def comparison_table(rows) -> str:
     header = (
         "| variant | channels | backbone | F1 (instance) | F1 (image) | mAP@0.5 | "
-        "mAP@[.5:.95] | untrained mAP@0.5 |\n|---|---|---|---|---|---|---|---|\n"
+        "mAP@[.5:.95] | untrained mAP@0.5 | score threshold |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
     )
     return header + "".join(
         f"| {r['variant']} | {r['channels']} | {r['backbone']}{' + merge' if r['merge'] else ''}"
         f" | {r['instance_f1']:.3f} | {r['image_f1']:.3f} | {r['map50']:.3f} | {r['map']:.3f} |"
-        f" {r['untrained_map50']:.3f} |\n"
+        f" {r['untrained_map50']:.3f} | {r['score_threshold']:.2f} |\n"
         for r in rows
     )
 
@@ -198,10 +243,8 @@ def run(config, strategy) -> dict:
         )
         rows.append(row)
 
-    announce(
-        "comparison (test split, score threshold "
-        f"{config.score_threshold} for F1, mask IoU for mAP)"
-    )
+    chosen = "chosen on validation" if config.score_threshold is None else "fixed"
+    announce(f"comparison (test split, F1 at the {chosen} score threshold, mask IoU for mAP)")
     table = comparison_table(rows)
     print(table, flush=True)
     with open(os.path.join(config.workdir, "comparison.md"), "w") as handle:
@@ -229,7 +272,7 @@ def run(config, strategy) -> dict:
     published = publish_for_serving(
         model,
         config,
-        chips_metadata(model, channels, config.score_threshold, class_names),
+        chips_metadata(model, channels, rows[-1]["score_threshold"], class_names),
         sample_images=shown["images"][:2, ..., :channels].astype(np.uint8),
     )
     print(
