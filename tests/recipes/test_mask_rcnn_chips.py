@@ -91,7 +91,7 @@ def test_recipe_trains_on_coco_and_via_folders_and_writes_coco_results(tmp_path,
 
     from tests.annotated_chips import write_annotated_tree
     from tfdefect.data.coco_annotations import COCO_FILE
-    from tfdefect.metrics.detection_evaluator import COCO_STATS
+    from tfdefect.evaluation.detection_evaluator import COCO_STATS
 
     other = "via" if train_format == "coco" else "coco"
     manual = write_annotated_tree(tmp_path / "manual", (train_format, other, "coco"))

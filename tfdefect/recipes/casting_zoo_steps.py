@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.binary_classification import evaluate_binary_classifier
+from tfdefect.evaluation.classification import evaluate_binary_classifier
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import announce, start_run, strategy_scope
 from tfdefect.training.fit import fit_model

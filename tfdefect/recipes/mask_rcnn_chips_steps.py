@@ -18,9 +18,9 @@ from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.coco_results import CocoResults
-from tfdefect.evaluation.detector_evaluation import EVALUATION_MIN_CONFIDENCE, evaluate_detector
+from tfdefect.evaluation.detection import EVALUATION_MIN_CONFIDENCE, evaluate_detector
+from tfdefect.evaluation.detection_evaluator import coco_metric_lines
 from tfdefect.export import describe_model
-from tfdefect.metrics.detection_evaluator import coco_metric_lines
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
 from tfdefect.recipes.common import (

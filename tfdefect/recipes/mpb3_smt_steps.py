@@ -17,7 +17,7 @@ from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.evaluation import write_run_report
-from tfdefect.metrics.pair_metrics import inspection_metrics
+from tfdefect.evaluation.pairs import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
 from tfdefect.progress import progress_bar_over
 from tfdefect.recipes.common import (

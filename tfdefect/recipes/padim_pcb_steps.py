@@ -11,11 +11,12 @@ import numpy as np
 
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.anomaly_evaluation import anomaly_test_metrics, score_anomaly_split
-from tfdefect.export import describe_model
-from tfdefect.metrics.anomaly_metrics import (
+from tfdefect.evaluation.anomaly import (
+    anomaly_test_metrics,
     f1_optimal_threshold,
+    score_anomaly_split,
 )
+from tfdefect.export import describe_model
 from tfdefect.models.padim import Padim
 from tfdefect.recipes.common import (
     announce,

@@ -19,7 +19,7 @@ from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.multiclass_classification import (
+from tfdefect.evaluation.classification import (
     classification_figures,
     format_figures,
     runtime_comparison_table,
