@@ -188,10 +188,10 @@ def run(config, strategy) -> dict:
     from tfdefect.recipes.mask_rcnn_chips import VARIANTS
 
     merge_weights = None
-    if any(VARIANTS[v]["merge_channels"] for v in config.variants):
+    if any(VARIANTS[v]["merge_channels"] for v in config.models):
         merge_weights = _pretrained_merge(config, builder)
     rows, model, shown = [], None, None
-    for name in config.variants:
+    for name in config.models:
         announce(f"variant {name}: {VARIANTS[name]}")
         model, row, shown = train_variant(
             name, VARIANTS[name], config, builder, strategy, merge_weights

@@ -28,11 +28,11 @@ from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
 
 
 def fitted_padim(config, pipeline):
-    """Build PaDiM on ``config.backbone`` and fit its per-patch Gaussians on train/good."""
-    announce(f"PaDiM {config.backbone} (weights: {config.backbone_weights or 'random'})")
+    """Build PaDiM on ``config.model`` and fit its per-patch Gaussians on train/good."""
+    announce(f"PaDiM {config.model} (weights: {config.backbone_weights or 'random'})")
     keras.utils.set_random_seed(config.seed)  # random backbone weights are reproducible
     model = Padim(
-        config.backbone,
+        config.model,
         (config.image_size, config.image_size, 3),
         backbone_weights=config.backbone_weights,
         embedding_dims=config.embedding_dims,
@@ -152,7 +152,7 @@ def run(config) -> dict:
     scored = score_anomaly_split(model, pipeline("test"), "test")
     metrics = anomaly_test_metrics(scored, thresholds["image"], thresholds["pixel"])
     metrics.update(
-        backbone=config.backbone,
+        backbone=config.model,
         backbone_weights=config.backbone_weights or "random",
         threshold_split=threshold_split,
         train_images=int(model.num_train_images.numpy()),
