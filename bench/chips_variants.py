@@ -72,7 +72,7 @@ def run_one(args, name: str, seed: int) -> dict:
     from tfdefect.data.detection_pipeline import detection_pipeline
     from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
     from tfdefect.evaluation.channel_false_positives import detections_on_channel
-    from tfdefect.evaluation.detector_evaluation import (
+    from tfdefect.evaluation.detection import (
         EVALUATION_MIN_CONFIDENCE,
         evaluate_detector,
     )

@@ -78,7 +78,7 @@ def run_one(checkout: str, label: str, seed: int, overrides: list, scratch: str)
         workdir,
         "--set",
         f"seed={seed}",
-        "--set",
+        "--set",  # the old name of export.dir: baseline revisions before the rename take it too
         f"export_dir={os.path.abspath(os.path.join(scratch, 'models'))}",
     ]
     for item in overrides:

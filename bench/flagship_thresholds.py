@@ -31,7 +31,7 @@ def rescore(run: str) -> list[dict]:
     import keras
 
     from tfdefect.data.chips6_loader import chips6_class_names
-    from tfdefect.evaluation.detector_evaluation import evaluate_detector
+    from tfdefect.evaluation.detection import evaluate_detector
     from tfdefect.recipes.mask_rcnn_chips import RECIPE
     from tfdefect.recipes.mask_rcnn_chips_steps import choose_score_threshold, whole_chips
 

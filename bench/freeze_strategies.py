@@ -65,7 +65,7 @@ def zoo_config(args, seed: int, strategy: str, steps: int):
         image_size=args.image_size,
         workdir=args.workdir,
         seed=seed,
-        export=False,
+        export=dataclasses.replace(config.export, enabled=False),
         freeze="full" if strategy == "scratch" else strategy,
         pretrain=None if strategy == "scratch" else "smt_pairs",
         pretrain_epochs=whole_epochs(args.pretrain_steps, EPOCH_STEPS, "--pretrain-steps"),

@@ -57,7 +57,7 @@ def main(argv=None):
     from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
     from tfdefect.data.synthetic.chips import CLASS_NAMES
-    from tfdefect.evaluation.detector_evaluation import (
+    from tfdefect.evaluation.detection import (
         EVALUATION_MIN_CONFIDENCE,
         evaluate_detector,
     )

@@ -95,7 +95,7 @@ def run_one(config, splits, class_names) -> dict:
     split; returns {"float" | "tflite_int8" | "onnx_int8": classification figures, ...}."""
     import numpy as np
 
-    from tfdefect.evaluation.multiclass_classification import classification_figures
+    from tfdefect.evaluation.classification import classification_figures
     from tfdefect.export import export_onnx
     from tfdefect.quantization import convert_tflite_int8, quantize_onnx_int8
     from tfdefect.recipes.wafer_mobilenet_steps import runtime_figures, train_recall_first

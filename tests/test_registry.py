@@ -25,7 +25,7 @@ def test_old_names_still_work_with_a_warning():
 
 def test_unknown_name_lists_valid_names():
     with pytest.raises(
-        KeyError,
+        ValueError,
         match="unknown model 'unnet'.*classifier_vit, detector_mask_rcnn, pair_mpb3, "
         "segmenter_resnet50_fpn, segmenter_unet",
     ):

@@ -23,7 +23,7 @@ for recipe in recipes:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         main(["recipe", recipe, *extra, "--quick", "--print-config"])
-    assert '"export_dir"' in out.getvalue(), recipe
+    assert '"export": {' in out.getvalue(), recipe
 for build in builds:
     name, *overrides = build.split(";")
     sets = [arg for item in overrides for arg in ("--set", item)]

@@ -13,6 +13,9 @@ according to the field's annotation and refused, naming the key, when they do no
 ``config_from_dict`` (``--config FILE``) checks the decoded JSON values the same way, with
 JSON's own types: an int field takes a JSON integer (not a string, not a boolean), a float
 field any number, a tuple field a list of its item type, ``X | None`` also ``null``.
+
+Keys that were renamed keep working in both (``KEY_ALIASES``): ``--set export_dir=X`` is
+``--set export.dir=X``, and a config.json written before the rename reads back.
 """
 
 from __future__ import annotations
@@ -26,6 +29,23 @@ from typing import Any
 
 _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
+
+
+# Old spellings of top-level config keys -> the dotted key they now name, for ``--set`` and
+# ``--config``. An old key counts only where the config has no field of that name and has
+# the new key (``export`` is the nested export config; a value that is not a JSON object,
+# or ``--set export=false``, is the old on/off flag).
+KEY_ALIASES = {
+    "export_dir": "export.dir",
+    "export_name": "export.name",
+    "export_overwrite": "export.overwrite",
+    "serving_root": "export.serving_root",
+    "export_onnx": "export.onnx",
+    "export": "export.enabled",  # casting_zoo's on/off flag
+    "variants": "models",  # mask_rcnn_chips: the variants to train
+    "arch": "model",  # mpb3_smt
+    "backbone": "model",  # padim_pcb: the PaDiM preset (named by its backbone)
+}
 
 
 class ConfigError(ValueError):
@@ -208,13 +228,21 @@ def apply_overrides(config, overrides: list[str] | None):
         if "=" not in item:
             raise ConfigError(f"override {item!r} is not of the form key=value")
         key, text = item.split("=", 1)
-        key = key.strip()
+        key = current_key(config, key.strip())
         if key not in valid_keys(config) and not _is_nested(config, key):
             raise ConfigError(
                 f"unknown config key {key!r}; valid keys: {', '.join(valid_keys(config))}"
             )
         config = _set(config, key.split("."), text.strip(), key)
     return config
+
+
+def current_key(config, key: str) -> str:
+    """``key``, or the key it is an old spelling of (``KEY_ALIASES``) where ``config`` has
+    no field ``key`` and has that one."""
+    new = KEY_ALIASES.get(key)
+    keys = valid_keys(config)
+    return new if new is not None and key not in keys and new in keys else key
 
 
 def _is_nested(config, key: str) -> bool:
@@ -297,6 +325,8 @@ def config_from_dict(config, fields: dict, source: str = "config", prefix: str =
     if not isinstance(fields, dict):
         where = f" {prefix[:-1]}:" if prefix else ""
         raise ConfigError(f"{source}:{where} expected a JSON object of config fields")
+    if not prefix:
+        fields = _current_fields(config, fields, source)
     names = {f.name for f in dataclasses.fields(config)}
     unknown = sorted(prefix + key for key in set(fields) - names)
     if unknown:
@@ -315,3 +345,35 @@ def config_from_dict(config, fields: dict, source: str = "config", prefix: str =
         except ConfigError as error:
             raise ConfigError(f"{source}: {error}") from None
     return dataclasses.replace(config, **changes)
+
+
+def _current_fields(config, fields: dict, source: str) -> dict:
+    """``fields`` (a JSON object of top-level keys) with old key spellings (``KEY_ALIASES``)
+    moved to the dotted keys they now name: ``{"export_dir": "x"}`` becomes
+    ``{"export": {"dir": "x"}}``. An old and a new key for one field is a ConfigError."""
+    leaves = set(valid_keys(config))
+    names = {f.name for f in dataclasses.fields(config)}
+    renamed = {
+        old: KEY_ALIASES[old]
+        for old, value in fields.items()
+        if KEY_ALIASES.get(old) in leaves
+        and old not in leaves
+        and not (old in names and isinstance(value, dict))  # the nested config itself
+    }
+    result = {
+        key: dict(value) if isinstance(value, dict) else value
+        for key, value in fields.items()
+        if key not in renamed
+    }
+    for old, new in renamed.items():
+        value = fields[old]
+        *parents, leaf = new.split(".")
+        target = result
+        for part in parents:
+            child = target.get(part)
+            target[part] = child = dict(child) if isinstance(child, dict) else {}
+            target = child
+        if leaf in target:
+            raise ConfigError(f"{source}: {old} and {new} both given ({old} is its old name)")
+        target[leaf] = value
+    return result

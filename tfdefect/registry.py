@@ -31,7 +31,8 @@ def register_model(name: str, aliases: tuple[str, ...] = ()):
 
 
 def _load_builtin_models():
-    # Importing the model packages runs their @register_model decorators.
+    # Importing the model packages runs their @register_model decorators (and TensorFlow's
+    # import, so this waits until a name is asked for).
     import tfdefect.models  # noqa: F401
 
 
@@ -45,7 +46,7 @@ def create_model(name: str, **kwargs):
     """Build the registered model ``name`` with constructor arguments ``kwargs``.
 
     Raises:
-        KeyError: ``name`` is not registered; the message lists the valid names.
+        ValueError: ``name`` is not registered; the message lists the valid names.
     """
     _load_builtin_models()
     if name in _ALIASES:
@@ -56,5 +57,5 @@ def create_model(name: str, **kwargs):
         )
         name = _ALIASES[name]
     if name not in _REGISTRY:
-        raise KeyError(f"unknown model {name!r}; valid names: {', '.join(sorted(_REGISTRY))}")
+        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(sorted(_REGISTRY))}")
     return _REGISTRY[name](**kwargs)

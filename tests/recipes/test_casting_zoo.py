@@ -14,7 +14,7 @@ def _overrides(tmp_path, **extra):
     settings = {
         "image_size": "32",
         "workdir": str(tmp_path / "run"),
-        "export_dir": str(tmp_path / "saved_models"),
+        "export.dir": str(tmp_path / "saved_models"),
         "data.data_dir": str(tmp_path / "tfds"),
         "data.image_size": "64",
         "data.num_train": "24",
@@ -59,7 +59,7 @@ def test_zoo_trains_compares_and_exports(tmp_path):
 
 
 def test_pretraining_on_smt_pairs_feeds_the_fine_tuning(tmp_path):
-    overrides = _overrides(tmp_path, export="false", pretrain_epochs="1")
+    overrides = _overrides(tmp_path, pretrain_epochs="1", **{"export.enabled": "false"})
     rows = main(["--models", "alexnet", "--pretrain", "smt_pairs", *overrides])
     assert rows[0]["start"] == "alexnet.weights.h5"
     assert (tmp_path / "run" / "pretrained" / "alexnet.weights.h5").exists()

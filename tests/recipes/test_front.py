@@ -1,5 +1,6 @@
 """The shared recipe front: --config FILE, --set, --workdir, fast --help."""
 
+import importlib
 import json
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import pytest
 
 from tfdefect.cli import RECIPES as CLI_RECIPES
 from tfdefect.config import ConfigError
-from tfdefect.recipes import padim_pcb, wafer_mobilenet
+from tfdefect.recipes import mask_rcnn_chips, padim_pcb, wafer_mobilenet
 
 RECIPES = tuple(CLI_RECIPES)
 
@@ -56,3 +57,58 @@ def test_every_recipe_takes_the_shared_arguments_without_starting_tensorflow():
         ):
             assert flag in result.stdout, (name, flag)
         assert "tensorflow" not in result.stderr.lower(), name  # TF never started
+
+
+def _printed(recipe, arguments, capsys) -> dict:
+    recipe.main([*arguments, "--print-config"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_overwrite_and_serving_root_flags_set_the_export_fields(capsys):
+    config = _printed(padim_pcb, ["--overwrite", "2", "--serving-root", "/models"], capsys)
+    assert config["export"]["overwrite"] == 2 and config["export"]["serving_root"] == "/models"
+    assert "export_overwrite" not in config and "serving_root" not in config
+
+
+@pytest.mark.parametrize(
+    "name, arguments, key, expected",
+    [
+        ("padim_pcb", ["--set", "export_dir=/srv"], "export.dir", "/srv"),
+        ("segment_chips", ["--set", "export_onnx=false"], "export.onnx", False),
+        ("wafer_mobilenet", ["--set", "export_name=edge"], "export.name", "edge"),
+        ("mpb3_smt", ["--mode", "train", "--set", "serving_root=/m"], "export.serving_root", "/m"),
+        ("casting_zoo", ["--set", "export=false"], "export.enabled", False),
+        ("mask_rcnn_chips", ["--variants", "r25_c3"], "models", ["r25_c3"]),
+        ("mask_rcnn_chips", ["--set", "variants=r25_c3"], "models", ["r25_c3"]),
+        ("mpb3_smt", ["--mode", "train", "--arch", "resnet18"], "model", "resnet18"),
+        ("mpb3_smt", ["--mode", "train", "--set", "arch=resnet18"], "model", "resnet18"),
+        ("padim_pcb", ["--backbone", "resnet18"], "model", "resnet18"),
+        ("padim_pcb", ["--set", "backbone=resnet18"], "model", "resnet18"),
+    ],
+)
+def test_the_earlier_names_still_work(name, arguments, key, expected, capsys):
+    config = _printed(importlib.import_module(f"tfdefect.recipes.{name}"), arguments, capsys)
+    value = config
+    for part in key.split("."):
+        value = value[part]
+    assert value == expected
+
+
+def test_a_config_file_written_before_the_rename_reads_back(tmp_path, capsys):
+    old = {"variants": ["r25_c3"], "export_dir": "/srv", "export_name": "chips", "seed": 3}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    config = _printed(mask_rcnn_chips, ["--config", str(tmp_path / "old.json")], capsys)
+    assert config["models"] == ["r25_c3"] and config["seed"] == 3
+    assert config["export"]["dir"] == "/srv" and config["export"]["name"] == "chips"
+
+
+@pytest.mark.parametrize("name", ["segment_chips", "padim_pcb", "wafer_mobilenet"])
+def test_recipes_that_always_publish_refuse_export_enabled_false(name):
+    recipe = importlib.import_module(f"tfdefect.recipes.{name}")
+    with pytest.raises(ConfigError, match=f"export.enabled=false: {name} always publishes"):
+        recipe.main(["--set", "export.enabled=false", "--print-config"])
+
+
+def test_wafer_refuses_an_export_without_onnx():
+    with pytest.raises(ConfigError, match="export.onnx=false: the INT8 ONNX model"):
+        wafer_mobilenet.main(["--set", "export.onnx=false", "--print-config"])

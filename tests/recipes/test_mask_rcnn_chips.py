@@ -30,14 +30,14 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     workdir, exports = tmp_path / "run", tmp_path / "saved_models"
     settings = {
         "backbone_weights": _converted_resnet25(tmp_path),  # converted torch weights load
-        "variants": "r25_c3",
+        "models": "r25_c3",
         "workdir": str(workdir),
-        "export_dir": str(exports),
+        "export.dir": str(exports),
         "crop_size": "32",
         "train_rois": "8",
         "fpn_channels": "16",
         "mask_channels": "8",
-        "export_onnx": "false",  # Mask R-CNN's ONNX parity: tests/models/mask_rcnn (35 s)
+        "export.onnx": "false",  # Mask R-CNN's ONNX parity: tests/models/mask_rcnn (35 s)
         "data.data_dir": str(tmp_path / "tfds"),
         "data.image_size": "64",
         "data.num_train": "4",
@@ -57,7 +57,7 @@ def test_recipe_runs_end_to_end_on_tiny_chips(tmp_path):
     assert (workdir / "comparison.md").read_text().count("| r25_c3 |") == 1
     assert (workdir / "predictions_r25_c3.png").stat().st_size > 0
     assert (exports / "chips_mask_rcnn" / "1" / "saved_model.pb").exists()
-    assert not (exports / "chips_mask_rcnn" / "1" / "model.onnx").exists()  # export_onnx=false
+    assert not (exports / "chips_mask_rcnn" / "1" / "model.onnx").exists()  # export.onnx=false
     assert os.path.exists(workdir / "r25_c3" / "history.csv")
     # the whole-chip model is saved, and every runtime predicts alike with class names
     chips = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), np.uint8)
@@ -91,7 +91,7 @@ def test_recipe_trains_on_coco_and_via_folders_and_writes_coco_results(tmp_path,
 
     from tests.annotated_chips import write_annotated_tree
     from tfdefect.data.coco_annotations import COCO_FILE
-    from tfdefect.metrics.detection_evaluator import COCO_STATS
+    from tfdefect.evaluation.detection_evaluator import COCO_STATS
 
     other = "via" if train_format == "coco" else "coco"
     manual = write_annotated_tree(tmp_path / "manual", (train_format, other, "coco"))
@@ -109,14 +109,14 @@ def test_recipe_trains_on_coco_and_via_folders_and_writes_coco_results(tmp_path,
     test_file.write_text(json.dumps(content))
     workdir = tmp_path / "run"
     settings = {
-        "variants": "r25_c3",
+        "models": "r25_c3",
         "workdir": str(workdir),
-        "export_dir": str(tmp_path / "saved_models"),
+        "export.dir": str(tmp_path / "saved_models"),
         "crop_size": "32",
         "train_rois": "8",
         "fpn_channels": "16",
         "mask_channels": "8",
-        "export_onnx": "false",
+        "export.onnx": "false",
         "data.data_dir": str(tmp_path / "tfds"),
         "data.manual_dir": manual,
         "data.image_size": "64",

@@ -16,7 +16,7 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
     settings = {
         "ckp": str(tmp_path / "ckp"),
         "workdir": str(tmp_path / "run"),
-        "export_dir": str(tmp_path / "saved_models"),
+        "export.dir": str(tmp_path / "saved_models"),
         "data.image_size": "32",
         "data.data_dir": str(tmp_path / "tfds"),
         "data.boards_train": "2",
@@ -102,6 +102,6 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
             assert abs(float(a["ng_probability"]) - float(b["ng_probability"])) < 1e-4
 
 
-def test_pretrained_arch_needs_a_local_weights_file():
+def test_pretrained_model_needs_a_local_weights_file():
     with pytest.raises(ConfigError, match="needs --set backbone_weights"):
-        main(["--mode", "train", "--arch", "resnet18_pretrained"])
+        main(["--mode", "train", "--model", "resnet18_pretrained"])

@@ -15,13 +15,13 @@ from tfdefect.recipes.padim_pcb import main
 def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
     workdir, exports = tmp_path / "run", tmp_path / "saved_models"
     settings = {
-        "backbone": "resnet18",
+        "model": "resnet18",
         "embedding_dims": "16",
         "image_size": "64",
         "sigma": "2.0",
         "batch_size": "4",
         "workdir": str(workdir),
-        "export_dir": str(exports),
+        "export.dir": str(exports),
         "data.data_dir": str(tmp_path / "tfds"),
         "data.image_size": "64",
         "data.num_train": "8",
@@ -71,8 +71,8 @@ def test_recipe_runs_end_to_end_on_tiny_boards(tmp_path):
 def test_bad_settings_are_refused():
     with pytest.raises(ConfigError, match="multiple of 32"):
         main(["--set", "image_size=100"])
-    with pytest.raises(ConfigError, match="unknown backbone"):
-        main(["--set", "backbone=vgg"])
+    with pytest.raises(ConfigError, match="unknown model"):
+        main(["--set", "model=vgg"])
 
 
 def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path):
@@ -86,14 +86,14 @@ def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path):
     checkpoint = tmp_path / "wide_resnet50_2.safetensors"
     write_checkpoint(str(checkpoint), random_state(0, shapes))
     settings = {
-        "backbone": "wide_resnet50",
+        "model": "wide_resnet50",
         "backbone_weights": str(checkpoint),
         "embedding_dims": "16",
         "image_size": "64",
         "batch_size": "4",
-        "export_onnx": "false",
+        "export.onnx": "false",
         "workdir": str(tmp_path / "run"),
-        "export_dir": str(tmp_path / "saved_models"),
+        "export.dir": str(tmp_path / "saved_models"),
         "data.data_dir": str(tmp_path / "tfds"),
         "data.image_size": "64",
         "data.num_train": "4",

@@ -31,7 +31,7 @@ def test_recipe_trains_evaluates_and_exports_the_users_classes(tmp_path):
         "unet_filters": "4,8",
         "crop_size": "32",
         "workdir": str(workdir),
-        "export_dir": str(exports),
+        "export.dir": str(exports),
         "data.data_dir": str(tmp_path / "tfds"),
         "data.manual_dir": str(tmp_path / "manual"),
         "data.class_names": ",".join(USER_CLASSES),

@@ -19,7 +19,7 @@ def _overrides(tmp_path, **extra):
         "data.num_sites": "90",
         "calibration_images": "16",
         "workdir": str(tmp_path / "run"),
-        "export_dir": str(tmp_path / "saved_models"),
+        "export.dir": str(tmp_path / "saved_models"),
         "data.data_dir": str(tmp_path / "tfds"),
         "train.epochs": "2",
         "train.steps_per_epoch": "2",

@@ -189,9 +189,9 @@ def test_tfds_builder_configs_still_take_overrides():
 def test_export_names_that_escape_or_break_the_path_are_refused(
     recipe, extra, name, tmp_path, capsys
 ):
-    arguments = [*extra, "--set", f"export_name={name}", "--set"]
-    arguments.append(f"export_dir={tmp_path / 'exports'}")
-    _refused(recipe, arguments, f"export_name: model name {name!r} is not valid", tmp_path, capsys)
+    arguments = [*extra, "--set", f"export.name={name}", "--set"]
+    arguments.append(f"export.dir={tmp_path / 'exports'}")
+    _refused(recipe, arguments, f"export.name: model name {name!r} is not valid", tmp_path, capsys)
     assert not (tmp_path / "exports").exists()
 
 
@@ -219,14 +219,14 @@ def test_unet_widths_are_checked_at_config_time(widths, message, tmp_path, capsy
     [
         (segment_chips, ["--set", "train.monitor_mode=sideways"], "monitor_mode=sideways: choose"),
         (segment_chips, ["--set", "model=vgg"], "model 'vgg': choose unet or resnet50_fpn"),
-        (mpb3_smt, ["--mode", "train", "--set", "arch=vgg"], "arch 'vgg': choose from resnet18"),
+        (mpb3_smt, ["--mode", "train", "--set", "model=vgg"], "model 'vgg': choose from resnet18"),
         (mpb3_smt, ["--mode", "val", "--set", "region=board"], "region 'board': choose from"),
         (casting_zoo, ["--set", "pretrain=imagenet"], "pretrain 'imagenet': choose from"),
         (casting_zoo, ["--set", "models=luna,vgg"], "unknown models ['vgg']"),
         (casting_zoo, ["--set", "freeze=half"], "unknown freeze strategy 'half'"),
-        (padim_pcb, ["--set", "backbone=vgg"], "unknown backbone vgg"),
+        (padim_pcb, ["--set", "model=vgg"], "unknown model vgg"),
         (wafer_mobilenet, ["--set", "pooling=min"], "pooling 'min': choose from"),
-        (mask_rcnn_chips, ["--set", 'variants=["r18"]'], "unknown variants ['r18']"),
+        (mask_rcnn_chips, ["--set", 'models=["r18"]'], "unknown models ['r18']"),
     ],
 )
 def test_values_outside_a_closed_set_are_refused(recipe, arguments, message, tmp_path, capsys):
@@ -300,8 +300,8 @@ def test_a_workdir_under_a_file_is_refused(tmp_path, capsys):
 
 def test_an_export_dir_under_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "file").write_text("")
-    message = f"export_dir {tmp_path / 'file' / 'x'}: {tmp_path / 'file'} is a file"
-    arguments = ["--set", f"export_dir={tmp_path / 'file' / 'x'}"]
+    message = f"export.dir {tmp_path / 'file' / 'x'}: {tmp_path / 'file'} is a file"
+    arguments = ["--set", f"export.dir={tmp_path / 'file' / 'x'}"]
     _refused(padim_pcb, arguments, message, tmp_path, capsys)
 
 
@@ -327,7 +327,7 @@ def test_print_config_does_not_look_at_the_output_folders(tmp_path, capsys):
 
 def test_an_overwrite_version_that_is_not_there_is_refused(tmp_path, capsys):
     exports = tmp_path / "exports"
-    arguments = ["--overwrite", "3", "--set", f"export_dir={exports}"]
+    arguments = ["--overwrite", "3", "--set", f"export.dir={exports}"]
     message = f"--overwrite 3: {exports / 'pcb_padim' / '3'} does not exist"
     _refused(padim_pcb, arguments, message, tmp_path, capsys)
 

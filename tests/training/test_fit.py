@@ -7,8 +7,9 @@ import pytest
 import tensorflow as tf
 
 from tfdefect.data.synthetic.chips import CLASS_NAMES
+from tfdefect.evaluation import SegmentationEvaluator
 from tfdefect.losses import DiceFocalLoss
-from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
+from tfdefect.metrics import segmentation_metrics
 from tfdefect.models.segmenters import UNetSegmenter
 from tfdefect.training import TrainConfig, fit_model, make_strategy
 

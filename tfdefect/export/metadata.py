@@ -18,8 +18,8 @@ import os
 import shutil
 import tempfile
 import zipfile
-from importlib import metadata as package_metadata
 
+import tfdefect
 from tfdefect.json_values import is_int, is_number, json_type
 
 TASKS = ("segmentation", "detection", "anomaly", "classification", "pair_classification")
@@ -90,11 +90,9 @@ def check_metadata_fields(fields, source: str) -> dict:
 
 
 def library_version() -> str:
-    """The installed tfdefect version (``0+unknown`` in a bare checkout)."""
-    try:
-        return package_metadata.version("tfdefect")
-    except package_metadata.PackageNotFoundError:
-        return "0+unknown"
+    """The installed tfdefect version, ``tfdefect.__version__`` (``0+unknown`` in a bare
+    checkout)."""
+    return tfdefect.__version__
 
 
 @dataclasses.dataclass

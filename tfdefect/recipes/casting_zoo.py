@@ -22,6 +22,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.casting_data import CastingDataConfig
+from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import RunOutputs, option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
@@ -43,13 +44,19 @@ class CastingZooConfig:
         backbone_weights: None, "imagenet" or a folder of <model>.weights.h5 (for alexnet
             and resnet18 also ``tfdefect convert-weights`` output or <model>.safetensors).
         pretrain: None or "smt_pairs" (pretrain each backbone there first).
+        pretrain_epochs: epochs of that pretraining.
         image_size: model input side (images are resized in the tf.data graph).
         fine_tune_factor: learning-rate factor of the full strategy on pretrained weights.
         transformer_factor: learning-rate factor of ViT, DeiT and Swin (Adam at 1e-3
             diverges on them; they are usually trained at 1e-4 or below).
         seed: weight initialisation and shuffling seed.
+        workdir: run folder (comparison table, plots, per-model checkpoints).
+        export: per model a SavedModel (and ONNX unless ``export.onnx=false``) published as
+            ``<export.name>_<model>`` under export.dir (``ExportConfig``);
+            ``export.enabled=false`` trains and compares without publishing.
         data: casting (``data.manual_dir`` for the public folders, validation then 10% of
             train; ``data.class_names`` the names of good and defective).
+        train: the training loop of each model (``TrainConfig``).
     """
 
     models: tuple[str, ...] = ALL_MODELS
@@ -62,10 +69,7 @@ class CastingZooConfig:
     transformer_factor: float = 0.1
     seed: int = 0
     workdir: str = "runs/casting_zoo"
-    export: bool = True
-    export_dir: str = "saved_models"
-    export_overwrite: int | None = None
-    serving_root: str | None = None
+    export: ExportConfig = dataclasses.field(default_factory=lambda: ExportConfig(name="casting"))
     data: CastingDataConfig = dataclasses.field(default_factory=CastingDataConfig)
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
@@ -126,11 +130,17 @@ def check_image_size(config: CastingZooConfig) -> None:
 
 
 def outputs(config: CastingZooConfig, run_arguments: dict) -> RunOutputs:
-    """The workdir; with ``export``, ``casting_<model>`` per model under export_dir."""
-    if not config.export:
+    """The workdir; with ``export.enabled``, ``<export.name>_<model>`` per model under
+    export.dir."""
+    if not config.export.enabled:
         return RunOutputs({"workdir": config.workdir})
-    names = tuple(f"casting_{model}" for model in config.models)
-    return RunOutputs({"workdir": config.workdir, "export_dir": config.export_dir}, names)
+    names = tuple(export_name(config, model) for model in config.models)
+    return RunOutputs({"workdir": config.workdir, "export.dir": config.export.dir}, names)
+
+
+def export_name(config: CastingZooConfig, model: str) -> str:
+    """The served name of ``model``: ``<export.name>_<model>`` (``casting_resnet18``)."""
+    return f"{config.export.name}_{model}"
 
 
 RECIPE = Recipe(
@@ -142,6 +152,7 @@ RECIPE = Recipe(
     steps="tfdefect.recipes.casting_zoo_steps:run",
     check=check,
     outputs=outputs,
+    optional_export=True,
     options=(
         option(
             "--models",

@@ -14,8 +14,9 @@ import tensorflow as tf
 
 from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.binary_classification import evaluate_binary_classifier
+from tfdefect.evaluation.classification import evaluate_binary_classifier
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
+from tfdefect.recipes.casting_zoo import export_name
 from tfdefect.recipes.common import announce, start_run, strategy_scope
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.comparison_plots import plot_metric_bars
@@ -181,7 +182,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
         "train_s": round(train_seconds, 1),
         **{k: None if v is None else round(float(v), 4) for k, v in metrics.items()},
     }
-    if config.export:
+    if config.export.enabled:
         from tfdefect.export import attach_keras_metadata, describe_model
 
         best_path = os.path.join(workdir, "best.keras")
@@ -193,17 +194,20 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
 
 
 def export_one(model_path: str, architecture: str, config) -> dict:
-    """SavedModel + parity-checked ONNX of a saved model (in a child process: eight
-    architectures' graphs and sessions would otherwise pile up in this one)."""
+    """SavedModel + parity-checked ONNX (unless ``export.onnx`` is false) of a saved model
+    (in a child process: eight architectures' graphs and sessions would otherwise pile up
+    in this one)."""
     from tfdefect.export.publish_keras_file import publish_keras_file_in_child
 
-    announce(f"export casting_{architecture}")
+    name = export_name(config, architecture)
+    announce(f"export {name}")
     return publish_keras_file_in_child(
         model_path,
-        config.export_dir,
-        f"casting_{architecture}",
-        overwrite=config.export_overwrite,
-        serving_root=config.serving_root,
+        config.export.dir,
+        name,
+        overwrite=config.export.overwrite,
+        onnx=config.export.onnx,
+        serving_root=config.export.serving_root,
     )
 
 

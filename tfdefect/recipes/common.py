@@ -42,19 +42,22 @@ def save_keras_with_metadata(model, path: str, metadata) -> str:
     return path
 
 
-def publish_for_serving(model, config, metadata, sample_images=None):
-    """Publish ``model`` as the next free version of ``config.export_name`` (or replace
-    ``config.export_overwrite``), SavedModel and ONNX together; returns PublishedModel."""
+def publish_for_serving(model, config, metadata, sample_images=None, name=None):
+    """Publish ``model`` as the next free version of ``config.export.name`` (or of ``name``;
+    or replace version ``config.export.overwrite``) under ``config.export.dir``, SavedModel
+    and, with ``config.export.onnx``, ONNX together; returns PublishedModel."""
     from tfdefect.export import publish_model
 
-    announce(f"export {config.export_name}")
+    export = config.export
+    name = name or export.name
+    announce(f"export {name}")
     return publish_model(
         model,
-        config.export_dir,
-        config.export_name,
+        export.dir,
+        name,
         metadata,
-        overwrite=config.export_overwrite,
-        onnx=getattr(config, "export_onnx", True),
+        overwrite=export.overwrite,
+        onnx=export.onnx,
         sample_images=sample_images,
-        serving_root=config.serving_root,
+        serving_root=export.serving_root,
     )

@@ -107,8 +107,9 @@ def recipe_parser(name: str, description: str, quick_help: str) -> argparse.Argu
 
 def resolve_config(args, default_config, quick_config=None):
     """The recipe's config: ``--quick`` (or the default), then ``--config FILE``, then the
-    ``--set`` overrides, then ``--workdir``, ``--rebuild``, ``--overwrite``,
-    ``--serving-root``; every value checked against its rule (``tfdefect.config_rules``)."""
+    ``--set`` overrides, then ``--workdir``, ``--rebuild``, ``--overwrite`` (sets
+    ``export.overwrite``), ``--serving-root`` (``export.serving_root``); every value checked
+    against its rule (``tfdefect.config_rules``)."""
     config = quick_config() if args.quick and quick_config else default_config()
     if args.config:
         try:
@@ -121,9 +122,9 @@ def resolve_config(args, default_config, quick_config=None):
     if args.workdir:
         config.workdir = args.workdir
     if args.overwrite is not None:
-        config.export_overwrite = args.overwrite
+        config.export = dataclasses.replace(config.export, overwrite=args.overwrite)
     if args.serving_root:
-        config.serving_root = args.serving_root
+        config.export = dataclasses.replace(config.export, serving_root=args.serving_root)
     if args.rebuild:
         data = config.data if hasattr(config, "data") else config
         data.rebuild = True
@@ -141,7 +142,7 @@ class RunOutputs:
 
     Attributes:
         folders: config key (or flag) -> folder the run creates or writes into.
-        exports: the served model names it publishes under ``config.export_dir``.
+        exports: the served model names it publishes under ``config.export.dir``.
     """
 
     folders: dict[str, str]
@@ -149,31 +150,30 @@ class RunOutputs:
 
 
 def default_outputs(config, run_arguments: dict) -> RunOutputs:
-    """``workdir`` (and ``ckp``) always; ``export_name`` under ``export_dir`` unless the
-    config says ``export=False``."""
+    """``workdir`` (and ``ckp``) always; ``export.name`` under ``export.dir`` unless
+    ``export.enabled`` is False (a config without an ``export`` publishes nothing)."""
     folders = {
         key: getattr(config, key) for key in ("workdir", "ckp") if getattr(config, key, None)
     }
-    exports = ()
-    if getattr(config, "export_name", None) is not None and getattr(config, "export", True):
-        exports = (config.export_name,)
-    if exports and getattr(config, "export_dir", None):
-        folders["export_dir"] = config.export_dir
-    return RunOutputs(folders, exports)
+    export = getattr(config, "export", None)
+    if export is None or not export.enabled:
+        return RunOutputs(folders)
+    folders["export.dir"] = export.dir
+    return RunOutputs(folders, (export.name,))
 
 
 def check_outputs(config, outputs: RunOutputs, filesystem: bool = True) -> None:
     """Refuse served model names TF Serving or a URL path would not take; with
     ``filesystem``, also folders that cannot be created or written, and an
-    ``export_overwrite`` version that is not there to replace. Creates nothing."""
+    ``export.overwrite`` version that is not there to replace. Creates nothing."""
     check_export_names(outputs.exports)
     if not filesystem:
         return
     for key, path in outputs.folders.items():
         check_writable_folder(path, key)
-    version = getattr(config, "export_overwrite", None)
+    version = config.export.overwrite if outputs.exports else None
     for name in outputs.exports if version is not None else ():
-        folder = os.path.join(config.export_dir, name, str(version))
+        folder = os.path.join(config.export.dir, name, str(version))
         if not os.path.isdir(folder):
             raise ConfigError(
                 f"--overwrite {version}: {folder} does not exist (nothing to replace)"
@@ -183,7 +183,7 @@ def check_outputs(config, outputs: RunOutputs, filesystem: bool = True) -> None:
 def check_export_names(names) -> None:
     """ConfigError for the first of ``names`` that is not a valid served model name (its
     version folders and models.config entry are made from it: ``../x`` would escape
-    export_dir)."""
+    export.dir)."""
     if not names:
         return
     from tfdefect.export.serving_config import validate_model_name
@@ -192,7 +192,7 @@ def check_export_names(names) -> None:
         try:
             validate_model_name(name)
         except ValueError as error:
-            raise ConfigError(f"export_name: {error}") from None
+            raise ConfigError(f"export.name: {error}") from None
 
 
 def check_writable_folder(path: str, key: str) -> None:

@@ -2,7 +2,7 @@
 
     python -m recipes.mask_rcnn_chips                # the three variants, full length
     python -m recipes.mask_rcnn_chips --quick        # ResNet-25 only, ~13 min on 2 cores
-    python -m recipes.mask_rcnn_chips --variants r50_c6_merge --pretrain-merge
+    python -m recipes.mask_rcnn_chips --models r50_c6_merge --pretrain-merge
     python -m recipes.mask_rcnn_chips --set train.epochs=40 --set data.num_train=4000
 
 Variants (the seed's table): r50_c3 (3 channels, ResNet50), r25_c3 (3 channels,
@@ -21,6 +21,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.chips6_loader import Chips6DataConfig
+from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
@@ -42,7 +43,8 @@ class MaskRCNNChipsConfig:
     """Everything the recipe does, overridable with ``--set key=value``.
 
     Attributes:
-        variants: which of VARIANTS to train, in order.
+        models: which of VARIANTS to train, in order (``variants`` before; a tuple of
+            names, so plural as casting_zoo's ``models``).
         pretrain_merge: pretrain the ChannelMergeStem separately before the 6-channel variant.
         merge_pretrain_epochs: epochs of that pretraining.
         merge_weights: use this pretrained stem file instead of pretraining one.
@@ -63,11 +65,14 @@ class MaskRCNNChipsConfig:
         train_rois / fpn_channels / mask_channels: Mask R-CNN sizes (MASK_RCNN_DEFAULTS).
         rpn_balanced_loss: RPN objectness loss as mean over positive anchors plus mean over
             negative ones (False: Matterport's mean over all sampled anchors).
-        workdir: run folder; export_dir / export_name: TF Serving export (the next free
-            version is published; export_overwrite: replace that version instead).
+        workdir: run folder.
+        export: the TF Serving export of the last variant (``ExportConfig``: the next free
+            version of export.name under export.dir is published; export.overwrite:
+            replace that version instead; export.onnx: also the ONNX file).
+        data: chips6; train: the training loop (``TrainConfig``).
     """
 
-    variants: tuple[str, ...] = ("r50_c3", "r25_c3", "r50_c6_merge")
+    models: tuple[str, ...] = ("r50_c3", "r25_c3", "r50_c6_merge")
     pretrain_merge: bool = False
     merge_pretrain_epochs: int = 2
     merge_weights: str | None = None
@@ -81,11 +86,9 @@ class MaskRCNNChipsConfig:
     mask_channels: int = 128
     rpn_balanced_loss: bool = True
     workdir: str = "runs/mask_rcnn_chips"
-    export_dir: str = "saved_models"
-    export_name: str = "chips_mask_rcnn"
-    export_overwrite: int | None = None
-    serving_root: str | None = None
-    export_onnx: bool = True
+    export: ExportConfig = dataclasses.field(
+        default_factory=lambda: ExportConfig(name="chips_mask_rcnn")
+    )
     data: Chips6DataConfig = dataclasses.field(default_factory=Chips6DataConfig)
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
@@ -107,7 +110,7 @@ def quick_config() -> MaskRCNNChipsConfig:
     """``--quick``: the ResNet-25 variant alone, 18 epochs of 64 steps (1152 steps of four
     96 px crops) on 256 chips; the other variants need more steps than 15 minutes allow."""
     config = MaskRCNNChipsConfig(
-        variants=("r25_c3",),
+        models=("r25_c3",),
         workdir="runs/mask_rcnn_chips_quick",
         train_rois=32,
         mask_channels=64,
@@ -133,16 +136,16 @@ def check(config: MaskRCNNChipsConfig) -> None:
     threshold = config.score_threshold
     if threshold is not None and not 0 < threshold < 1:
         raise ConfigError(f"score_threshold {threshold}: must lie between 0 and 1 (or null)")
-    unknown = [v for v in config.variants if v not in VARIANTS]
+    unknown = [v for v in config.models if v not in VARIANTS]
     if unknown:
-        raise ConfigError(f"unknown variants {unknown}; valid: {', '.join(VARIANTS)}")
+        raise ConfigError(f"unknown models {unknown}; valid: {', '.join(VARIANTS)}")
     weights = config.backbone_weights
     if weights:
         from tfdefect.backbones.pretrained import is_torch_checkpoint
         from tfdefect.backbones.torch_checkpoint import PICKLED_SUFFIXES
 
         torch_file = is_torch_checkpoint(weights) or weights.lower().endswith(PICKLED_SUFFIXES)
-        for name in config.variants:
+        for name in config.models:
             variant = VARIANTS[name]
             if torch_file and variant["backbone"] != "resnet25":
                 raise ConfigError(
@@ -165,7 +168,14 @@ RECIPE = Recipe(
     steps="tfdefect.recipes.mask_rcnn_chips_steps:run",
     check=check,
     options=(
-        option("--variants", field="variants", convert=tuple, nargs="+", choices=sorted(VARIANTS)),
+        option(
+            "--models",
+            "--variants",  # the earlier spelling
+            field="models",
+            convert=tuple,
+            nargs="+",
+            choices=sorted(VARIANTS),
+        ),
         option(
             "--pretrain-merge",
             field="pretrain_merge",

@@ -18,13 +18,13 @@ from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.coco_results import CocoResults
-from tfdefect.evaluation.detector_evaluation import (
+from tfdefect.evaluation.detection import (
     EVALUATION_MIN_CONFIDENCE,
     best_f1_threshold,
     evaluate_detector,
 )
+from tfdefect.evaluation.detection_evaluator import coco_metric_lines
 from tfdefect.export import describe_model
-from tfdefect.metrics.detection_evaluator import coco_metric_lines
 from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
 from tfdefect.models.mask_rcnn.merge_pretraining import pretrain_channel_merge
 from tfdefect.recipes.common import (
@@ -233,10 +233,10 @@ def run(config, strategy) -> dict:
     from tfdefect.recipes.mask_rcnn_chips import VARIANTS
 
     merge_weights = None
-    if any(VARIANTS[v]["merge_channels"] for v in config.variants):
+    if any(VARIANTS[v]["merge_channels"] for v in config.models):
         merge_weights = _pretrained_merge(config, builder)
     rows, model, shown = [], None, None
-    for name in config.variants:
+    for name in config.models:
         announce(f"variant {name}: {VARIANTS[name]}")
         model, row, shown = train_variant(
             name, VARIANTS[name], config, builder, strategy, merge_weights

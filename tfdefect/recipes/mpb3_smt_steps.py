@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import glob
 import hashlib
 import json
@@ -17,7 +16,7 @@ from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
 from tfdefect.data.pair_pipeline import pair_pipeline
 from tfdefect.evaluation import write_run_report
-from tfdefect.metrics.pair_metrics import inspection_metrics
+from tfdefect.evaluation.pairs import inspection_metrics
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3, compile_mpb3
 from tfdefect.progress import progress_bar_over
 from tfdefect.recipes.common import (
@@ -75,14 +74,14 @@ def train(config, distribution=None) -> dict:
     validation = pair_pipeline(
         builder.as_dataset(split="validation"), positions, config.train.batch_size
     )
-    announce(f"MPB3 {config.arch}, region {config.region}")
+    announce(f"MPB3 {config.model}, region {config.region}")
     keras.utils.set_random_seed(config.seed)
     with strategy_scope(distribution):
         model = MPB3(
             num_classes=len(class_names),
             image_shape=(config.data.image_size, config.data.image_size, 3),
             backbone_weights=config.backbone_weights
-            if config.arch.endswith("pretrained")
+            if config.model.endswith("pretrained")
             else None,
         )
         compile_mpb3(model, config.train.learning_rate, config.ng_weight, config.class_weight)
@@ -102,11 +101,11 @@ def train(config, distribution=None) -> dict:
     save_keras_with_metadata(best, os.path.join(config.ckp, "best.keras"), metadata)
     published = publish_for_serving(best, config, metadata)
     cached = CachedReferenceMPB3.from_mpb3(best, gold_references(builder, positions))
-    cached_config = dataclasses.replace(config, export_name=f"{config.export_name}_cached")
     cached_published = publish_for_serving(
         cached,
-        cached_config,
+        config,
         describe_model(cached, class_names, extra={"position_names": list(positions)}),
+        name=f"{config.export.name}_cached",
     )
     print(
         f"pair model: {published.path}\ncached-reference model (inputs test, position_id in "
@@ -313,7 +312,7 @@ def _run(config, runtime, inputs):
         return {k: np.asarray(v) for k, v in model.predict_on_batch(inputs).items()}
     from tfdefect.export.publish import version_numbers
 
-    base = os.path.join(config.export_dir, config.export_name)
+    base = os.path.join(config.export.dir, config.export.name)
     versions = version_numbers(base)
     if not versions:
         raise SystemExit(f"{base}: no published version; run --mode train first")

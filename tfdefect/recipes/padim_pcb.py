@@ -1,7 +1,7 @@
 """PaDiM anomaly detection on PCB boards (or any MVTec-AD-format category).
 
     python -m recipes.padim_pcb --quick                         # synthetic boards, ~3 min
-    python -m recipes.padim_pcb --backbone resnet18
+    python -m recipes.padim_pcb --model resnet18
     python -m recipes.padim_pcb --set data.manual_dir=/data/mvtec_ad --set data.category=bottle
     python -m recipes.padim_pcb --set data.manual_dir=/data/pcb --set data.category=toolbox \\
         --set backbone_weights=imagenet                           # needs internet
@@ -20,6 +20,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
+from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
 
@@ -29,7 +30,8 @@ class PadimPcbConfig:
     """Everything the recipe does, overridable with ``--set key=value``.
 
     Attributes:
-        backbone: a PADIM_PRESETS key (efficientnetb0..b7, resnet18, wide_resnet50).
+        model: a PADIM_PRESETS key, named by its feature extractor (efficientnetb0..b7,
+            resnet18, wide_resnet50).
         backbone_weights: None (random: what runs offline), "imagenet" or a weights file.
         image_size: images are resized to this square (multiple of 32).
         embedding_dims: None = the preset's value; seed: the channel-subset seed.
@@ -37,10 +39,12 @@ class PadimPcbConfig:
         max_heatmaps: test images drawn in heatmaps.png.
         normalized_scores: export anomalib's min-max normalised map and score (0..1,
             decisions at 0.5) instead of raw Mahalanobis distances; padim.keras stays raw.
-        workdir / export_dir / export_name / export_version / export_onnx: outputs.
+        workdir: run folder (metrics, scores, plots, padim.keras).
+        export: the served model (``ExportConfig``: export.name, export.dir, export.onnx ...).
+        data: pcb_anomaly (``data.manual_dir`` / ``data.category`` for MVTec-AD folders).
     """
 
-    backbone: str = "efficientnetb0"
+    model: str = "efficientnetb0"
     backbone_weights: str | None = None
     image_size: int = 224
     embedding_dims: int | None = None
@@ -50,11 +54,7 @@ class PadimPcbConfig:
     max_heatmaps: int = 8
     normalized_scores: bool = False
     workdir: str = "runs/padim_pcb"
-    export_dir: str = "saved_models"
-    export_name: str = "pcb_padim"
-    export_overwrite: int | None = None
-    serving_root: str | None = None
-    export_onnx: bool = True
+    export: ExportConfig = dataclasses.field(default_factory=lambda: ExportConfig(name="pcb_padim"))
     data: PcbAnomalyDataConfig = dataclasses.field(default_factory=PcbAnomalyDataConfig)
 
 
@@ -68,8 +68,8 @@ def quick_config() -> PadimPcbConfig:
 def check(config: PadimPcbConfig) -> None:
     from tfdefect.models.padim.presets import PADIM_PRESETS
 
-    if config.backbone not in PADIM_PRESETS:
-        raise ConfigError(f"unknown backbone {config.backbone}; valid: {', '.join(PADIM_PRESETS)}")
+    if config.model not in PADIM_PRESETS:
+        raise ConfigError(f"unknown model {config.model}; valid: {', '.join(PADIM_PRESETS)}")
     if config.image_size % 32:
         raise ConfigError(f"image_size {config.image_size} must be a multiple of 32")
 
@@ -85,8 +85,9 @@ RECIPE = Recipe(
     trains=False,  # the Gaussians are fitted in one streamed pass on one device
     options=(
         option(
-            "--backbone",
-            field="backbone",
+            "--model",
+            "--backbone",  # the earlier spelling
+            field="model",
             help="efficientnetb0..efficientnetb7, resnet18 or wide_resnet50",
         ),
     ),

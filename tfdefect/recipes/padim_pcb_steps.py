@@ -11,11 +11,12 @@ import numpy as np
 
 from tfdefect.data.anomaly_pipeline import anomaly_pipeline
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.anomaly_evaluation import anomaly_test_metrics, score_anomaly_split
-from tfdefect.export import describe_model
-from tfdefect.metrics.anomaly_metrics import (
+from tfdefect.evaluation.anomaly import (
+    anomaly_test_metrics,
     f1_optimal_threshold,
+    score_anomaly_split,
 )
+from tfdefect.export import describe_model
 from tfdefect.models.padim import Padim
 from tfdefect.recipes.common import (
     announce,
@@ -27,11 +28,11 @@ from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
 
 
 def fitted_padim(config, pipeline):
-    """Build PaDiM on ``config.backbone`` and fit its per-patch Gaussians on train/good."""
-    announce(f"PaDiM {config.backbone} (weights: {config.backbone_weights or 'random'})")
+    """Build PaDiM on ``config.model`` and fit its per-patch Gaussians on train/good."""
+    announce(f"PaDiM {config.model} (weights: {config.backbone_weights or 'random'})")
     keras.utils.set_random_seed(config.seed)  # random backbone weights are reproducible
     model = Padim(
-        config.backbone,
+        config.model,
         (config.image_size, config.image_size, 3),
         backbone_weights=config.backbone_weights,
         embedding_dims=config.embedding_dims,
@@ -151,7 +152,7 @@ def run(config) -> dict:
     scored = score_anomaly_split(model, pipeline("test"), "test")
     metrics = anomaly_test_metrics(scored, thresholds["image"], thresholds["pixel"])
     metrics.update(
-        backbone=config.backbone,
+        backbone=config.model,
         backbone_weights=config.backbone_weights or "random",
         threshold_split=threshold_split,
         train_images=int(model.num_train_images.numpy()),

@@ -16,6 +16,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.chips6_loader import Chips6DataConfig
+from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
@@ -38,9 +39,10 @@ class SegmentChipsConfig:
         balance_classes: weight the focal term per class by median-frequency balancing of
             the training masks' pixel counts.
         workdir: run folder (checkpoints, logs, plots, metrics).
-        export_dir: TF Serving model root; the model is exported as <export_dir>/<name>/<version>.
-        export_name / export_version: the served model's name and version.
-        export_onnx: also write and check <export_dir>/onnx/<name>_v<version>.onnx.
+        export: the served model (``ExportConfig``): published as
+            ``<export.dir>/<export.name>/<version>/`` with a checked ``model.onnx`` beside
+            the SavedModel unless ``export.onnx=false``.
+        data: chips6; train: the training loop (``TrainConfig``).
     """
 
     model: str = "unet"
@@ -55,11 +57,9 @@ class SegmentChipsConfig:
     dice_weight: float = 1.0
     focal_weight: float = 1.0
     workdir: str = "runs/segment_chips"
-    export_dir: str = "saved_models"
-    export_name: str = "chips_segmenter"
-    export_overwrite: int | None = None
-    serving_root: str | None = None
-    export_onnx: bool = True
+    export: ExportConfig = dataclasses.field(
+        default_factory=lambda: ExportConfig(name="chips_segmenter")
+    )
     data: Chips6DataConfig = dataclasses.field(default_factory=Chips6DataConfig)
     train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
 

@@ -13,7 +13,7 @@ from tfdefect.data.chips6_loader import chips6_class_names
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
 from tfdefect.data.synthetic.chips import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.segmentation_evaluation import (
+from tfdefect.evaluation.segmentation import (
     evaluate_segmenter,
     format_segmentation_report,
 )

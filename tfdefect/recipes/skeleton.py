@@ -44,7 +44,9 @@ class Recipe:
         trains: False for a recipe without a training loop (``--strategy`` must stay default).
         outputs: ``outputs(config, run_arguments) -> front.RunOutputs``, the folders the run
             writes and the model names it publishes, checked before it starts (default
-            ``front.default_outputs``: workdir, ckp, export_dir and export_name).
+            ``front.default_outputs``: workdir, ckp, export.dir and export.name).
+        optional_export: the steps honour ``export.enabled=false`` (publish nothing);
+            False: the recipe always publishes and refuses it.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Recipe:
     check: Callable | None = None
     trains: bool = True
     outputs: Callable | None = None
+    optional_export: bool = False
 
     def configure(self, argv=None):
         """(config, parsed arguments) of ``argv``; raises ConfigError on a bad config: a
@@ -77,6 +80,7 @@ class Recipe:
             )
         if self.check is not None:
             self.check(config)
+        self.check_export(config)
         filesystem = not args.print_config  # a printed config may be meant for elsewhere
         data = getattr(config, "data", None)
         if hasattr(data, "check_settings"):
@@ -84,6 +88,15 @@ class Recipe:
         outputs = (self.outputs or default_outputs)(config, self.run_arguments(args))
         check_outputs(config, outputs, filesystem)
         return config, args
+
+    def check_export(self, config) -> None:
+        """Refuse ``export.enabled=false`` where the steps always publish."""
+        export = getattr(config, "export", None)  # a config without one publishes nothing
+        if export is not None and not export.enabled and not self.optional_export:
+            raise ConfigError(
+                f"export.enabled=false: {self.name} always publishes its model "
+                "(its report and later steps use the published files)"
+            )
 
     def run_arguments(self, args) -> dict:
         """The parsed values of the options declared without a config field, by ``dest``."""

@@ -28,6 +28,7 @@ import sys
 
 from tfdefect.config import ConfigError
 from tfdefect.data.wafer_sem_data import WaferSemDataConfig
+from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
@@ -44,13 +45,19 @@ class WaferMobilenetConfig:
         pooling: "average" or "max" global pooling before the head.
         backbone_weights: None (random), "imagenet" (needs internet) or a local backbone file.
         seed: weight initialisation and shuffling seed.
+        workdir: run folder (audit, checkpoints, reports, label_map.json).
         class_weight_power: 1 balanced class weights, 0.5 tempered, 0 none.
         recall_strength / min_factor / max_factor: RecallWeightedTraining settings.
         fail_on_leak: stop before training if the audit finds any leak.
-        calibration_images: training images calibrating INT8.
+        calibration_images: training images calibrating INT8 (the TFLite and the ONNX
+            INT8 models are written beside the export: ``<export.dir>/tflite/`` and
+            ``<export.dir>/onnx/``).
+        export: the served float model (``ExportConfig``); ``export.onnx`` must stay true
+            (the INT8 ONNX model is quantized from it).
         data: wafer_sem (``data.manual_dir`` for your <class>/ folders, ``data.class_names``
             for your classes, ``data.image_size`` the grey model input side, 224 by
             default; 96 for tiny devices).
+        train: the training loop (``TrainConfig``; monitors validation macro recall).
     """
 
     alpha: float = 1.0
@@ -65,10 +72,9 @@ class WaferMobilenetConfig:
     max_factor: float = 3.0
     fail_on_leak: bool = False
     calibration_images: int = 200
-    export_dir: str = "saved_models"
-    export_name: str = "wafer_mobilenetv2"
-    export_overwrite: int | None = None
-    serving_root: str | None = None
+    export: ExportConfig = dataclasses.field(
+        default_factory=lambda: ExportConfig(name="wafer_mobilenetv2")
+    )
     data: WaferSemDataConfig = dataclasses.field(default_factory=WaferSemDataConfig)
     train: TrainConfig = dataclasses.field(
         default_factory=lambda: TrainConfig(
@@ -105,6 +111,10 @@ def check(config: WaferMobilenetConfig) -> None:
         raise ConfigError(
             f"data.image_size {config.data.image_size} x input_scale {config.input_scale}: "
             "MobileNetV2 takes inputs of at least 32 px"
+        )
+    if not config.export.onnx:
+        raise ConfigError(
+            "export.onnx=false: the INT8 ONNX model is quantized from the float ONNX export"
         )
     if config.min_factor > config.max_factor:
         raise ConfigError(

@@ -19,7 +19,7 @@ from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
 from tfdefect.data.safe_augmentation import safe_augment
 from tfdefect.evaluation import write_run_report
-from tfdefect.evaluation.multiclass_classification import (
+from tfdefect.evaluation.classification import (
     classification_figures,
     format_figures,
     runtime_comparison_table,
@@ -175,18 +175,18 @@ def export_float_and_int8(config, model, splits, class_names, keras_path):
     metadata = describe_model(model, class_names)
     save_keras_with_metadata(model, keras_path, metadata)
     published = publish_for_serving(model, config, metadata, sample_images=splits["test"][0][:4])
-    int8_name = f"{config.export_name}_v{published.version}_int8"
+    int8_name = f"{config.export.name}_v{published.version}_int8"
     calibration = splits["train"][0][: config.calibration_images]
     tflite_path = convert_tflite_int8(
-        model, calibration, os.path.join(config.export_dir, "tflite", f"{int8_name}.tflite")
+        model, calibration, os.path.join(config.export.dir, "tflite", f"{int8_name}.tflite")
     )
-    write_tflite_metadata(tflite_path, metadata.replace(name=config.export_name))
+    write_tflite_metadata(tflite_path, metadata.replace(name=config.export.name))
     onnx_int8 = quantize_onnx_int8(
         published.onnx_path,
         calibration,
-        os.path.join(config.export_dir, "onnx", f"{int8_name}.onnx"),
+        os.path.join(config.export.dir, "onnx", f"{int8_name}.onnx"),
     )
-    attach_onnx_metadata(onnx_int8, metadata.replace(name=config.export_name))
+    attach_onnx_metadata(onnx_int8, metadata.replace(name=config.export.name))
     print(f"INT8: {tflite_path}, {onnx_int8}")
     paths = {
         "keras": keras_path,

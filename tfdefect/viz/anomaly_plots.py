@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import precision_recall_curve  # noqa: E402
 
-from tfdefect.metrics.anomaly_metrics import roc_points  # noqa: E402
+from tfdefect.evaluation.anomaly import roc_points  # noqa: E402
 
 
 def _save(figure, path):

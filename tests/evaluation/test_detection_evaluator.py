@@ -5,7 +5,7 @@ every area range and more detections than maxDets 1 and 10."""
 import numpy as np
 import pytest
 
-from tfdefect.metrics.detection_evaluator import (
+from tfdefect.evaluation.detection_evaluator import (
     DetectionEvaluator,
     coco_metric_lines,
 )

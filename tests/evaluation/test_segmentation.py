@@ -1,7 +1,7 @@
 import numpy as np
 from sklearn.metrics import f1_score, jaccard_score
 
-from tfdefect.metrics import SegmentationEvaluator
+from tfdefect.evaluation.segmentation import SegmentationEvaluator
 
 NAMES = ["background", "bump", "dent", "dot"]
 

@@ -1,10 +1,14 @@
-"""Evaluating an instance-segmentation detector (Mask R-CNN) on whole images."""
+"""Evaluating an instance-segmentation detector (Mask R-CNN) on whole images.
+
+The streaming COCO evaluator it feeds, ``DetectionEvaluator``, is in ``detection_evaluator``
+(a module of its own to keep each file a few hundred lines).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from tfdefect.metrics.detection_evaluator import DetectionEvaluator
+from tfdefect.evaluation.detection_evaluator import DetectionEvaluator
 from tfdefect.progress import progress_bar_over
 
 # detections below this score still enter the COCO AP (which sweeps every threshold)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdefect.evaluation.detector_evaluation import (
+from tfdefect.evaluation.detection import (
     best_f1_threshold,
     class_map,
     evaluate_detector,
@@ -100,7 +100,7 @@ def test_written_coco_results_score_the_same_in_pycocotools(tmp_path):
     from pycocotools.cocoeval import COCOeval
 
     from tfdefect.evaluation.coco_results import CocoResults
-    from tfdefect.metrics.detection_evaluator import COCO_STATS
+    from tfdefect.evaluation.detection_evaluator import COCO_STATS
 
     images, targets = _batch()
     targets["classes"][0, 1] = 2  # a crowd region on the first image
