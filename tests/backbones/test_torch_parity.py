@@ -11,7 +11,8 @@ import pytest
 
 from tests.backbones.random_state import fixture_input, random_state
 from tfdefect.backbones.torch_checkpoint import write_checkpoint
-from tfdefect.backbones.weight_conversion import TRANSFORMERS, convertible_backbone
+from tfdefect.backbones.vision_transformer import VISION_TRANSFORMER_PRESETS
+from tfdefect.backbones.weight_conversion import convertible_backbone
 from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -30,13 +31,16 @@ def largest_difference(architecture, tmp_path):
     write_checkpoint(checkpoint, random_state(meta["seed"], meta["shapes"]))
     image = fixture_input(meta["seed"], meta["input_shape"]).transpose(0, 2, 3, 1)
     name = architecture.split("@")[0]  # "vit_b16@64": another input size
-    if name in TRANSFORMERS or name == "swin_t":
+    if name in VISION_TRANSFORMER_PRESETS or name == "swin_t":
         from tfdefect.backbones.pretrained import load_backbone_weights
 
         model = convertible_backbone(name, image.shape[1:3])
         report = load_backbone_weights(model, checkpoint, architecture=name)
         assert report["assigned"] == len(model.weights)
-        if name == "swin_t" or TRANSFORMERS[name].get("input_normalization") == "imagenet":
+        if (
+            name == "swin_t"
+            or VISION_TRANSFORMER_PRESETS[name].get("input_normalization") == "imagenet"
+        ):
             pixels = image * np.asarray(IMAGENET_STD) + np.asarray(IMAGENET_MEAN)
         else:
             pixels = (image + 1.0) * 127.5

@@ -12,10 +12,10 @@ import pytest
 from tests.backbones.random_state import random_state
 from tfdefect.backbones.pretrained import is_torch_checkpoint
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
+from tfdefect.backbones.small_cnns import alexnet_features
 from tfdefect.backbones.torch_checkpoint import CheckpointError, read_checkpoint, write_checkpoint
 from tfdefect.backbones.torch_conversion import assign_torch_checkpoint
 from tfdefect.cli import main
-from tfdefect.models.classifiers.small_cnns import alexnet_features
 
 FIXTURE = "tests/backbones/fixtures/resnet18/meta.json"
 

@@ -106,3 +106,31 @@ class BasicResNetBackbone(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def resnet18_features(image_shape, weights=None, torch_layout=False) -> keras.Model:
+    """ResNet18 on ImageNet-normalised input, as one model from pixels to its last map.
+
+    Args:
+        weights: None (random), a Keras file of this whole model, or a torch checkpoint /
+            converted backbone file (loaded into the backbone, torch layout).
+        torch_layout: build the torch layout without weights (a saved model reloading).
+
+    Input (B, H, W, C) pixels 0..255; output (B, H/32, W/32, 512).
+    """
+    from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
+    from tfdefect.layers.image_normalization import ImageNormalization
+
+    torch_weights = weights if is_torch_checkpoint(weights) else None
+    resnet = BasicResNetBackbone(
+        "resnet18",
+        input_channels=image_shape[-1],
+        weights=torch_weights,
+        torch_compatible=torch_layout,
+    )
+    images = keras.Input(image_shape, name="images")
+    x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
+    model = keras.Model(images, resnet(x)["P5"], name="resnet18")
+    if weights is not None and torch_weights is None:
+        load_backbone_weights(model, weights)
+    return model

@@ -11,25 +11,6 @@ from tfdefect.backbones.torch_checkpoint import CheckpointError, read_checkpoint
 from tfdefect.backbones.torch_conversion import ARCHITECTURES, assign_torch_checkpoint
 from tfdefect.export.atomic import atomic_write_file, atomic_write_text
 
-# timm's ViT / DeiT layouts as vision_transformer_features settings
-TRANSFORMERS = {
-    "vit_b16": {"name": "vit"},
-    "deit_s16": {
-        "dim": 384,
-        "heads": 6,
-        "mlp_dim": 1536,
-        "name": "deit",
-        "input_normalization": "imagenet",
-    },
-    "deit_s16_distilled": {
-        "dim": 384,
-        "heads": 6,
-        "mlp_dim": 1536,
-        "distillation_token": True,
-        "name": "deit",
-        "input_normalization": "imagenet",
-    },
-}
 # where each architecture's ImageNet checkpoint comes from (README lists them too)
 SOURCES = {
     "resnet18": "timm resnet18.tv_in1k (torchvision's weights, BSD-3-Clause)",
@@ -50,7 +31,12 @@ def convertible_backbone(architecture: str, image_size=(224, 224)):
     """The Keras backbone of ``architecture`` in torch layout (random weights)."""
     from tfdefect.backbones.resnet_basic import BasicResNetBackbone
     from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
-    from tfdefect.models.classifiers.small_cnns import alexnet_features
+    from tfdefect.backbones.small_cnns import alexnet_features
+    from tfdefect.backbones.swin_transformer import swin_features
+    from tfdefect.backbones.vision_transformer import (
+        VISION_TRANSFORMER_PRESETS,
+        vision_transformer_from_preset,
+    )
 
     if architecture in ("resnet18", "resnet34"):
         return BasicResNetBackbone(architecture, torch_compatible=True, name="backbone")
@@ -63,13 +49,9 @@ def convertible_backbone(architecture: str, image_size=(224, 224)):
     if architecture == "alexnet":
         return alexnet_features((*image_size, 3), torch_compatible=True)
     if architecture == "swin_t":
-        from tfdefect.models.classifiers.swin_transformer import swin_features
-
         return swin_features((*image_size, 3))
-    if architecture in TRANSFORMERS:
-        from tfdefect.models.classifiers.vision_transformer import vision_transformer_features
-
-        return vision_transformer_features((*image_size, 3), **TRANSFORMERS[architecture])
+    if architecture in VISION_TRANSFORMER_PRESETS:
+        return vision_transformer_from_preset(architecture, (*image_size, 3), torch_layout=True)
     raise CheckpointError(
         f"unknown architecture {architecture!r}; convertible: {', '.join(ARCHITECTURES)}"
     )

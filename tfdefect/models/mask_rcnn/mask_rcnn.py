@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from tfdefect.backbones.channel_merge import ChannelMergeStem
+from tfdefect.backbones.input_normalization import normalization_for
 from tfdefect.backbones.pretrained import is_torch_checkpoint
 from tfdefect.backbones.resnet50 import ResNet50Backbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
@@ -26,7 +27,6 @@ from tfdefect.models.mask_rcnn.proposal_layer import ProposalLayer
 from tfdefect.models.mask_rcnn.pyramid_roi_align import PyramidROIAlign
 from tfdefect.models.mask_rcnn.rpn_head import RPNHead
 from tfdefect.models.mask_rcnn.rpn_targets import rpn_targets
-from tfdefect.models.segmenters.normalization import normalization_for
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from tfdefect.backbones.input_normalization import normalization_for
 from tfdefect.backbones.resnet50 import ResNet50Backbone
-from tfdefect.models.segmenters.normalization import normalization_for
 from tfdefect.models.segmenters.stem import apply_input_stem
 from tfdefect.registry import register_model
 from tfdefect.serialization import register

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from tfdefect.models.segmenters.normalization import normalization_for
+from tfdefect.backbones.input_normalization import normalization_for
 from tfdefect.models.segmenters.stem import apply_input_stem
 from tfdefect.registry import register_model
 from tfdefect.serialization import register

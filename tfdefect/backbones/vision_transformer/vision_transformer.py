@@ -1,15 +1,37 @@
 """ViT and DeiT feature extractors (hand-written: no Keras ViT builds offline without
-keras-hub, which would pull a second TensorFlow)."""
+keras-hub, which would pull a second TensorFlow), and timm's layouts as presets."""
 
 from __future__ import annotations
 
 import keras
 
-from tfdefect.layers.class_tokens import ClassTokens
+from tfdefect.backbones.pretrained import is_torch_checkpoint, load_backbone_weights
+from tfdefect.backbones.vision_transformer.class_tokens import ClassTokens
+from tfdefect.backbones.vision_transformer.leading_token_mean import LeadingTokenMean
+from tfdefect.backbones.vision_transformer.position_embedding import PositionEmbedding
 from tfdefect.layers.erf_gelu import erf_gelu
 from tfdefect.layers.fusable_layer_normalization import FusableLayerNormalization
-from tfdefect.layers.leading_token_mean import LeadingTokenMean
-from tfdefect.layers.position_embedding import PositionEmbedding
+
+# timm's ViT / DeiT layouts as vision_transformer_features settings; the keys are the
+# architectures ``tfdefect convert-weights`` converts
+VISION_TRANSFORMER_PRESETS = {
+    "vit_b16": {"name": "vit"},
+    "deit_s16": {
+        "dim": 384,
+        "heads": 6,
+        "mlp_dim": 1536,
+        "name": "deit",
+        "input_normalization": "imagenet",
+    },
+    "deit_s16_distilled": {
+        "dim": 384,
+        "heads": 6,
+        "mlp_dim": 1536,
+        "distillation_token": True,
+        "name": "deit",
+        "input_normalization": "imagenet",
+    },
+}
 
 
 def transformer_block(x, heads: int, mlp_dim: int, name: str, epsilon: float = 1e-6):
@@ -65,3 +87,32 @@ def vision_transformer_features(
     x = FusableLayerNormalization(epsilon=1e-6, name="final_norm")(x)
     pooled = LeadingTokenMean(tokens, name="pool")(x)
     return keras.Model(images, pooled, name=name)
+
+
+def vision_transformer_from_preset(
+    preset: str, image_shape, weights=None, torch_layout: bool = False, **options
+) -> keras.Model:
+    """A ViT / DeiT of ``VISION_TRANSFORMER_PRESETS`` (``options`` override its settings).
+
+    Args:
+        preset: "vit_b16", "deit_s16" or "deit_s16_distilled".
+        weights: None (random), a timm ``.safetensors`` checkpoint (converted on load), or a
+            ``.weights.h5`` of this model (Keras, or written by ``tfdefect convert-weights
+            --architecture <preset>``).
+        torch_layout: the input normalisation timm's checkpoints expect (DeiT: ImageNet mean
+            / std; ViT needs no change); implied by a torch checkpoint. Without it DeiT keeps
+            the [-1, 1] input of models saved before.
+
+    Input (B, H, W, C) pixels 0..255; output (B, dim).
+    """
+    if preset not in VISION_TRANSFORMER_PRESETS:
+        valid = ", ".join(VISION_TRANSFORMER_PRESETS)
+        raise ValueError(f"unknown vision transformer preset {preset!r}; valid: {valid}")
+    settings = dict(VISION_TRANSFORMER_PRESETS[preset])
+    normalization = settings.pop("input_normalization", None)
+    if (torch_layout or is_torch_checkpoint(weights)) and normalization is not None:
+        options["input_normalization"] = normalization
+    model = vision_transformer_features(image_shape, **{**settings, **options})
+    if weights is not None:
+        load_backbone_weights(model, weights, architecture=preset)
+    return model

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import keras
 
+from tfdefect.backbones.pretrained import load_backbone_weights
+from tfdefect.backbones.swin_transformer.shifted_window_attention import ShiftedWindowAttention
 from tfdefect.layers.erf_gelu import erf_gelu
 from tfdefect.layers.fusable_layer_normalization import FusableLayerNormalization
-from tfdefect.layers.shifted_window_attention import ShiftedWindowAttention
 
 
 def _window_for(size: int, window: int) -> int:
@@ -50,13 +51,16 @@ def swin_features(
     heads=(3, 6, 12, 24),
     window: int = 7,
     name: str = "swin_t",
+    weights=None,
 ) -> keras.Model:
     """Swin-T by default. Patch embedding (stride-``patch_size`` conv + LN), four stages of
     alternating W-MSA / SW-MSA blocks (named ``block{i}_...``, numbered across stages) with
     patch merging between stages, final LN and global average pooling. The window shrinks
     to the largest size <= ``window`` that tiles each stage's map, so small inputs work
     (64 px: 16, 8, 4, 2 tokens -> windows 4, 4, 4, 2). Input (B, H, W, C) pixels 0..255,
-    H and W multiples of patch_size * 8; output (B, dim * 8)."""
+    H and W multiples of patch_size * 8; output (B, dim * 8). ``weights``: None (random), a
+    timm Swin-T ``.safetensors`` checkpoint (converted on load; the layout needs no change)
+    or a ``.weights.h5`` of this model (Keras, or written by ``tfdefect convert-weights``)."""
     height, width, _ = image_shape
     if height % (patch_size * 8) or width % (patch_size * 8):
         raise ValueError(f"image size {height}x{width} is not a multiple of {patch_size * 8}")
@@ -81,4 +85,7 @@ def swin_features(
             x = swin_block(x, stage_heads, stage_window, shift, f"block{block}")
     x = FusableLayerNormalization(epsilon=1e-5, name="final_norm")(x)
     pooled = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(images, pooled, name=name)
+    model = keras.Model(images, pooled, name=name)
+    if weights is not None:
+        load_backbone_weights(model, weights, architecture="swin_t")
+    return model

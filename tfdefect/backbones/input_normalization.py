@@ -1,4 +1,5 @@
-"""Input normalisation per weight source (data, not presets: one per ``weights`` kind).
+"""Input normalisation per weight source (data, not presets: one per ``weights`` kind),
+shared by the segmenters and Mask R-CNN.
 
 chips6 channels are uint8 views whose useful range is the full 0..255, so they are mapped
 to about [-2, 2]. ImageNet-trained keras.applications ResNet50 expects Caffe preprocessing
