@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdefect.data.synthetic.chips import CLASS_NAMES
+from tfdefect.datasets.chips6.names import CLASS_NAMES
 from tfdefect.losses import DiceFocalLoss
 from tfdefect.metrics import SegmentationEvaluator, segmentation_metrics
 from tfdefect.models.segmenters import UNetSegmenter
