@@ -68,9 +68,9 @@ def run_one(args, name: str, seed: int) -> dict:
 
     from tfdefect.bench.budget import whole_epochs
     from tfdefect.data.channel_selection import first_channels
-    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
-    from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES
+    from tfdefect.datasets.chips6.data_config import Chips6DataConfig
+    from tfdefect.datasets.chips6.names import CHANNEL_NAMES, CLASS_NAMES
     from tfdefect.evaluation.channel_false_positives import detections_on_channel
     from tfdefect.evaluation.detection import (
         EVALUATION_MIN_CONFIDENCE,

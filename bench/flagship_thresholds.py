@@ -30,7 +30,7 @@ def rescore(run: str) -> list[dict]:
     """One row per variant of ``run``: recorded and validation-chosen test instance F1."""
     import keras
 
-    from tfdefect.data.chips6_loader import chips6_class_names
+    from tfdefect.datasets.chips6.data_config import chips6_class_names
     from tfdefect.evaluation.detection import evaluate_detector
     from tfdefect.recipes.mask_rcnn_chips import RECIPE
     from tfdefect.recipes.mask_rcnn_chips_steps import choose_score_threshold, whole_chips

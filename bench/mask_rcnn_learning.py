@@ -54,9 +54,9 @@ def main(argv=None):
     import keras
 
     from tfdefect.data.channel_selection import first_channels
-    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
-    from tfdefect.data.synthetic.chips import CLASS_NAMES
+    from tfdefect.datasets.chips6.data_config import Chips6DataConfig
+    from tfdefect.datasets.chips6.names import CLASS_NAMES
     from tfdefect.evaluation.detection import (
         EVALUATION_MIN_CONFIDENCE,
         evaluate_detector,

@@ -62,8 +62,8 @@ def main(argv=None):
 
     from tfdefect.bench.machine import describe_machine
     from tfdefect.data.channel_selection import first_channels
-    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.detection_pipeline import detection_pipeline
+    from tfdefect.datasets.chips6.data_config import Chips6DataConfig
     from tfdefect.models.mask_rcnn.detection_targets import detection_targets
     from tfdefect.models.mask_rcnn.mask_rcnn import MaskRCNN
     from tfdefect.models.mask_rcnn.rpn_targets import rpn_targets

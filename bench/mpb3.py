@@ -23,7 +23,12 @@ import numpy as np
 def line_pairs(count, size, seed=0):
     """Rendered pairs cycling over the six positions; returns (references per position,
     reference batch, test batch, position ids, position names, classes)."""
-    from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, possible_defects, render_pair
+    from tfdefect.datasets.smt_pairs.synthetic import (
+        DEFECT_CLASSES,
+        POSITIONS,
+        possible_defects,
+        render_pair,
+    )
 
     names = sorted(POSITIONS)
     rng = np.random.default_rng(seed)

@@ -29,7 +29,11 @@ import numpy as np
 
 
 def boards(count, size, seed=0):
-    from tfdefect.data.synthetic.pcb import PcbSynthesisConfig, make_design, render_board
+    from tfdefect.datasets.pcb_anomaly.synthetic import (
+        PcbSynthesisConfig,
+        make_design,
+        render_board,
+    )
 
     config = PcbSynthesisConfig(image_size=size)
     design = make_design(config)

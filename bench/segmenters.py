@@ -67,8 +67,8 @@ def bench_inference(name, size, batch, repeats, workdir):
 def bench_pipeline(model, batch, crop, steps, workdir):
     import keras
 
-    from tfdefect.data.chips6_loader import Chips6DataConfig
     from tfdefect.data.segmentation_pipeline import segmentation_pipeline
+    from tfdefect.datasets.chips6.data_config import Chips6DataConfig
     from tfdefect.losses import DiceFocalLoss
 
     builder = Chips6DataConfig(

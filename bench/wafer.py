@@ -28,7 +28,7 @@ import numpy as np
 
 
 def sem_images(count, size, seed=0):
-    from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+    from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES, render_site, site_layout
 
     rng = np.random.default_rng(seed)
     images = []

@@ -8,11 +8,11 @@ import os
 import numpy as np
 
 from tests.conftest import TINY_SYNTHESIS
-from tfdefect.data.annotated_chip import synthetic_chip_fields
-from tfdefect.data.chips_manual import write_chip_channels
-from tfdefect.data.coco_annotations import write_coco_split
-from tfdefect.data.synthetic.chips import CLASS_NAMES, render_chip
 from tfdefect.data.via_annotations import VIA_FILE
+from tfdefect.datasets.chips6.manual import write_chip_channels
+from tfdefect.datasets.chips6.names import CLASS_NAMES
+from tfdefect.datasets.chips6.splits import write_coco_split
+from tfdefect.datasets.chips6.synthetic import render_chip, synthetic_chip_fields
 
 NAMES = list(CLASS_NAMES[1:])
 

@@ -9,7 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from tfdefect.data.synthetic.chips import ChipSynthesisConfig, render_chip  # noqa: E402
+from tfdefect.datasets.chips6.synthetic import ChipSynthesisConfig, render_chip  # noqa: E402
 
 TINY_SYNTHESIS = ChipSynthesisConfig(
     image_size=64, max_defect_size=12, min_defect_size=5, defect_free_fraction=0.16

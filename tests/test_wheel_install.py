@@ -28,7 +28,7 @@ for build in builds:
     name, *overrides = build.split(";")
     sets = [arg for item in overrides for arg in ("--set", item)]
     assert main(["build-dataset", name, "--data-dir", "tfds", *sets]) == 0, name
-    from tfdefect.data.tfds_builders import builder_module
+    from tfdefect.datasets.tfds_builders import builder_module
     builder = builder_module(name).Builder
     metadata = builder.get_metadata()  # the dataset card travels in the wheel
     assert "**Features.**" in metadata.description and "@" in metadata.citation, name

@@ -60,8 +60,8 @@ def _cmd_recipe(args) -> int:
 
 
 def _cmd_build_dataset(args) -> int:
-    from tfdefect.data.tfds_builders import builder_module
     from tfdefect.datasets.prepare import prepare_builder
+    from tfdefect.datasets.tfds_builders import builder_module
 
     module = builder_module(args.name)
     config = _named_config(module.Builder, args.config)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tests.annotated_chips import NAMES, synthetic_chips
-from tfdefect.data.chips_manual import ChipFolderError
-from tfdefect.data.coco_annotations import COCO_FILE, read_coco_split, write_coco_split
+from tfdefect.data.coco_annotations import COCO_FILE, AnnotationError
+from tfdefect.datasets.chips6.splits import read_coco_split, write_coco_split
 
 
 @pytest.mark.parametrize("tiff", [False, True])
@@ -107,7 +107,7 @@ def test_malformed_annotations_name_the_image_and_annotation(
     tmp_path, annotation, categories, message
 ):
     _coco_file(tmp_path, [annotation], categories)
-    with pytest.raises(ChipFolderError, match=message):
+    with pytest.raises(AnnotationError, match=message):
         list(read_coco_split(str(tmp_path), 64, NAMES))
 
 
@@ -115,11 +115,11 @@ def test_missing_image_file_and_bad_json_are_reported(tmp_path):
     content = _coco_file(tmp_path, [])
     content["images"][0]["file_name"] = "absent"
     (tmp_path / COCO_FILE).write_text(json.dumps(content))
-    with pytest.raises(ChipFolderError, match="absent: no such chip folder or file"):
+    with pytest.raises(AnnotationError, match="absent: no such chip folder or file"):
         list(read_coco_split(str(tmp_path), 64, NAMES))
     (tmp_path / COCO_FILE).write_text("{not json")
-    with pytest.raises(ChipFolderError, match="not valid JSON"):
+    with pytest.raises(AnnotationError, match="not valid JSON"):
         list(read_coco_split(str(tmp_path), 64, NAMES))
     (tmp_path / COCO_FILE).write_text("{}")
-    with pytest.raises(ChipFolderError, match="not COCO instance annotations"):
+    with pytest.raises(AnnotationError, match="not COCO instance annotations"):
         list(read_coco_split(str(tmp_path), 64, NAMES))

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from tfdefect.data.label_map import read_label_map, write_label_map
 from tfdefect.data.safe_augmentation import safe_augment
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES
 
 
 def test_label_map_round_trip_and_errors(tmp_path):

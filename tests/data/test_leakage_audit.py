@@ -9,7 +9,7 @@ from tfdefect.data.leakage_audit import (
     group_near_duplicates,
     perceptual_hash,
 )
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES, render_site, site_layout
 
 
 def _site(index):

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from tests.annotated_chips import NAMES, synthetic_chips, write_via_split
-from tfdefect.data.chips_manual import ChipFolderError
-from tfdefect.data.via_annotations import VIA_FILE, read_via_split
+from tfdefect.data.coco_annotations import AnnotationError
+from tfdefect.data.via_annotations import VIA_FILE
+from tfdefect.datasets.chips6.splits import read_via_split
 
 
 def test_rect_regions_read_back_as_the_chips_boxes(tmp_path):
@@ -111,5 +112,5 @@ def test_one_class_datasets_accept_regions_without_attributes(tmp_path):
 )
 def test_malformed_regions_name_the_file_and_region(tmp_path, region, message):
     _via(tmp_path, [region])
-    with pytest.raises(ChipFolderError, match=f"chip_000.tiff {message}"):
+    with pytest.raises(AnnotationError, match=f"chip_000.tiff {message}"):
         list(read_via_split(str(tmp_path), 64, NAMES))

@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 
 from tests.annotated_chips import NAMES, synthetic_chips, write_via_split
-from tfdefect.data.chips_manual import write_chip_folder
-from tfdefect.data.coco_annotations import write_coco_split
+from tfdefect.datasets.chips6.manual import write_chip_folder
+from tfdefect.datasets.chips6.splits import write_coco_split
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "tfdefect", "datasets")
 
@@ -106,7 +106,7 @@ def write_wafer_sem(class_names):
 
 
 def main():
-    from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+    from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES
 
     write_chips6()
     write_pcb_anomaly()

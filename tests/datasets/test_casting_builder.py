@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tfdefect.data.casting_folder import list_casting
-from tfdefect.data.synthetic.casting import DEFECT_KINDS, render_casting
-from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.casting.manual import list_casting
+from tfdefect.datasets.casting.synthetic import DEFECT_KINDS, render_casting
+from tfdefect.datasets.tfds_builders import builder_module
 
 
 def _folders(root, per_class=2, size=40):

@@ -8,10 +8,10 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tests.conftest import TINY_SYNTHESIS
-from tfdefect.data.chips6_loader import Chips6DataConfig, chips6_class_names
-from tfdefect.data.chips_manual import ChipFolderError, write_chip_folder
-from tfdefect.data.synthetic.chips import render_chip
 from tfdefect.datasets.chips6 import Builder, Chips6Config
+from tfdefect.datasets.chips6.data_config import Chips6DataConfig, chips6_class_names
+from tfdefect.datasets.chips6.manual import ChipFolderError, write_chip_folder
+from tfdefect.datasets.chips6.synthetic import render_chip
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -172,7 +172,7 @@ def _as_chips(examples):
 
 def test_manual_coco_and_via_annotations_build_the_synthetic_examples(tiny_chips6, tmp_path):
     from tests.annotated_chips import NAMES, write_via_split
-    from tfdefect.data.coco_annotations import write_coco_split
+    from tfdefect.datasets.chips6.splits import write_coco_split
 
     splits = {
         s: list(tfds.as_numpy(tiny_chips6.as_dataset(split=s)))

@@ -8,7 +8,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tfdefect.data.mvtec_folder import list_category, read_record
-from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
+from tfdefect.datasets.pcb_anomaly.data_config import PcbAnomalyDataConfig
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tfdefect.data.smt_manual import read_annotations, split_of_board
-from tfdefect.data.synthetic.smt import POSITIONS
-from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.smt_pairs.manual import read_annotations, split_of_board
+from tfdefect.datasets.smt_pairs.synthetic import POSITIONS
+from tfdefect.datasets.tfds_builders import builder_module
 
 
 def test_synthetic_boards_never_cross_splits(tmp_path):

@@ -16,10 +16,10 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tests.conftest import TINY_SYNTHESIS
-from tfdefect.data.synthetic.pcb import PcbSynthesisConfig
 from tfdefect.datasets import casting, chips6, pcb_anomaly, smt_pairs, wafer_sem
 from tfdefect.datasets.casting.casting_dataset_builder import CastingConfig
 from tfdefect.datasets.pcb_anomaly.pcb_anomaly_dataset_builder import PcbAnomalyConfig
+from tfdefect.datasets.pcb_anomaly.synthetic import PcbSynthesisConfig
 from tfdefect.datasets.smt_pairs.smt_pairs_dataset_builder import SmtPairsConfig
 from tfdefect.datasets.wafer_sem.wafer_sem_dataset_builder import WaferSemConfig
 

@@ -4,8 +4,8 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tfdefect.data.leakage_audit import audit_tfds_builder
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
-from tfdefect.data.tfds_builders import builder_module
+from tfdefect.datasets.tfds_builders import builder_module
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES, render_site, site_layout
 
 
 def test_synthetic_sites_never_cross_splits(tmp_path):
@@ -64,7 +64,7 @@ def test_manual_folders_keep_near_duplicates_in_one_split(tmp_path):
 
 
 def test_manual_errors_name_the_problem(tmp_path):
-    from tfdefect.data.wafer_folder import list_class_folders, read_grey
+    from tfdefect.datasets.wafer_sem.manual import list_class_folders, read_grey
 
     _write(tmp_path / "scratches", "a.png", np.zeros((8, 8), np.uint8))
     with pytest.raises(ValueError, match=r"unknown class folders \['scratches'\]"):

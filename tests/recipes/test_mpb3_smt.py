@@ -8,7 +8,7 @@ import pytest
 from tests.prediction_checks import check_predictions
 from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
+from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES, render_pair
 from tfdefect.recipes.mpb3_smt import main
 
 

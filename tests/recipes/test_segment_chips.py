@@ -8,8 +8,8 @@ from tests.conftest import TINY_SYNTHESIS
 from tests.prediction_checks import check_predictions
 from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
-from tfdefect.data.chips_manual import write_chip_folder
-from tfdefect.data.synthetic.chips import render_chip
+from tfdefect.datasets.chips6.manual import write_chip_folder
+from tfdefect.datasets.chips6.synthetic import render_chip
 from tfdefect.recipes.segment_chips import main
 
 USER_CLASSES = ("scratch", "void")

@@ -8,7 +8,7 @@ import tfdefect
 from tests.prediction_checks import check_predictions
 from tests.report_checks import check_report_page
 from tfdefect.data.label_map import read_label_map
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES, render_site, site_layout
 from tfdefect.recipes.wafer_mobilenet import main
 
 

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import TINY_SYNTHESIS
-from tfdefect.data.casting_folder import list_casting
-from tfdefect.data.chips_manual import ChipFolderError, read_chip_folder, write_chip_folder
 from tfdefect.data.good_image_extractor import extract_good_images
 from tfdefect.data.mvtec_folder import list_category
-from tfdefect.data.smt_manual import read_annotations
-from tfdefect.data.synthetic.chips import render_chip
+from tfdefect.datasets.casting.manual import list_casting
+from tfdefect.datasets.chips6.manual import ChipFolderError, read_chip_folder, write_chip_folder
+from tfdefect.datasets.chips6.synthetic import render_chip
+from tfdefect.datasets.smt_pairs.manual import read_annotations
 
 HEADER = "position,reference_image,test_image,label,defect_class,board_id,split"
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import tensorflow_datasets as tfds
 
-from tfdefect.data.wafer_sem_data import WaferSemDataConfig
+from tfdefect.datasets.wafer_sem.data_config import WaferSemDataConfig
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SETTINGS = {"num_sites": 1000, "image_size": 32}

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from tests.annotated_chips import NAMES, synthetic_chips, write_via_split
-from tfdefect.data.chips_manual import ChipFolderError
-from tfdefect.data.coco_annotations import COCO_FILE, read_coco_split, write_coco_split
+from tfdefect.data.coco_annotations import COCO_FILE, AnnotationError
 from tfdefect.data.coco_masks import decode_rle
-from tfdefect.data.via_annotations import VIA_FILE, read_via_split
+from tfdefect.data.via_annotations import VIA_FILE
+from tfdefect.datasets.chips6.splits import read_coco_split, read_via_split, write_coco_split
 from tfdefect.export.metadata import (
     METADATA_FILE,
     MetadataError,
@@ -119,7 +119,7 @@ def _coco_split(tmp_path, keys, value) -> str:
 
 def _refusal(read, path: str, message: str) -> str:
     """The one-line message ``read()`` refuses with; it must name ``path``."""
-    with pytest.raises(ChipFolderError, match=message) as caught:
+    with pytest.raises(AnnotationError, match=message) as caught:
         read()
     text = str(caught.value)
     assert text.startswith(f"{path}: ") and "\n" not in text

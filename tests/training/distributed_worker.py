@@ -14,7 +14,7 @@ def main(strategy_name: str, workdir: str) -> None:
     import numpy as np
     import tensorflow as tf
 
-    from tfdefect.data.synthetic.chips import ChipSynthesisConfig, render_chip
+    from tfdefect.datasets.chips6.synthetic import ChipSynthesisConfig, render_chip
     from tfdefect.losses import DiceFocalLoss
     from tfdefect.models.segmenters import UNetSegmenter
     from tfdefect.training import TrainConfig, fit_model

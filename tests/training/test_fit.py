@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdefect.data.synthetic.chips import CLASS_NAMES
+from tfdefect.datasets.chips6.names import CLASS_NAMES
 from tfdefect.evaluation import SegmentationEvaluator
 from tfdefect.losses import DiceFocalLoss
 from tfdefect.metrics import segmentation_metrics

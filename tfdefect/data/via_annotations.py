@@ -1,10 +1,11 @@
-"""VIA region annotations for chips (Matterport Mask R-CNN's ``via_region_data.json``).
+"""VIA region annotations (Matterport Mask R-CNN's ``via_region_data.json``).
 
 Layout of a split folder::
 
     via_region_data.json   {"<key>": {"filename": ..., "regions": [...] or {"0": ...}}}
                            (a VIA 2 project file, with ``_via_img_metadata``, works too)
-    <filename>             a chip folder of the six channel PNGs, or a six-page TIFF
+    <filename>             the image, read by the dataset's ``read_image(path, image_size)``
+                           (chips6: a chip folder of six channel PNGs or a six-page TIFF)
 
 A region's ``shape_attributes`` is a polygon (``all_points_x`` / ``all_points_y``), rect,
 circle or ellipse. Its class is the value of its one ``region_attributes`` entry, or of the
@@ -20,10 +21,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from tfdefect.data.annotated_chip import chip_from_instances
-from tfdefect.data.chips_manual import ChipFolderError, read_chip_channels
-from tfdefect.data.coco_annotations import load_json
+from tfdefect.data.coco_annotations import AnnotationError, load_json
 from tfdefect.data.coco_masks import decode_polygons
+from tfdefect.data.instance_masks import example_from_instances
 from tfdefect.json_values import json_type
 
 VIA_FILE = "via_region_data.json"
@@ -82,7 +82,7 @@ def _region_class(attributes: dict, class_names: list[str]) -> str:
 
 def via_records(split_dir: str, annotation_file: str = VIA_FILE) -> list[dict]:
     """One record per image of a VIA-annotated split (its entry), in file name order;
-    ``via_chip`` reads one. Raises ChipFolderError for a file that is not VIA region data."""
+    ``via_example`` reads one. Raises AnnotationError for a file that is not VIA region data."""
     path = os.path.join(split_dir, annotation_file)
     content = load_json(path)
     if isinstance(content, dict) and "_via_img_metadata" in content:
@@ -90,10 +90,10 @@ def via_records(split_dir: str, annotation_file: str = VIA_FILE) -> list[dict]:
     if not isinstance(content, dict) or not all(
         isinstance(v, dict) and "filename" in v for v in content.values()
     ):
-        raise ChipFolderError(f"{path}: not VIA region data (needs entries with 'filename')")
+        raise AnnotationError(f"{path}: not VIA region data (needs entries with 'filename')")
     for key, entry in content.items():
         if not isinstance(entry["filename"], str) or not entry["filename"]:
-            raise ChipFolderError(
+            raise AnnotationError(
                 f"{path}: entry {key!r:.60}: filename {entry['filename']!r:.60} is not a file name"
             )
     entries = sorted(content.values(), key=lambda v: v["filename"])
@@ -108,22 +108,22 @@ def _regions(where: str, regions) -> list[tuple[str, object]]:
     if isinstance(regions, dict):
         if not all(str(k).isdecimal() for k in regions):
             keys = [k for k in regions if not str(k).isdecimal()]
-            raise ChipFolderError(f"{where} regions: key {keys[0]!r:.40} is not a region number")
+            raise AnnotationError(f"{where} regions: key {keys[0]!r:.40} is not a region number")
         return [(k, regions[k]) for k in sorted(regions, key=int)]
     if not isinstance(regions, list):
-        raise ChipFolderError(f"{where} regions is {json_type(regions)}, needs a list or an object")
+        raise AnnotationError(f"{where} regions is {json_type(regions)}, needs a list or an object")
     return [(str(index), region) for index, region in enumerate(regions)]
 
 
 def _region_parts(where: str, region) -> tuple[dict, dict]:
     """(shape_attributes, region_attributes) of one region, checked to be objects."""
     if not isinstance(region, dict):
-        raise ChipFolderError(f"{where} is {json_type(region)}, needs an object")
+        raise AnnotationError(f"{where} is {json_type(region)}, needs an object")
     parts = []
     for key in ("shape_attributes", "region_attributes"):
         value = region.get(key) or {}
         if not isinstance(value, dict):
-            raise ChipFolderError(f"{where}: {key} is {json_type(value)}, needs an object")
+            raise AnnotationError(f"{where}: {key} is {json_type(value)}, needs an object")
         parts.append(value)
     return parts[0], parts[1]
 
@@ -136,22 +136,23 @@ def _region_mask(where: str, region, class_names: list, shape) -> tuple[np.ndarr
         label = class_names.index(_region_class(attributes, class_names)) + 1
         mask = decode_polygons([polygon], *shape)
     except KeyError as error:
-        raise ChipFolderError(f"{where}: shape_attributes lack {error}") from None
+        raise AnnotationError(f"{where}: shape_attributes lack {error}") from None
     except (TypeError, ValueError) as error:
-        raise ChipFolderError(f"{where}: {error}") from None
+        raise AnnotationError(f"{where}: {error}") from None
     if not mask.any():
-        raise ChipFolderError(f"{where}: region covers no pixel of the {shape[0]}x{shape[1]} image")
+        raise AnnotationError(f"{where}: region covers no pixel of the {shape[0]}x{shape[1]} image")
     crowd = str(attributes.get("iscrowd", "0")) not in ("0", "", "False", "false")
     return mask, label, crowd
 
 
-def via_chip(record: dict, image_size: int | None, class_names) -> tuple[str, dict]:
-    """(key, chip dict) of one ``via_records`` record. Raises ChipFolderError naming the
-    file, image and region index of the first problem."""
+def via_example(record: dict, image_size: int | None, class_names, read_image) -> tuple[str, dict]:
+    """(key, example dict) of one ``via_records`` record (``example_from_instances``'s
+    fields); ``read_image(path, image_size)`` reads its image as (H, W, C) uint8. Raises
+    AnnotationError naming the file, image and region index of the first problem."""
     path, entry, class_names = record["path"], record["entry"], list(class_names)
     file_name = str(entry["filename"])
     regions = _regions(f"{path}: {file_name}", entry.get("regions"))
-    image = read_chip_channels(os.path.join(record["split_dir"], file_name), image_size)
+    image = read_image(os.path.join(record["split_dir"], file_name), image_size)
     height, width = image.shape[:2]
     masks, labels, crowd = [], [], []
     for index, region in regions:
@@ -161,12 +162,16 @@ def via_chip(record: dict, image_size: int | None, class_names) -> tuple[str, di
         labels.append(label)
         crowd.append(is_crowd)
     masks = np.stack(masks) if masks else np.zeros((0, height, width), bool)
-    return file_name, chip_from_instances(image, masks, labels, crowd)
+    return file_name, example_from_instances(image, masks, labels, crowd)
 
 
 def read_via_split(
-    split_dir: str, image_size: int | None, class_names, annotation_file: str = VIA_FILE
+    split_dir: str,
+    image_size: int | None,
+    class_names,
+    read_image,
+    annotation_file: str = VIA_FILE,
 ) -> Iterator[tuple[str, dict]]:
-    """(key, chip dict) per image of a VIA-annotated split folder, in file name order."""
+    """(key, example dict) per image of a VIA-annotated split folder, in file name order."""
     for record in via_records(split_dir, annotation_file):
-        yield via_chip(record, image_size, class_names)
+        yield via_example(record, image_size, class_names, read_image)

@@ -1,4 +1,4 @@
-"""``prepare_builder``: one way from settings to a prepared TFDS builder.
+"""``prepare_builder`` / ``prepare_dataset``: one way from settings to a prepared TFDS builder.
 
 The prepared data is found again by a config name that carries a key of everything it was
 made from: every field of the builder config (nested settings too), the builder's
@@ -87,6 +87,28 @@ def prepare_builder(
         return builder_cls(config=keyed, data_dir=data_dir)
     _download_and_prepare(builder, manual_dir)
     return builder
+
+
+def prepare_dataset(
+    name: str,
+    settings: dict,
+    data_dir: str,
+    manual_dir=None,
+    rebuild: bool = False,
+    config_name: str | None = None,
+):
+    """A prepared ``tfdefect.datasets.<name>`` builder for ``settings`` (fields of its
+    config): synthetic, or the ``manual`` reader of ``manual_dir`` when given. Keyed by the
+    whole config, the builder version and the manual folder's fingerprint (module
+    docstring). ``config_name``: the keyed name's prefix (default ``manual`` or
+    ``synthetic``)."""
+    from tfdefect.datasets.tfds_builders import builder_module
+
+    module = builder_module(name)
+    config_class = type(module.Builder.BUILDER_CONFIGS[0])
+    base = config_name or ("manual" if manual_dir else "synthetic")
+    config = config_class(name=base, manual=bool(manual_dir), **settings)
+    return prepare_builder(module.Builder, config, data_dir, manual_dir, rebuild)
 
 
 def _is_prepared(builder) -> bool:

@@ -21,7 +21,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import ConfigError
-from tfdefect.data.casting_data import CastingDataConfig
+from tfdefect.datasets.casting.data_config import CastingDataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import RunOutputs, option
 from tfdefect.recipes.skeleton import Recipe

@@ -12,7 +12,7 @@ import time
 import keras
 import tensorflow as tf
 
-from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
+from tfdefect.datasets.smt_pairs.data_config import SmtPairsDataConfig
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.classification import evaluate_binary_classifier
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
@@ -62,7 +62,7 @@ def batches(dataset, config, training: bool):
 def pretrain_on_smt(architecture: str, config) -> str:
     """Train ``architecture`` to classify smt_pairs test crops (9 defect classes) and save
     its backbone; returns the weights path."""
-    from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+    from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES
 
     path = os.path.join(config.workdir, "pretrained", f"{architecture}.weights.h5")
     if os.path.exists(path):

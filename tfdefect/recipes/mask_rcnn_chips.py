@@ -20,7 +20,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import ConfigError
-from tfdefect.data.chips6_loader import Chips6DataConfig
+from tfdefect.datasets.chips6.data_config import Chips6DataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe

@@ -12,10 +12,10 @@ import keras
 import numpy as np
 
 from tfdefect.data.channel_selection import first_channels
-from tfdefect.data.chips6_loader import chips6_class_names
 from tfdefect.data.detection_pipeline import detection_pipeline
 from tfdefect.data.segmentation_pipeline import segmentation_pipeline
-from tfdefect.data.synthetic.chips import CHANNEL_NAMES
+from tfdefect.datasets.chips6.data_config import chips6_class_names
+from tfdefect.datasets.chips6.names import CHANNEL_NAMES
 from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.coco_results import CocoResults
 from tfdefect.evaluation.detection import (

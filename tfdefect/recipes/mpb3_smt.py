@@ -22,7 +22,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import ConfigError
-from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
+from tfdefect.datasets.smt_pairs.data_config import SmtPairsDataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import RunOutputs, option
 from tfdefect.recipes.skeleton import Recipe

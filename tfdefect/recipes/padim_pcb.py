@@ -19,7 +19,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import ConfigError
-from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
+from tfdefect.datasets.pcb_anomaly.data_config import PcbAnomalyDataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe

@@ -27,7 +27,7 @@ import dataclasses
 import sys
 
 from tfdefect.config import ConfigError
-from tfdefect.data.wafer_sem_data import WaferSemDataConfig
+from tfdefect.datasets.wafer_sem.data_config import WaferSemDataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
 from tfdefect.recipes.skeleton import Recipe

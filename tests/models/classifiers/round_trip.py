@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.data.synthetic.casting import render_casting
+from tfdefect.datasets.casting.synthetic import render_casting
 from tfdefect.export import export_onnx, export_savedmodel
 from tfdefect.models.classifiers import ImageClassifier
 

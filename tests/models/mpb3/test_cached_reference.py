@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from tfdefect.data.synthetic.smt import POSITIONS, render_pair
+from tfdefect.datasets.smt_pairs.synthetic import POSITIONS, render_pair
 from tfdefect.models.mpb3 import MPB3, CachedReferenceMPB3
 
 POSITION_NAMES = sorted(POSITIONS)

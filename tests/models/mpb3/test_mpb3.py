@@ -1,7 +1,7 @@
 import keras
 import numpy as np
 
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES, render_pair
+from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES, render_pair
 from tfdefect.models.mpb3 import MPB3, compile_mpb3
 
 SIZE = 32

@@ -1,6 +1,19 @@
-"""The casting TFDS dataset (``tfds build datasets/casting`` from a checkout, or
-``tfdefect build-dataset casting``)."""
+"""The casting dataset, all of it in this folder: ``casting_dataset_builder`` (the TFDS
+builder), ``settings`` (shared by its config and the recipe's ``data.``), ``data_config``
+(the recipe's ``data.``), ``synthetic`` (the renderer) and ``manual`` (the public folders'
+reader).
 
-from tfdefect.datasets.casting.casting_dataset_builder import Builder, CastingConfig
+``tfds build datasets/casting`` from a checkout, or ``tfdefect build-dataset casting``.
+``Builder`` and ``CastingConfig`` load on first use (TFDS and TensorFlow with them); the other
+modules here import without them (recipes parse their options before TensorFlow starts).
+"""
+
+import importlib
 
 __all__ = ["Builder", "CastingConfig"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        return getattr(importlib.import_module(f"{__name__}.casting_dataset_builder"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

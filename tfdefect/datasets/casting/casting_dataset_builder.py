@@ -3,10 +3,10 @@
     tfds build datasets/casting                                      # synthetic castings
     tfds build datasets/casting --config manual --manual_dir D       # the public folders
 
-``synthetic`` renders impellers (``tfdefect.data.synthetic.casting``) with blowholes,
+``synthetic`` renders impellers (``synthetic.py`` here) with blowholes,
 pinholes, burrs, shrinkage, cracks and rough rims on the defective ones; splits train,
 validation, test. ``manual`` reads the public casting-product layout
-(``train|test/def_front|ok_front``, ``tfdefect.data.casting_folder``); splits train, test.
+(``train|test/def_front|ok_front``, ``manual.py`` here); splits train, test.
 Labels: 0 ok, 1 def.
 """
 
@@ -19,10 +19,10 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from tfdefect.data.casting_folder import list_casting, read_casting_image
-from tfdefect.data.synthetic.casting import CLASS_NAMES, render_casting
 from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
-from tfdefect.datasets.casting_settings import CastingSettings
+from tfdefect.datasets.casting.manual import list_casting, read_casting_image
+from tfdefect.datasets.casting.settings import CastingSettings
+from tfdefect.datasets.casting.synthetic import CLASS_NAMES, render_casting
 
 SYNTHETIC_SPLITS = ("train", "validation", "test")
 

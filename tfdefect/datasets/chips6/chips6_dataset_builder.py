@@ -6,7 +6,7 @@ Build it with the TFDS command line from the repository root::
 
 or in Python with ``Builder(config="synthetic").download_and_prepare()``. The ``manual``
 config reads real chips from ``--manual_dir`` in the folder format documented in
-``tfdefect.data.chips_manual`` and README.
+``manual.py`` here and README.
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from tfdefect.data.annotated_chip import synthetic_chip_fields
-from tfdefect.data.chip_splits import chip_records
-from tfdefect.data.synthetic.chips import (
-    CHANNEL_NAMES,
-    CLASS_NAMES,
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
+from tfdefect.datasets.chips6.names import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.datasets.chips6.splits import chip_records
+from tfdefect.datasets.chips6.synthetic import (
     ChipSynthesisConfig,
     render_chip,
+    synthetic_chip_fields,
 )
-from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
@@ -157,7 +156,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
 
 
 def _example(key: str, chip: dict) -> dict:
-    """A TFDS example of a chip dict (``chip_from_instances``'s fields)."""
+    """A TFDS example of a chip dict (``example_from_instances``'s fields)."""
     height, width = chip["semantic_mask"].shape
     scale = np.asarray([height, width, height, width], np.float32)
     return {

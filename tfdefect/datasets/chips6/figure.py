@@ -7,7 +7,8 @@ import sys
 
 import numpy as np
 
-from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES, render_chip
+from tfdefect.datasets.chips6.names import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.datasets.chips6.synthetic import render_chip
 from tfdefect.viz import plot_chip_channels
 
 

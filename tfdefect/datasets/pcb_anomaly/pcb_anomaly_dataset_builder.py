@@ -5,7 +5,7 @@
     tfds build datasets/pcb_anomaly --manual_dir /data/pcb_seed \\
         --config '{"name": "mvtec_toolbox", "category": "toolbox", "manual": true}'
 
-``synthetic`` renders boards (``tfdefect.data.synthetic.pcb``) with the seed's two defect
+``synthetic`` renders boards (``synthetic.py`` here) with the seed's two defect
 types, missing_objects and misplaced_objects. ``mvtec_<category>`` reads the category
 folder ``<manual_dir>/<category>`` in MVTec AD layout; the 15 MVTec categories have named
 configs, any other category name goes through a custom config as above (or
@@ -23,13 +23,13 @@ import tensorflow_datasets as tfds
 from etils import epath
 
 from tfdefect.data.mvtec_folder import MVTEC_CATEGORIES, list_category, read_record
-from tfdefect.data.synthetic.pcb import (
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
+from tfdefect.datasets.pcb_anomaly.synthetic import (
     DEFECT_TYPES,
     PcbSynthesisConfig,
     make_design,
     render_board,
 )
-from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 
 # MVTec AD, which the manual configs read
 HOMEPAGE = "https://www.mvtec.com/company/research/datasets/mvtec-ad"

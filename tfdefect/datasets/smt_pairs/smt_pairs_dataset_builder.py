@@ -3,10 +3,10 @@
     tfds build datasets/smt_pairs                                   # synthetic boards
     tfds build datasets/smt_pairs --config manual --manual_dir D    # D/annotation_labels.csv
 
-``synthetic`` renders boards (``tfdefect.data.synthetic.smt``): every board carries each
+``synthetic`` renders boards (``synthetic.py`` here): every board carries each
 position several times, each pair's class drawn from that position's skewed frequencies;
 boards, not pairs, are split, so no board appears in two splits. ``manual`` reads the
-pairs listed in ``annotation_labels.csv`` (columns: ``tfdefect.data.smt_manual``).
+pairs listed in ``annotation_labels.csv`` (columns: ``manual.py`` here).
 """
 
 from __future__ import annotations
@@ -18,11 +18,16 @@ import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
 
-from tfdefect.data.smt_manual import SPLITS, read_annotations, read_crop
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES, POSITIONS, class_frequencies, render_pair
 from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.class_names import require_synthetic_classes
-from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
+from tfdefect.datasets.smt_pairs.manual import SPLITS, read_annotations, read_crop
+from tfdefect.datasets.smt_pairs.settings import SmtPairsSettings
+from tfdefect.datasets.smt_pairs.synthetic import (
+    DEFECT_CLASSES,
+    POSITIONS,
+    class_frequencies,
+    render_pair,
+)
 
 # the MPB3 paper (its component data is not public)
 HOMEPAGE = "https://link.springer.com/article/10.1007/s10845-021-01870-4"

@@ -4,7 +4,7 @@
     tfds build datasets/wafer_sem --config manual --manual_dir D   # D/<class>/*.png
 
 Classes: bridge, clean, cmp_scratch, cracks, ler, open, others, vias. ``synthetic``
-renders sites (``tfdefect.data.synthetic.wafer_sem``) with skewed class frequencies; some
+renders sites (``synthetic.py`` here) with skewed class frequencies; some
 sites are imaged twice. ``manual`` reads one folder per class. Either way splits are made
 by group, never by image: a synthetic site, or a cluster of near-duplicate images (pHash,
 ``tfdefect.data.leakage_audit``), lands in exactly one of train / validation / test.
@@ -20,16 +20,16 @@ from etils import epath
 
 from tfdefect.data.group_split import SPLITS, split_of_group
 from tfdefect.data.leakage_audit import group_near_duplicates, perceptual_hash
-from tfdefect.data.synthetic.wafer_sem import (
+from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
+from tfdefect.datasets.class_names import require_synthetic_classes
+from tfdefect.datasets.wafer_sem.manual import list_class_folders, read_grey
+from tfdefect.datasets.wafer_sem.settings import WaferSemSettings
+from tfdefect.datasets.wafer_sem.synthetic import (
     CLASS_FREQUENCIES,
     CLASS_NAMES,
     render_site,
     site_layout,
 )
-from tfdefect.data.wafer_folder import list_class_folders, read_grey
-from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
-from tfdefect.datasets.class_names import require_synthetic_classes
-from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
 
 # MobileNetV2, the wafer seed's model (no public SEM set)
 HOMEPAGE = "https://arxiv.org/abs/1801.04381"

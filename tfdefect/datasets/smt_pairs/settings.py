@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES
 
 
 @dataclasses.dataclass(kw_only=True)

@@ -87,7 +87,7 @@ class DatasetConfig:
         """The prepared TFDS builder (built once per distinct inputs; see
         ``tfdefect.datasets.prepare``)."""
         from tfdefect.config_rules import check_config_values
-        from tfdefect.data.prepared_builder import prepare_dataset
+        from tfdefect.datasets.prepare import prepare_dataset
 
         check_config_values(self)
         return prepare_dataset(

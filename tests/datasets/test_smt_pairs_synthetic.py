@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tfdefect.data.synthetic.smt import (
+from tfdefect.datasets.smt_pairs.synthetic import (
     DEFECT_CLASSES,
     POSITIONS,
     class_frequencies,

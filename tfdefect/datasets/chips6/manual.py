@@ -18,6 +18,7 @@ A split folder may instead hold COCO instance annotations (``annotations.json``,
 ``tfdefect.data.coco_annotations``) or Matterport's VIA regions (``via_region_data.json``,
 ``tfdefect.data.via_annotations``); their ``file_name`` is a chip folder of the six channel
 PNGs above (relative to the split folder) or one multi-page TIFF of six grey pages.
+``splits.py`` here reads a split in whichever of these layouts it holds.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ import os
 import cv2
 import numpy as np
 
-from tfdefect.data.synthetic.chips import CHANNEL_NAMES, CLASS_NAMES, instances_from_semantic
+from tfdefect.data.coco_annotations import AnnotationError
+from tfdefect.data.instance_masks import instances_from_semantic
+from tfdefect.datasets.chips6.names import CHANNEL_NAMES, CLASS_NAMES
 
 
-class ChipFolderError(ValueError):
+class ChipFolderError(AnnotationError):
     """A chip folder is missing a file, holds an unreadable file or a wrongly shaped one."""
 
 

@@ -1,6 +1,6 @@
 """Synthetic 6-channel chip images with bump, dent and dot defects.
 
-The six channels are consistent views of one chip, in this order (``CHANNEL_NAMES``):
+The six channels are consistent views of one chip, in this order (``names.CHANNEL_NAMES``):
 
 * ``height``    3D height map: substrate tilt, raised pads, bumps raise it, dents lower it.
 * ``intensity`` 2D reflectance: circuit pattern and pads, shading from the height slope,
@@ -20,9 +20,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-CHANNEL_NAMES = ("height", "intensity", "pattern", "variance", "pads", "drill")
-CLASS_NAMES = ("background", "bump", "dent", "dot")
-DEFECT_NAMES = CLASS_NAMES[1:]
+from tfdefect.data.instance_masks import mask_box
 
 
 @dataclasses.dataclass
@@ -60,7 +58,7 @@ class Chip:
     """One rendered chip.
 
     Attributes:
-        image: (H, W, 6) uint8, channels in ``CHANNEL_NAMES`` order.
+        image: (H, W, 6) uint8, channels in ``names.CHANNEL_NAMES`` order.
         semantic_mask: (H, W) uint8, 0 background, 1 bump, 2 dent, 3 dot.
         instance_masks: (N, H, W) bool, one per defect.
         boxes: (N, 4) float32 pixel boxes (ymin, xmin, ymax, xmax), max exclusive.
@@ -186,47 +184,14 @@ def render_chip(rng: np.random.Generator, config: ChipSynthesisConfig | None = N
     return Chip(image, semantic, instance_masks, boxes, np.asarray(labels, np.int64))
 
 
-def mask_box(mask: np.ndarray) -> tuple[float, float, float, float]:
-    """Pixel box y1, x1, y2, x2 (end exclusive) of a non-empty (H, W) binary mask."""
-    ys, xs = np.nonzero(mask)
-    return float(ys.min()), float(xs.min()), float(ys.max() + 1), float(xs.max() + 1)
-
-
-def instances_from_semantic(semantic: np.ndarray, instance_ids: np.ndarray | None = None):
-    """Split a semantic mask into instances.
-
-    Args:
-        semantic: (H, W) integer class map.
-        instance_ids: optional (H, W) integer instance-id map (0 = none). Without it the
-            connected components of each class are the instances.
-
-    Returns:
-        (masks (N, H, W) bool, boxes (N, 4) float32 pixel ymin/xmin/ymax/xmax, labels (N,) int64).
-    """
-    masks, labels = [], []
-    if instance_ids is not None:
-        for instance in np.unique(instance_ids):
-            if instance == 0:
-                continue
-            mask = instance_ids == instance
-            classes = np.unique(semantic[mask])
-            classes = classes[classes > 0]
-            if len(classes) != 1:
-                raise ValueError(f"instance {instance} covers classes {classes.tolist()}, need one")
-            masks.append(mask)
-            labels.append(int(classes[0]))
-    else:
-        for label in range(1, int(semantic.max(initial=0)) + 1):  # every class present
-            count, components = cv2.connectedComponents((semantic == label).astype(np.uint8))
-            for component in range(1, count):
-                masks.append(components == component)
-                labels.append(label)
-    height, width = semantic.shape
-    if not masks:
-        return (
-            np.zeros((0, height, width), bool),
-            np.zeros((0, 4), np.float32),
-            np.zeros(0, np.int64),
-        )
-    boxes = np.asarray([mask_box(m) for m in masks], np.float32)
-    return np.stack(masks), boxes, np.asarray(labels, np.int64)
+def synthetic_chip_fields(chip: Chip) -> dict:
+    """A rendered chip as the example fields of
+    ``tfdefect.data.instance_masks.example_from_instances`` (it has no crowd regions)."""
+    return {
+        "image": chip.image,
+        "semantic_mask": chip.semantic_mask,
+        "instance_masks": chip.instance_masks,
+        "boxes": chip.boxes,
+        "labels": chip.labels,
+        "is_crowd": np.zeros(len(chip.labels), bool),
+    }

@@ -1,11 +1,12 @@
-"""Build (if needed) and load the chips6 TFDS dataset from Python."""
+"""The ``data.`` config of recipes reading chips6, and the class names of a prepared chips6."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.chips import CLASS_NAMES, ChipSynthesisConfig
+from tfdefect.datasets.chips6.names import CLASS_NAMES
+from tfdefect.datasets.chips6.synthetic import ChipSynthesisConfig
+from tfdefect.datasets.dataset_config import DatasetConfig
 
 
 @dataclasses.dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.datasets.casting_settings import CastingSettings
+from tfdefect.datasets.casting.settings import CastingSettings
+from tfdefect.datasets.dataset_config import DatasetConfig
 
 
 @dataclasses.dataclass

@@ -4,12 +4,12 @@ import dataclasses
 
 import pytest
 
-from tfdefect.data.casting_data import CastingDataConfig
-from tfdefect.data.chips6_loader import Chips6DataConfig
-from tfdefect.data.pcb_anomaly_loader import PcbAnomalyDataConfig
-from tfdefect.data.smt_pairs_data import SmtPairsDataConfig
-from tfdefect.data.tfds_builders import available_datasets, builder_module
-from tfdefect.data.wafer_sem_data import WaferSemDataConfig
+from tfdefect.datasets.casting.data_config import CastingDataConfig
+from tfdefect.datasets.chips6.data_config import Chips6DataConfig
+from tfdefect.datasets.pcb_anomaly.data_config import PcbAnomalyDataConfig
+from tfdefect.datasets.smt_pairs.data_config import SmtPairsDataConfig
+from tfdefect.datasets.tfds_builders import available_datasets, builder_module
+from tfdefect.datasets.wafer_sem.data_config import WaferSemDataConfig
 
 DATA_CONFIGS = (
     CastingDataConfig,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES
 
 
 @dataclasses.dataclass(kw_only=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.synthetic.casting import CLASS_NAMES
+from tfdefect.datasets.casting.synthetic import CLASS_NAMES
 
 
 @dataclasses.dataclass(kw_only=True)

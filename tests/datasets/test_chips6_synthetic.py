@@ -1,12 +1,8 @@
 import numpy as np
 import pytest
 
-from tfdefect.data.synthetic.chips import (
-    CHANNEL_NAMES,
-    ChipSynthesisConfig,
-    instances_from_semantic,
-    render_chip,
-)
+from tfdefect.datasets.chips6.names import CHANNEL_NAMES
+from tfdefect.datasets.chips6.synthetic import ChipSynthesisConfig, render_chip
 
 
 def _chips(n, config=None):
@@ -59,25 +55,6 @@ def test_channels_show_their_defects():
     assert bump[0] > 10 and dent[0] < -10
     assert bump[2] > 5 and dent[2] > 5
     assert dot[1] < -30 and abs(dot[0]) < 5
-
-
-def test_instances_from_semantic_components():
-    semantic = np.zeros((20, 20), np.uint8)
-    semantic[2:5, 2:5] = 1
-    semantic[10:12, 10:15] = 1
-    semantic[15:18, 1:3] = 3
-    masks, boxes, labels = instances_from_semantic(semantic)
-    assert sorted(labels.tolist()) == [1, 1, 3]
-    assert [2, 2, 5, 5] in boxes.tolist()
-
-
-def test_instance_map_must_not_mix_classes():
-    semantic = np.zeros((8, 8), np.uint8)
-    semantic[1:3, 1:3] = 1
-    semantic[1:3, 3:5] = 2
-    ids = (semantic > 0).astype(np.uint8)
-    with pytest.raises(ValueError, match="covers classes"):
-        instances_from_semantic(semantic, ids)
 
 
 def test_bad_synthesis_settings():

@@ -7,14 +7,16 @@ import os
 import cv2
 import numpy as np
 
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
+from tfdefect.datasets.wafer_sem.settings import WaferSemSettings
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
-def list_class_folders(manual_dir: str, class_names=CLASS_NAMES) -> list[tuple[str, int]]:
-    class_names = list(class_names)
+def list_class_folders(
+    manual_dir: str, class_names=WaferSemSettings.class_names
+) -> list[tuple[str, int]]:
     """[(path, class index)] of every image; errors name unknown folders and empty input."""
+    class_names = list(class_names)
     if not os.path.isdir(manual_dir):
         raise FileNotFoundError(f"{manual_dir}: not a folder")
     folders = sorted(

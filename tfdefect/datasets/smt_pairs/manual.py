@@ -6,8 +6,8 @@ Columns (header row required; extra columns are ignored):
     reference_image  path of the ok crop from the gold board (relative to the CSV)
     test_image       path of the crop from the inspected board (relative to the CSV)
     label            ok or ng
-    defect_class     one of the dataset's class_names (default the synthetic DEFECT_CLASSES;
-                     ok for ok pairs)
+    defect_class     one of the dataset's class_names (default ``SmtPairsSettings``'s: the
+                     synthetic classes; ok for ok pairs)
     board_id         inspected board; all pairs of a board land in the same split
     split            optional: train, validation or test; without it the split follows a
                      hash of board_id (70 / 15 / 15), so no board is in two splits
@@ -23,7 +23,7 @@ import os
 
 import cv2
 
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES
+from tfdefect.datasets.smt_pairs.settings import SmtPairsSettings
 
 REQUIRED = ("position", "reference_image", "test_image", "label", "defect_class", "board_id")
 SPLITS = ("train", "validation", "test")
@@ -35,7 +35,9 @@ def split_of_board(board_id: str) -> str:
     return "train" if bucket < 70 else "validation" if bucket < 85 else "test"
 
 
-def read_annotations(csv_path: str, class_names=DEFECT_CLASSES) -> dict[str, list[dict]]:
+def read_annotations(
+    csv_path: str, class_names=SmtPairsSettings.class_names
+) -> dict[str, list[dict]]:
     """Rows of ``annotation_labels.csv`` grouped by split, checked against ``class_names``
     (which must hold ``ok``); paths made absolute."""
     class_names = list(class_names)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.pcb import PcbSynthesisConfig
+from tfdefect.datasets.dataset_config import DatasetConfig
+from tfdefect.datasets.pcb_anomaly.synthetic import PcbSynthesisConfig
 
 
 @dataclasses.dataclass

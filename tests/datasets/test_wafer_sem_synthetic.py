@@ -3,7 +3,7 @@ import hashlib
 import cv2
 import numpy as np
 
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES, render_site, site_layout
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES, render_site, site_layout
 
 # sha256 of the 96 px renders of the eight classes below, recorded before rendering learnt
 # to scale with the side: 96 px images (and datasets built with image_size=96) stay as

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.wafer_sem import CLASS_NAMES
-from tfdefect.datasets.wafer_sem_settings import WaferSemSettings
+from tfdefect.datasets.dataset_config import DatasetConfig
+from tfdefect.datasets.wafer_sem.settings import WaferSemSettings
+from tfdefect.datasets.wafer_sem.synthetic import CLASS_NAMES
 
 
 @dataclasses.dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from tfdefect.data.dataset_config import DatasetConfig
-from tfdefect.data.synthetic.smt import DEFECT_CLASSES
-from tfdefect.datasets.smt_pairs_settings import SmtPairsSettings
+from tfdefect.datasets.dataset_config import DatasetConfig
+from tfdefect.datasets.smt_pairs.settings import SmtPairsSettings
+from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES
 
 
 @dataclasses.dataclass
