@@ -12,9 +12,14 @@ import importlib
 DATASETS = ("casting", "chips6", "pcb_anomaly", "smt_pairs", "wafer_sem")
 
 _HOMES = {
-    "CastingSettings": "casting_settings",
-    "SmtPairsSettings": "smt_pairs_settings",
-    "WaferSemSettings": "wafer_sem_settings",
+    "CastingDataConfig": "casting.data_config",
+    "CastingSettings": "casting.settings",
+    "Chips6DataConfig": "chips6.data_config",
+    "PcbAnomalyDataConfig": "pcb_anomaly.data_config",
+    "SmtPairsDataConfig": "smt_pairs.data_config",
+    "SmtPairsSettings": "smt_pairs.settings",
+    "WaferSemDataConfig": "wafer_sem.data_config",
+    "WaferSemSettings": "wafer_sem.settings",
     "prepare_builder": "prepare",
 }
 
