@@ -77,8 +77,8 @@ def test_group_counter_counts_the_drawn_pairs_and_resets():
 def test_sampled_distribution_logger_writes_drawn_and_expected_shares(tmp_path, capsys):
     import json
 
+    from tfdefect.callbacks.sampled_distribution_logger import SampledDistributionLogger
     from tfdefect.data.group_counter import GroupCounter
-    from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 
     counter = GroupCounter(2, 3)
     counter.counts.assign([[6, 2, 0], [1, 0, 1]])

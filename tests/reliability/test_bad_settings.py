@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdefect.callbacks.non_finite_loss import NonFiniteLossError
 from tfdefect.cli import main as cli_main
 from tfdefect.config import ConfigError
 from tfdefect.export import publish_model
@@ -14,7 +15,6 @@ from tfdefect.export.finite_outputs import NonFiniteOutputError
 from tfdefect.models.classifiers import ImageClassifier
 from tfdefect.recipes import casting_zoo, mask_rcnn_chips, wafer_mobilenet
 from tfdefect.training.fit import fit_model
-from tfdefect.training.non_finite_loss import NonFiniteLossError
 from tfdefect.training.train_config import TrainConfig
 
 

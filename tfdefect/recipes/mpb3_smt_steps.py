@@ -11,6 +11,7 @@ import os
 import keras
 import numpy as np
 
+from tfdefect.callbacks.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.config import ConfigError
 from tfdefect.data.group_counter import GroupCounter
 from tfdefect.data.mpwr import format_weights, mpwr_weights
@@ -27,7 +28,6 @@ from tfdefect.recipes.common import (
     strategy_scope,
 )
 from tfdefect.training.fit import fit_model
-from tfdefect.training.sampled_distribution_logger import SampledDistributionLogger
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
 from tfdefect.viz.pair_plots import plot_pairs
 from tfdefect.viz.segmentation_plots import plot_training_curves

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining, balanced_class_weights
+from tfdefect.callbacks import PerClassRecall, RecallWeightedTraining
 from tfdefect.data.element_seeds import with_element_seeds
 from tfdefect.data.label_map import write_label_map
 from tfdefect.data.leakage_audit import audit_tfds_builder
@@ -24,7 +24,7 @@ from tfdefect.evaluation.classification import (
     format_figures,
     runtime_comparison_table,
 )
-from tfdefect.losses import ClassWeightedCrossentropy
+from tfdefect.losses import ClassWeightedCrossentropy, balanced_class_weights
 from tfdefect.models.classifiers import ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.common import (
     announce,

@@ -8,7 +8,7 @@ import importlib
 _HOMES = {
     "TrainConfig": "tfdefect.training.train_config",
     "fit_model": "tfdefect.training.fit",
-    "SampledDistributionLogger": "tfdefect.training.sampled_distribution_logger",
+    "SampledDistributionLogger": "tfdefect.callbacks.sampled_distribution_logger",
     "STRATEGIES": "tfdefect.training.strategy",
     "make_strategy": "tfdefect.training.strategy",
 }

@@ -8,10 +8,10 @@ import time
 
 import keras
 
-from tfdefect.training.durable_backup import DurableBackupAndRestore
-from tfdefect.training.epoch_log import EpochLog
+from tfdefect.callbacks.durable_backup import DurableBackupAndRestore
+from tfdefect.callbacks.epoch_log import EpochLog
+from tfdefect.callbacks.non_finite_loss import StopOnNonFiniteLoss
 from tfdefect.training.learning_rate import ScheduledLearningRate, needs_schedule
-from tfdefect.training.non_finite_loss import StopOnNonFiniteLoss
 from tfdefect.training.train_config import TrainConfig
 
 

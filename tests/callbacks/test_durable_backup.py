@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdefect.training.durable_backup import UnreadableBackupError
+from tfdefect.callbacks.durable_backup import UnreadableBackupError
 from tfdefect.training.fit import fit_model
 from tfdefect.training.train_config import TrainConfig
 
