@@ -71,7 +71,7 @@ def test_a_new_run_keeps_the_old_history_aside(tmp_path):
 
 
 def test_a_killed_writers_temporary_backup_is_removed_a_live_ones_kept(tmp_path):
-    from tfdefect.export.atomic import remove_stale_temp_dirs
+    from tfdefect.atomic_files import remove_stale_temp_dirs
 
     dead = tmp_path / ".tmp-epoch-000006-999999999-abc"  # a pid that cannot be alive
     live = tmp_path / f".tmp-epoch-000007-{os.getpid()}-def"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import os
 
+from tfdefect.atomic_files import atomic_write_file, atomic_write_text
 from tfdefect.backbones.pretrained import TORCH_LAYOUT_ATTRIBUTE
 from tfdefect.backbones.torch_checkpoint import CheckpointError, read_checkpoint
 from tfdefect.backbones.torch_conversion import ARCHITECTURES, assign_torch_checkpoint
-from tfdefect.export.atomic import atomic_write_file, atomic_write_text
 
 # where each architecture's ImageNet checkpoint comes from (README lists them too)
 SOURCES = {

@@ -6,7 +6,7 @@ import json
 import os
 import time
 
-from tfdefect.export.atomic import atomic_write_text
+from tfdefect.atomic_files import atomic_write_text
 
 
 def write_bench_json(path: str, machine: str, results: dict) -> None:

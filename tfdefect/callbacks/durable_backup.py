@@ -3,7 +3,7 @@
 Keras writes ``latest.weights.h5`` in place and its metadata after it, so a process killed
 while saving leaves a truncated file (every restart then fails) or weights one epoch ahead
 of their metadata. Here each backup is a folder ``epoch-<N>/`` (weights, ``state.json``)
-written under a temporary name and renamed (``tfdefect.export.atomic.publish_version``, as
+written under a temporary name and renamed (``tfdefect.atomic_files.publish_version``, as
 exports are), so it exists whole or not at all; the two
 newest are kept and an unreadable newest one falls back to the older with a warning.
 Safe against process death (SIGKILL, OOM killer, a closed terminal), not power loss
@@ -22,7 +22,7 @@ import sys
 
 import keras
 
-from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
+from tfdefect.atomic_files import publish_version, remove_stale_temp_dirs
 
 _GENERATION = re.compile(r"^epoch-(\d+)$")
 WEIGHTS_FILE = "model.weights.h5"

@@ -9,7 +9,7 @@ import time
 
 import keras
 
-from tfdefect.export.atomic import atomic_write_text
+from tfdefect.atomic_files import atomic_write_text
 
 
 class EpochLog(keras.callbacks.Callback):

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from tfdefect.atomic_files import atomic_write_text
 from tfdefect.data.coco_masks import decode_polygons, decode_rle, encode_rle
 from tfdefect.data.instance_masks import example_from_instances, mask_box
-from tfdefect.export.atomic import atomic_write_text
 from tfdefect.json_values import is_int, json_type
 
 COCO_FILE = "annotations.json"

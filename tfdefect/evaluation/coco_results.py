@@ -13,9 +13,9 @@ import os
 
 import numpy as np
 
+from tfdefect.atomic_files import atomic_write_text
 from tfdefect.data.coco_annotations import coco_annotations
 from tfdefect.data.coco_masks import encode_rle
-from tfdefect.export.atomic import atomic_write_text
 
 DETECTIONS_FILE = "detections.json"
 ANNOTATIONS_FILE = "test_annotations.json"

@@ -14,8 +14,8 @@ import datetime
 import json
 import os
 
+from tfdefect.atomic_files import atomic_write_text
 from tfdefect.evaluation.html_report import REPORT_PAGE, render_report_page, run_figures
-from tfdefect.export.atomic import atomic_write_text
 from tfdefect.export.metadata import library_version
 
 REPORT = "metrics.json"

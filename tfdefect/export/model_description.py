@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from tfdefect.export.metadata import ModelMetadata
+from tfdefect.export.metadata import TASKS, ModelMetadata
 from tfdefect.export.signatures import make_serving_functions, model_image_shape
-
-_TASK_BY_CLASS = {
-    "UNetSegmenter": "segmentation",
-    "ResNet50FPNSegmenter": "segmentation",
-    "MaskRCNN": "detection",
-    "Padim": "anomaly",
-    "ImageClassifier": "classification",
-    "MPB3": "pair_classification",
-    "CachedReferenceMPB3": "pair_classification",
-}
 
 
 def model_task(model) -> str:
-    """The task of a tfdefect model, from its class (or its outputs for plain models)."""
-    for cls in type(model).__mro__:
-        if cls.__name__ in _TASK_BY_CLASS:
-            return _TASK_BY_CLASS[cls.__name__]
+    """The task a model serves: the ``task`` its class declares (every tfdefect model
+    does), else guessed from its output names (a plain Keras model)."""
+    task = getattr(type(model), "task", None)
+    if task in TASKS:
+        return task
     names = set(getattr(model, "output_names", None) or [])
     if "probabilities" in names:
         return "segmentation"

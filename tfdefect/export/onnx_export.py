@@ -7,7 +7,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tfdefect.export.atomic import make_temp_dir
+from tfdefect.atomic_files import make_temp_dir
 from tfdefect.export.metadata import ModelMetadata, onnx_metadata_props
 from tfdefect.export.onnx_fusions import fuse_layer_norms
 from tfdefect.export.onnx_weights import attach_weights, weight_input_function

@@ -6,7 +6,7 @@ import dataclasses
 import os
 import sys
 
-from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
+from tfdefect.atomic_files import publish_version, remove_stale_temp_dirs
 from tfdefect.export.finite_outputs import check_finite_outputs
 from tfdefect.export.metadata import ModelMetadata, write_savedmodel_metadata
 from tfdefect.export.model_description import describe_model, serving_postprocess

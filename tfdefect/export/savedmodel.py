@@ -6,7 +6,7 @@ import os
 
 import keras
 
-from tfdefect.export.atomic import publish_version, remove_stale_temp_dirs
+from tfdefect.atomic_files import publish_version, remove_stale_temp_dirs
 from tfdefect.export.metadata import ModelMetadata, write_savedmodel_metadata
 from tfdefect.export.serving_config import update_models_config
 from tfdefect.export.signatures import bytes_specs, make_serving_functions, relaxed_specs

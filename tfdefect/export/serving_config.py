@@ -12,7 +12,7 @@ import os
 import posixpath
 import re
 
-from tfdefect.export.atomic import atomic_write_text
+from tfdefect.atomic_files import atomic_write_text
 
 INSTALL_HINT = "pip install --no-deps tensorflow-serving-api==2.21.0"
 _VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")

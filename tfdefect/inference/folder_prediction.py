@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 
-from tfdefect.export.atomic import make_temp_dir, remove_stale_temp_dirs
+from tfdefect.atomic_files import make_temp_dir, remove_stale_temp_dirs
 from tfdefect.inference.image_io import ImageReadError, display_image, list_image_files
 from tfdefect.inference.predictor import check_position_ids, failure_reason
 from tfdefect.progress import progress_bar

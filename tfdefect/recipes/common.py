@@ -8,8 +8,8 @@ def start_run(config) -> None:
     ``--config`` reads back), atomically."""
     import os
 
+    from tfdefect.atomic_files import atomic_write_text
     from tfdefect.config import to_json
-    from tfdefect.export.atomic import atomic_write_text
 
     os.makedirs(config.workdir, exist_ok=True)
     atomic_write_text(os.path.join(config.workdir, "config.json"), to_json(config))
@@ -30,8 +30,8 @@ def announce(message: str) -> None:
 def save_keras_with_metadata(model, path: str, metadata) -> str:
     """Save ``model`` as ``.keras`` with its export metadata inside (atomic: temp + rename),
     so ``tfdefect.load(path)`` and ``tfdefect export path`` know task and classes."""
+    from tfdefect.atomic_files import atomic_write_file
     from tfdefect.export import attach_keras_metadata
-    from tfdefect.export.atomic import atomic_write_file
 
     def write(temp):
         model.save(temp)

@@ -45,6 +45,8 @@ class ImageClassifier(keras.Model):
     Outputs: (B, K) class probabilities (served as ``class_probabilities``).
     """
 
+    task = "classification"  # what the exports and `tfdefect.load` serve it as
+
     def __init__(
         self,
         backbone="resnet18",

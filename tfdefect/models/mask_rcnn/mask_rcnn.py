@@ -64,6 +64,8 @@ class MaskRCNN(keras.Model):
     scores (B, D); masks (B, D, H, W) uint8 at image resolution; num_detections (B,) int32.
     """
 
+    task = "detection"  # what the exports and `tfdefect.load` serve it as
+
     def __init__(
         self,
         num_classes=4,

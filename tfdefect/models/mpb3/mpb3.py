@@ -32,6 +32,8 @@ class MPB3(keras.Model):
     Outputs: {"ng": (B, 1) probability, "defect_class": (B, K) probabilities}.
     """
 
+    task = "pair_classification"  # what the exports and `tfdefect.load` serve it as
+
     def __init__(
         self,
         num_classes=9,

@@ -49,6 +49,8 @@ class Padim(keras.Model):
     map >= pixel threshold.
     """
 
+    task = "anomaly"  # what the exports and `tfdefect.load` serve it as
+
     def __init__(
         self,
         backbone="efficientnetb0",

@@ -36,6 +36,8 @@ class ResNet50FPNSegmenter(keras.Model):
     Output shape: (B, H, W, K) float32 softmax probabilities.
     """
 
+    task = "segmentation"  # what the exports and `tfdefect.load` serve it as
+
     def __init__(
         self,
         num_classes=4,
