@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import numpy as np
 
 GREY_MODELS = ("mobilenetv2",)
+RESULTS = os.path.join("bench_results", "wafer_learning.json")
 
 
 def parse_args(argv=None):
@@ -36,7 +38,7 @@ def parse_args(argv=None):
     parser.add_argument("--num-sites", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="TFDS data dir (default: TFDS's)")
-    parser.add_argument("--output", default="bench_wafer_learning.json")
+    parser.add_argument("--output", default=RESULTS)
     args = parser.parse_args(argv)
     if args.steps < 4:
         parser.error(f"--steps {args.steps}: at least 4 (one checkpoint every steps / 4)")
