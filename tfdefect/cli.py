@@ -156,7 +156,7 @@ def _cmd_predict(args) -> int:
 
 
 def _cmd_stream(args) -> int:
-    from tfdefect.inference.anomaly_predictor import stream
+    from tfdefect.inference.anomaly_stream import stream
 
     stream(
         args.model,

@@ -9,6 +9,7 @@ from tests.prediction_checks import check_predictions
 from tests.report_checks import check_report_page
 from tfdefect.config import ConfigError
 from tfdefect.datasets.smt_pairs.synthetic import DEFECT_CLASSES, render_pair
+from tfdefect.export.metadata import read_savedmodel_metadata
 from tfdefect.recipes.mpb3_smt import main
 
 
@@ -26,6 +27,7 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
         "train.steps_per_epoch": "3",
         "train.batch_size": "8",
         "train.tensorboard": "false",
+        "ng_threshold": "0.3",
     }
     overrides = [arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")]
     result = main(["--mode", "train", *overrides])
@@ -96,6 +98,11 @@ def test_train_val_infer_on_tiny_boards(tmp_path):
         with open(out / "predictions.csv") as handle:
             answers[runtime] = list(csv.DictReader(handle))
     assert [r["pair"] for r in answers["tf"]] == ["p0", "p1"]
+    for runtime, rows in answers.items():  # the threshold trained with, in every route
+        for row in rows:
+            assert (row["ng"] == "True") == (float(row["ng_probability"]) >= 0.3), runtime
+    for name in ("smt_mpb3", "smt_mpb3_cached"):
+        assert read_savedmodel_metadata(str(exports / name / "1")).thresholds["ng"] == 0.3
     for runtime in ("savedmodel", "onnx", "cached"):
         for a, b in zip(answers["tf"], answers[runtime], strict=True):
             assert a["defect_class"] == b["defect_class"]

@@ -35,10 +35,10 @@ class Predictor:
         metadata: the export's ``ModelMetadata``; task, class_names: its shortcuts.
     """
 
-    def __init__(self, path: str, batch_size: int = 8):
+    def __init__(self, path: str, batch_size: int = 8, runtime=None):
         self.path = path
         self.batch_size = batch_size
-        self.runtime = open_runtime(path)
+        self.runtime = runtime or open_runtime(path)
         self.metadata = self.runtime.metadata
         images = self.metadata.image_inputs
         if not images:
@@ -47,6 +47,16 @@ class Predictor:
         self.channels = int(self.image_shape[-1])
         self.free_size = not (self.image_shape[0] and self.image_shape[1])
         self.size_multiple = int(self.metadata.extra.get("size_multiple") or 32)
+
+    @classmethod
+    def from_model(cls, model, metadata, batch_size: int = 8) -> Predictor:
+        """A Predictor of a Keras model in memory, described by ``metadata``
+        (``tfdefect.export.describe_model(model, class_names)``); it runs the same serving
+        function as the model's exports."""
+        from tfdefect.inference.runtimes import KerasRuntime
+
+        runtime = KerasRuntime.from_model(model, metadata)
+        return cls(f"<{type(model).__name__} in memory>", batch_size, runtime=runtime)
 
     @property
     def task(self) -> str:
@@ -87,10 +97,10 @@ class Predictor:
         results = [None] * len(tests)
         for indices in self._chunks(tests):
             chunk = [tests[k] for k in indices]
-            feeds = {self._test_input_name(): self._batch(chunk)}
+            feeds = {self._test_input_name(): self.model_batch(chunk)}
             for name, values in extra.items():
                 part = [values[k] for k in indices]
-                feeds[name] = self._batch(part) if name == "reference" else np.asarray(part)
+                feeds[name] = self.model_batch(part) if name == "reference" else np.asarray(part)
             outputs = self.runtime(feeds)
             for i, (k, image) in enumerate(zip(indices, chunk, strict=True)):
                 results[k] = self._decode(outputs, i, image)
@@ -161,7 +171,7 @@ class Predictor:
         if 0 in image.shape:
             raise ValueError(f"empty image of shape {image.shape}")
 
-    def _batch(self, images: list) -> np.ndarray:
+    def model_batch(self, images: list) -> np.ndarray:
         """The model's input batch: each image resized (fixed-size models) or padded with
         mirrored edges (free-size models) to ``_model_size``."""
         batch = []

@@ -88,11 +88,9 @@ class KerasRuntime:
 
     def __init__(self, path: str):
         import keras
-        import tensorflow as tf
 
         import tfdefect.models  # noqa: F401  (registers the library's classes)
-        from tfdefect.export.model_description import describe_model, serving_postprocess
-        from tfdefect.export.signatures import make_serving_functions
+        from tfdefect.export.model_description import describe_model
 
         if not zipfile.is_zipfile(path):
             raise ModelLoadError(f"{path}: not a readable .keras file (not a zip archive)")
@@ -104,6 +102,22 @@ class KerasRuntime:
         if metadata is None:
             metadata = describe_model(model)
             _warn(f"{path} carries no tfdefect metadata; class names are placeholders")
+        self._serve(model, metadata)
+
+    @classmethod
+    def from_model(cls, model, metadata: ModelMetadata) -> KerasRuntime:
+        """The runtime of a model in memory (just trained, or built from another, like a
+        cached-reference MPB3), described by ``metadata`` (``describe_model``)."""
+        runtime = cls.__new__(cls)
+        runtime._serve(model, metadata)
+        return runtime
+
+    def _serve(self, model, metadata: ModelMetadata) -> None:
+        import tensorflow as tf
+
+        from tfdefect.export.model_description import serving_postprocess
+        from tfdefect.export.signatures import make_serving_functions
+
         self.metadata = metadata
         serve, _, specs = make_serving_functions(model, serving_postprocess(model))
         self._names = [s.name for s in specs]

@@ -97,14 +97,20 @@ def train(config, distribution=None) -> dict:
     from tfdefect.export import describe_model
 
     best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
-    metadata = describe_model(best, class_names)
+    thresholds = {"ng": config.ng_threshold}
+    metadata = describe_model(best, class_names, thresholds=thresholds)
     save_keras_with_metadata(best, os.path.join(config.ckp, "best.keras"), metadata)
     published = publish_for_serving(best, config, metadata)
     cached = CachedReferenceMPB3.from_mpb3(best, gold_references(builder, positions))
     cached_published = publish_for_serving(
         cached,
         config,
-        describe_model(cached, class_names, extra={"position_names": list(positions)}),
+        describe_model(
+            cached,
+            class_names,
+            thresholds=thresholds,
+            extra={"position_names": list(positions)},
+        ),
         name=f"{config.export.name}_cached",
     )
     print(
@@ -237,79 +243,63 @@ def run(
 def infer(
     config, folder: str, runtime: str, output_dir: str, cached_reference: bool = False
 ) -> list[dict]:
-    """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder``. With
-    ``cached_reference`` (runtime tf) each distinct reference image is embedded once."""
+    """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder`` with
+    ``Predictor`` (the front of ``tfdefect predict`` and the exports): the best checkpoint
+    (runtime tf), or the newest published SavedModel / ONNX model. The ng threshold is the
+    model's own (``ng_threshold`` when it was trained). With ``cached_reference`` (runtime
+    tf) each distinct reference image is embedded once."""
     if cached_reference and runtime != "tf":
         raise SystemExit(
             "--cached-reference runs with --runtime tf; the exported *_cached models take "
             "position ids (see positions.json) instead of reference images"
         )
-    import cv2
+    from tfdefect.inference.image_io import ImageReadError
 
     references = sorted(glob.glob(os.path.join(folder, "*_reference.png")))
     if not references:
         raise SystemExit(f"{folder}: no *_reference.png files")
-    size = config.data.image_size
-
-    def read(path):
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
-        if image is None:
-            raise SystemExit(f"{path}: not a readable image")
-        image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-
     pairs = []
     for reference in references:
         test = reference[: -len("_reference.png")] + "_test.png"
         if not os.path.isfile(test):
             raise SystemExit(f"{reference}: its test sample {test} is missing")
         pairs.append((reference, test))
-    inputs = {
-        "reference": np.stack([read(r) for r, _ in pairs]),
-        "test": np.stack([read(t) for _, t in pairs]),
-    }
-    outputs = _run_cached(config, inputs) if cached_reference else _run(config, runtime, inputs)
-    from tfdefect.export.metadata import read_keras_metadata
-
-    saved = read_keras_metadata(os.path.join(config.ckp, "best.keras"))
-    class_names = saved.class_names if saved else list(config.data.class_names)
-    rows = []
-    for i, (reference, _) in enumerate(pairs):
-        p_ng = float(np.asarray(outputs["ng"])[i].ravel()[0])
-        rows.append(
-            {
-                "pair": os.path.basename(reference)[: -len("_reference.png")],
-                "ng_probability": round(p_ng, 5),
-                "ng": p_ng >= config.ng_threshold,
-                "defect_class": class_names[int(np.argmax(outputs["defect_class"][i]))],
-            }
-        )
+    predictor = _pair_predictor(config, runtime)
+    try:
+        reference_images = [predictor.read(r) for r, _ in pairs]
+        test_images = [predictor.read(t) for _, t in pairs]
+    except ImageReadError as error:
+        raise SystemExit(str(error)) from None
+    if cached_reference:
+        results = _predict_cached(predictor, reference_images, test_images)
+    else:
+        results = predictor.predict(test_images, reference=reference_images)
+    rows = [
+        {
+            "pair": os.path.basename(reference)[: -len("_reference.png")],
+            "ng_probability": round(result.ng_probability, 5),
+            "ng": result.is_ng,
+            "defect_class": result.defect_class,
+        }
+        for (reference, _), result in zip(pairs, results, strict=True)
+    ]
     os.makedirs(output_dir, exist_ok=True)
     path = os.path.join(output_dir, "predictions.csv")
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} pairs ({runtime}) -> {path}")
+    threshold = predictor.metadata.thresholds.get("ng", 0.5)
+    print(f"{len(rows)} pairs ({runtime}, ng at probability >= {threshold}) -> {path}")
     return rows
 
 
-def _run_cached(config, inputs):
-    digests = [hashlib.sha1(image.tobytes()).hexdigest() for image in inputs["reference"]]
-    distinct = list(dict.fromkeys(digests))
-    references = np.stack([inputs["reference"][digests.index(d)] for d in distinct])
-    model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
-    cached = CachedReferenceMPB3.from_mpb3(model, references)
-    print(f"{len(distinct)} distinct references embedded once for {len(digests)} pairs")
-    position_id = np.array([distinct.index(d) for d in digests], dtype="int32")
-    outputs = cached.predict_on_batch({"test": inputs["test"], "position_id": position_id})
-    return {k: np.asarray(v) for k, v in outputs.items()}
+def _pair_predictor(config, runtime: str):
+    """The Predictor of the best checkpoint (tf) or the newest published version."""
+    from tfdefect.inference.predictor import Predictor
 
-
-def _run(config, runtime, inputs):
     if runtime == "tf":
-        model = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
-        return {k: np.asarray(v) for k, v in model.predict_on_batch(inputs).items()}
+        return Predictor(os.path.join(config.ckp, "best.keras"))
     from tfdefect.export.publish import version_numbers
 
     base = os.path.join(config.export.dir, config.export.name)
@@ -317,7 +307,23 @@ def _run(config, runtime, inputs):
     if not versions:
         raise SystemExit(f"{base}: no published version; run --mode train first")
     path = os.path.join(base, str(versions[-1]))
-    runtime_path = path if runtime == "savedmodel" else os.path.join(path, "model.onnx")
-    from tfdefect.inference.runtimes import open_runtime
+    return Predictor(path if runtime == "savedmodel" else os.path.join(path, "model.onnx"))
 
-    return open_runtime(runtime_path)(inputs)
+
+def _predict_cached(predictor, reference_images: list, test_images: list) -> list:
+    """Pair results of a cached-reference MPB3 built from ``predictor``'s model: each
+    distinct reference embedded once, the pairs scored by position id."""
+    from tfdefect.export import describe_model
+    from tfdefect.inference.predictor import Predictor
+
+    digests = [hashlib.sha1(image.tobytes()).hexdigest() for image in reference_images]
+    distinct = list(dict.fromkeys(digests))
+    first = [digests.index(d) for d in distinct]
+    references = predictor.model_batch([reference_images[k] for k in first])
+    cached = CachedReferenceMPB3.from_mpb3(predictor.runtime.model, references)
+    metadata = describe_model(
+        cached, predictor.class_names, thresholds=dict(predictor.metadata.thresholds)
+    )
+    print(f"{len(distinct)} distinct references embedded once for {len(digests)} pairs")
+    position_id = np.array([distinct.index(d) for d in digests], dtype="int32")
+    return Predictor.from_model(cached, metadata).predict(test_images, position_id=position_id)

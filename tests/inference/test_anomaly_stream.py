@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from tfdefect.cli import main
 from tfdefect.export import describe_model, export_savedmodel
-from tfdefect.inference.anomaly_predictor import AnomalyRunner, stream
+from tfdefect.inference.anomaly_stream import stream
 from tfdefect.models.padim import Padim
 
 SIZE = 64
@@ -84,6 +84,18 @@ def test_stream_scores_every_frame_of_a_video(exported, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "frame 2: score" in out and "ANOMALY" in out and "frames/s" in out
     assert len(stream(exported[0], video, max_frames=2)) == 2
+    from_keras = stream(exported[1], video)  # any format Predictor reads, same scores
+    for a, b in zip(results, from_keras, strict=True):
+        assert a[2] == b[2] and abs(a[1] - b[1]) < 1e-3 * max(1.0, abs(a[1]))
+
+
+def test_stream_refuses_a_model_of_another_task(tmp_path):
+    classifier = keras.Sequential([keras.Input((SIZE, SIZE, 3)), keras.layers.Flatten()])
+    classifier.add(keras.layers.Dense(2, activation="softmax"))
+    path = str(tmp_path / "classifier.keras")
+    classifier.save(path)
+    with pytest.raises(ValueError, match="a classification model, not an anomaly model"):
+        stream(path, str(tmp_path / "line.avi"))
 
 
 def test_bad_inputs_are_named(exported, tmp_path, capsys):
@@ -100,4 +112,3 @@ def test_bad_inputs_are_named(exported, tmp_path, capsys):
     assert "broken.png: not a readable image" in capsys.readouterr().err
     assert len((output / "predictions.jsonl").read_text().splitlines()) == 1  # the run went on
     assert "not a readable image" in (output / "failures.jsonl").read_text()
-    assert AnomalyRunner(exported[0]).image_size == (SIZE, SIZE)

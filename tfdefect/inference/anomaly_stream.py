@@ -1,5 +1,5 @@
-"""Anomaly detection on image files, folders and video streams with an exported PaDiM
-(SavedModel) or a .keras model."""
+"""``tfdefect stream``: anomaly scores of a video file or camera, frame by frame, through
+``Predictor`` (any export format of an anomaly model), with an optional annotated video."""
 
 from __future__ import annotations
 
@@ -11,36 +11,9 @@ import cv2
 import numpy as np
 
 
-class AnomalyRunner:
-    """Runs a model whose outputs are anomaly_map, score, is_anomalous and mask.
-
-    Args:
-        model_path: a SavedModel version folder (``serving_default`` is called) or a
-            ``.keras`` file of ``tfdefect.models.padim.Padim``.
-
-    ``runner(images)`` takes (B, H, W, 3) uint8 RGB, or a list of images of any sizes,
-    resizes each to the model's input and returns numpy outputs at the model's resolution.
-    """
-
-    def __init__(self, model_path: str):
-        from tfdefect.inference.runtimes import open_runtime
-
-        runtime = open_runtime(model_path)
-        if runtime.metadata.task != "anomaly":
-            raise ValueError(f"{model_path}: a {runtime.metadata.task} model, not an anomaly model")
-        self.image_size = tuple(runtime.metadata.image_inputs[0]["shape"][:2])
-        self._call = lambda x: runtime({"images": x})
-
-    def __call__(self, images: np.ndarray) -> dict:
-        height, width = self.image_size
-        resized = np.stack(
-            [cv2.resize(i, (width, height), interpolation=cv2.INTER_AREA) for i in images]
-        )
-        return self._call(resized.astype(np.uint8))
-
-
 def overlay(image: np.ndarray, anomaly_map: np.ndarray, mask: np.ndarray, scale: float):
-    """BGR picture: the image with the anomaly heatmap (0..scale) and the mask outline."""
+    """(h, w, 3) BGR picture at the map's size (h, w): the (H, W, 3) RGB image with the
+    anomaly heatmap (0..scale) and the outline of the (h, w) bool mask."""
     height, width = anomaly_map.shape
     base = cv2.cvtColor(cv2.resize(image, (width, height)), cv2.COLOR_RGB2BGR)
     heat = np.clip(anomaly_map / max(scale, 1e-12) * 255, 0, 255).astype(np.uint8)
@@ -84,9 +57,13 @@ def stream(
 
     Returns a list of (frame index, score, is_anomalous).
     """
+    from tfdefect.inference.predictor import Predictor
+
     if output:
         check_video_output(output, overwrite)
-    runner = AnomalyRunner(model_path)
+    predictor = Predictor(model_path, batch_size=1)
+    if predictor.task != "anomaly":
+        raise ValueError(f"{model_path}: a {predictor.task} model, not an anomaly model")
     capture_source = int(source) if str(source).isdigit() else source
     if isinstance(capture_source, str) and not os.path.isfile(capture_source):
         raise FileNotFoundError(f"{source}: no such video file")
@@ -105,8 +82,9 @@ def stream(
             ok, frame = capture.read()
             if not ok:
                 break
-            outputs = runner(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)[None])
-            score, flagged = float(outputs["score"][0]), bool(outputs["is_anomalous"][0])
+            rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            result = predictor.predict(rgb)[0]
+            score, flagged = result.score, result.is_anomalous
             results.append((len(results), score, flagged))
             rate = len(results) / (time.time() - started)
             print(
@@ -115,12 +93,7 @@ def stream(
                 flush=True,
             )
             if temp:
-                picture = overlay(
-                    cv2.cvtColor(frame, cv2.COLOR_BGR2RGB),
-                    outputs["anomaly_map"][0],
-                    outputs["mask"][0],
-                    max(score, 1e-6),
-                )
+                picture = overlay(rgb, result.anomaly_map, result.mask, max(score, 1e-6))
                 if writer is None:
                     writer = _open_writer(temp, picture.shape[1::-1])
                 writer.write(picture)
