@@ -11,9 +11,14 @@ import pytest  # noqa: E402
 
 from tfdefect.datasets.chips6.synthetic import ChipSynthesisConfig, render_chip  # noqa: E402
 
-TINY_SYNTHESIS = ChipSynthesisConfig(
-    image_size=64, max_defect_size=12, min_defect_size=5, defect_free_fraction=0.16
-)
+# chips6 settings of 64 px chips (``Chips6Config(**TINY_CHIPS6)``) and their renderer's
+TINY_CHIPS6 = {
+    "image_size": 64,
+    "max_defect_size": 12,
+    "min_defect_size": 5,
+    "defect_free_fraction": 0.16,
+}
+TINY_SYNTHESIS = ChipSynthesisConfig(**TINY_CHIPS6)
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +33,7 @@ def tiny_chips6(tmp_path_factory):
     """A prepared chips6 builder with 8/2/2 synthetic 64x64 chips."""
     from tfdefect.datasets.chips6 import Builder, Chips6Config
 
-    config = Chips6Config(
-        name="tiny", num_train=8, num_validation=2, num_test=2, synthesis=TINY_SYNTHESIS
-    )
+    config = Chips6Config(name="tiny", num_train=8, num_validation=2, num_test=2, **TINY_CHIPS6)
     builder = Builder(config=config, data_dir=str(tmp_path_factory.mktemp("tfds")))
     builder.download_and_prepare()
     return builder

@@ -104,9 +104,20 @@ def test_an_alias_applies_only_where_its_new_key_exists():
     with pytest.raises(ConfigError, match="unknown config key 'arch'"):
         apply_overrides(_WithExport(), ["arch=x"])
     assert current_key(Outer(), "export_dir") == "export_dir"
-    assert set(KEY_ALIASES.values()) <= {"models", "model"} | {
+    from tfdefect.datasets.chips6.settings import Chips6Settings
+    from tfdefect.datasets.pcb_anomaly.settings import PcbAnomalySettings
+
+    renderer = {f.name for s in (Chips6Settings, PcbAnomalySettings) for f in dataclasses.fields(s)}
+    assert set(KEY_ALIASES.values()) <= {"models", "model"} | renderer | {
         f"export.{f.name}" for f in dataclasses.fields(ExportConfig)
     }
+
+
+def test_renderer_settings_once_nested_still_take_their_old_keys():
+    from tfdefect.datasets.pcb_anomaly.pcb_anomaly_dataset_builder import PcbAnomalyConfig
+
+    changed = apply_overrides(PcbAnomalyConfig(name="x"), ["synthesis.noise=5", "num_train=3"])
+    assert (changed.noise, changed.synthesis.noise, changed.num_train) == (5.0, 5.0, 3)
 
 
 def test_old_keys_in_a_config_file_read_back():

@@ -38,9 +38,9 @@ print("all ran")
 
 RECIPES = tuple(CLI_RECIPES)
 SMALL_DATASETS = {
-    "chips6": ["num_train=2", "num_validation=1", "num_test=1", "synthesis.image_size=64"],
+    "chips6": ["num_train=2", "num_validation=1", "num_test=1", "image_size=64"],
     "casting": ["num_train=4", "num_validation=2", "num_test=2", "image_size=32"],
-    "pcb_anomaly": ["num_train=2", "num_validation=2", "num_test=2", "synthesis.image_size=64"],
+    "pcb_anomaly": ["num_train=2", "num_validation=2", "num_test=2", "image_size=64"],
     "smt_pairs": ["boards_train=1", "boards_validation=1", "boards_test=1", "image_size=32"],
     "wafer_sem": ["num_sites=40", "image_size=32"],
 }

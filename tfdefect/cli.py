@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a config field, e.g. num_train=64 or synthesis.image_size=96",
+        help="override a config field, e.g. num_train=64 or image_size=96",
     )
     p.add_argument("--rebuild", action="store_true", help="build again even if prepared")
     p.set_defaults(run=_cmd_build_dataset)

@@ -31,7 +31,7 @@ _TRUE_WORDS = ("1", "true", "yes", "on")
 _FALSE_WORDS = ("0", "false", "no", "off")
 
 
-# Old spellings of top-level config keys -> the dotted key they now name, for ``--set`` and
+# Old spellings of config keys -> the dotted key they now name, for ``--set`` and
 # ``--config``. An old key counts only where the config has no field of that name and has
 # the new key (``export`` is the nested export config; a value that is not a JSON object,
 # or ``--set export=false``, is the old on/off flag).
@@ -45,6 +45,20 @@ KEY_ALIASES = {
     "variants": "models",  # mask_rcnn_chips: the variants to train
     "arch": "model",  # mpb3_smt
     "backbone": "model",  # padim_pcb: the PaDiM preset (named by its backbone)
+    # chips6 and pcb_anomaly builder configs: renderer settings were nested in ``synthesis``
+    **{
+        f"synthesis.{name}": name
+        for name in (
+            "image_size",
+            "noise",
+            "defect_free_fraction",
+            "max_defects",
+            "min_defect_size",
+            "max_defect_size",
+            "design_seed",
+            "components",
+        )
+    },
 }
 
 

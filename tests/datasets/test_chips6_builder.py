@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tests.conftest import TINY_SYNTHESIS
+from tests.conftest import TINY_CHIPS6, TINY_SYNTHESIS
 from tfdefect.datasets.chips6 import Builder, Chips6Config
 from tfdefect.datasets.chips6.data_config import Chips6DataConfig, chips6_class_names
 from tfdefect.datasets.chips6.manual import ChipFolderError, write_chip_folder
@@ -56,7 +56,7 @@ def _manual_tree(root, count=2, size=64):
 
 
 def _build_manual(tmp_path, manual_dir):
-    config = Chips6Config(name="manual_tiny", manual=True, synthesis=TINY_SYNTHESIS)
+    config = Chips6Config(name="manual_tiny", manual=True, **TINY_CHIPS6)
     builder = Builder(config=config, data_dir=str(tmp_path / "data"))
     builder.download_and_prepare(
         download_config=tfds.download.DownloadConfig(manual_dir=str(manual_dir))

@@ -15,11 +15,10 @@ import inspect
 import pytest
 import tensorflow_datasets as tfds
 
-from tests.conftest import TINY_SYNTHESIS
+from tests.conftest import TINY_CHIPS6
 from tfdefect.datasets import casting, chips6, pcb_anomaly, smt_pairs, wafer_sem
 from tfdefect.datasets.casting.casting_dataset_builder import CastingConfig
 from tfdefect.datasets.pcb_anomaly.pcb_anomaly_dataset_builder import PcbAnomalyConfig
-from tfdefect.datasets.pcb_anomaly.synthetic import PcbSynthesisConfig
 from tfdefect.datasets.smt_pairs.smt_pairs_dataset_builder import SmtPairsConfig
 from tfdefect.datasets.wafer_sem.wafer_sem_dataset_builder import WaferSemConfig
 
@@ -40,9 +39,9 @@ class SmallChips6(chips6.Builder, skip_registration=True):
     name = "chips6"
     BUILDER_CONFIGS = [
         chips6.Chips6Config(
-            name="synthetic", num_train=2, num_validation=1, num_test=1, synthesis=TINY_SYNTHESIS
+            name="synthetic", num_train=2, num_validation=1, num_test=1, **TINY_CHIPS6
         ),
-        chips6.Chips6Config(name="manual", manual=True, synthesis=TINY_SYNTHESIS),
+        chips6.Chips6Config(name="manual", manual=True, **TINY_CHIPS6),
     ]
 
 
@@ -54,7 +53,7 @@ class SmallPcbAnomaly(pcb_anomaly.Builder, skip_registration=True):
             num_train=2,
             num_validation=1,
             num_test=1,
-            synthesis=PcbSynthesisConfig(image_size=64),
+            image_size=64,
         ),
         PcbAnomalyConfig(name="mvtec_bottle", manual=True, category="bottle"),
     ]

@@ -20,12 +20,9 @@ from etils import epath
 
 from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
 from tfdefect.datasets.chips6.names import CHANNEL_NAMES, CLASS_NAMES
+from tfdefect.datasets.chips6.settings import Chips6Settings
 from tfdefect.datasets.chips6.splits import chip_records
-from tfdefect.datasets.chips6.synthetic import (
-    ChipSynthesisConfig,
-    render_chip,
-    synthetic_chip_fields,
-)
+from tfdefect.datasets.chips6.synthetic import render_chip, synthetic_chip_fields
 from tfdefect.datasets.class_names import require_synthetic_classes
 
 SPLITS = ("train", "validation", "test")
@@ -36,25 +33,17 @@ HOMEPAGE = "https://arxiv.org/abs/1703.06870"
 
 
 @dataclasses.dataclass
-class Chips6Config(tfds.core.BuilderConfig):
+class Chips6Config(tfds.core.BuilderConfig, Chips6Settings):
     """chips6 config: synthetic generation settings, or manual reading.
+
+    The data settings (split sizes, seed, renderer settings, class_names):
+    ``Chips6Settings``, the same fields as a recipe's ``data.``.
 
     Attributes:
         manual: read chips from manual_dir instead of generating them.
-        seed: generation seed; an example depends only on (seed, split, index).
-        num_train / num_validation / num_test: examples per split (synthetic).
-        synthesis: renderer settings (image size, defect counts and sizes, noise).
-        class_names: the defect classes; mask value k (k >= 1) is ``class_names[k - 1]``, 0 is
-            background (default: the synthetic bump, dent, dot; real chips may have others).
     """
 
     manual: bool = False
-    seed: int = 0
-    num_train: int = 800
-    num_validation: int = 100
-    num_test: int = 100
-    synthesis: ChipSynthesisConfig = dataclasses.field(default_factory=ChipSynthesisConfig)
-    class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
 
 
 class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):

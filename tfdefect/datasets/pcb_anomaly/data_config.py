@@ -5,27 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 from tfdefect.datasets.dataset_config import DatasetConfig
-from tfdefect.datasets.pcb_anomaly.synthetic import PcbSynthesisConfig
+from tfdefect.datasets.pcb_anomaly.settings import PcbAnomalySettings
 
 
 @dataclasses.dataclass
-class PcbAnomalyDataConfig(DatasetConfig):
-    """Which pcb_anomaly to use (``data_dir``, ``manual_dir``, ``rebuild``: see DatasetConfig).
-
-    Attributes:
-        category: category folder name under manual_dir (an MVTec name or your own); its
-            defect types are its ``test/<type>/`` folder names.
-        seed / num_train / num_validation / num_test / image_size: synthetic settings.
-    """
+class PcbAnomalyDataConfig(DatasetConfig, PcbAnomalySettings):
+    """Which pcb_anomaly to use: where (``DatasetConfig``: ``data_dir``, ``manual_dir``,
+    ``rebuild``) and the builder's own settings (``PcbAnomalySettings``: the category of a
+    manual folder, or the synthetic split sizes, seed and renderer settings), the same
+    fields ``tfdefect build-dataset pcb_anomaly --set`` takes."""
 
     dataset_name = "pcb_anomaly"
-
-    category: str = "pcb"
-    seed: int = 0
-    num_train: int = 200
-    num_validation: int = 20
-    num_test: int = 40
-    image_size: int = 224
 
     def config_name(self) -> str:
         return f"mvtec_{self.category}" if self.manual_dir else "synthetic"
@@ -34,10 +24,17 @@ class PcbAnomalyDataConfig(DatasetConfig):
         """PcbAnomalyConfig's fields: the category (manual) or the synthetic settings."""
         if self.manual_dir:
             return {"category": self.category}
-        return {
-            "seed": self.seed,
-            "num_train": self.num_train,
-            "num_validation": self.num_validation,
-            "num_test": self.num_test,
-            "synthesis": PcbSynthesisConfig(image_size=self.image_size),
-        }
+        settings = super().builder_settings()
+        settings.pop("category")
+        return settings
+
+    def check_settings(self, filesystem: bool = True) -> None:
+        """DatasetConfig's checks, and the renderer's (a board size it can draw)."""
+        from tfdefect.config import ConfigError
+
+        if not self.manual_dir:
+            try:
+                self.synthesis  # noqa: B018 - building it runs the renderer's checks
+            except ValueError as error:
+                raise ConfigError(f"data: {error}") from None
+        super().check_settings(filesystem)

@@ -24,34 +24,23 @@ from etils import epath
 
 from tfdefect.data.mvtec_folder import MVTEC_CATEGORIES, list_category, read_record
 from tfdefect.datasets.beam_generation import BeamWhenAsked, examples_over
-from tfdefect.datasets.pcb_anomaly.synthetic import (
-    DEFECT_TYPES,
-    PcbSynthesisConfig,
-    make_design,
-    render_board,
-)
+from tfdefect.datasets.pcb_anomaly.settings import PcbAnomalySettings
+from tfdefect.datasets.pcb_anomaly.synthetic import DEFECT_TYPES, make_design, render_board
 
 # MVTec AD, which the manual configs read
 HOMEPAGE = "https://www.mvtec.com/company/research/datasets/mvtec-ad"
 
 
 @dataclasses.dataclass
-class PcbAnomalyConfig(tfds.core.BuilderConfig):
-    """Attributes:
-    manual: read ``<manual_dir>/<category>`` instead of rendering boards.
-    category: MVTec category folder name (manual configs).
-    seed / num_train / num_validation / num_test: synthetic images per split; validation
-        and test hold num_* good images and num_* images of each defect type.
-    synthesis: renderer settings.
+class PcbAnomalyConfig(tfds.core.BuilderConfig, PcbAnomalySettings):
+    """The data settings (category, split sizes, seed, renderer settings):
+    ``PcbAnomalySettings``, the same fields as a recipe's ``data.``.
+
+    Attributes:
+        manual: read ``<manual_dir>/<category>`` (MVTec AD layout) instead of rendering.
     """
 
     manual: bool = False
-    category: str = "pcb"
-    seed: int = 0
-    num_train: int = 200
-    num_validation: int = 20
-    num_test: int = 40
-    synthesis: PcbSynthesisConfig = dataclasses.field(default_factory=PcbSynthesisConfig)
 
 
 class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
