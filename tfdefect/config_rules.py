@@ -28,7 +28,7 @@ RULES = (
         "must be at least 1",
     ),
     (
-        r"(early_stopping_patience|max_heatmaps|seed|near_threshold|warmup_steps)",
+        r"(early_stopping_patience|max_heatmaps|seed|near_threshold|warmup_steps|.*_warmup_epochs)",
         lambda v: v >= 0,
         "must be >= 0",
     ),

@@ -72,6 +72,22 @@ def test_recall_weighting_raises_lagging_classes_within_bounds():
         callback.on_epoch_end(0, {})
 
 
+def test_recall_weighting_waits_for_its_warmup_epochs():
+    loss = ClassWeightedCrossentropy([1.0, 2.0])
+    callback = RecallWeightedTraining(loss, ["ok", "a"], warmup_epochs=3, verbose=False)
+    logs = {"val_macro_recall": 0.5, "val_recall_ok": 1.0, "val_recall_a": 0.0}
+    for epoch in range(2):  # epochs 1 and 2: the starting weights, logged
+        seen = dict(logs)
+        callback.on_epoch_end(epoch, seen)
+        np.testing.assert_allclose(loss.class_weights.numpy(), [1.0, 2.0])
+        assert seen["loss_weight_a"] == pytest.approx(2.0)
+    callback.on_epoch_end(2, dict(logs))  # after epoch 3: the first update
+    weights = loss.class_weights.numpy()
+    assert weights[1] > 2.0 and weights[0] < 1.0
+    with pytest.raises(ValueError, match="warmup_epochs -1: must be 0 or more"):
+        RecallWeightedTraining(loss, ["ok", "a"], warmup_epochs=-1)
+
+
 def test_recall_first_training_on_a_toy_problem(tmp_path):
     """Class 1 is rare and overlaps class 0: plain training misses it; the recall callbacks
     raise its loss weight, and its validation recall goes up."""

@@ -128,7 +128,12 @@ def train_recall_first(config, splits, class_names, distribution=None):
         metric_callbacks=[
             PerClassRecall(validation, class_names),
             RecallWeightedTraining(
-                loss, class_names, config.recall_strength, config.min_factor, config.max_factor
+                loss,
+                class_names,
+                config.recall_strength,
+                config.min_factor,
+                config.max_factor,
+                warmup_epochs=config.recall_warmup_epochs,
             ),
         ],
     )
