@@ -52,6 +52,12 @@ def parse_args(argv=None):
     parser.add_argument("--pooling", default="average", choices=["average", "max"])
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--recall-warmup",
+        type=int,
+        default=0,
+        help="epochs before recall weighting starts (the recipe's recall_warmup_epochs)",
+    )
     parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_runs"))
     parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
@@ -72,6 +78,7 @@ def recipe_config(args, arm: str, seed: int):
         pooling=args.pooling,
         seed=seed,
         workdir=os.path.join(args.workdir, f"{arm}_seed{seed}"),
+        recall_warmup_epochs=args.recall_warmup,
     )
     config.data = dataclasses.replace(config.data, num_sites=args.sites)
     config.train = dataclasses.replace(

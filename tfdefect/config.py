@@ -55,6 +55,7 @@ KEY_ALIASES = {
             "max_defects",
             "min_defect_size",
             "max_defect_size",
+            "class_probabilities",
             "design_seed",
             "components",
         )

@@ -23,6 +23,7 @@ def _overrides(tmp_path, **extra):
         "data.data_dir": str(tmp_path / "tfds"),
         "train.epochs": "2",
         "train.steps_per_epoch": "2",
+        "recall_warmup_epochs": "1",
         "train.batch_size": "8",
         "train.tensorboard": "false",
         **extra,

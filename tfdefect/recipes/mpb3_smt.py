@@ -41,8 +41,8 @@ class Mpb3SmtConfig:
         workdir: run folder (reports, plots, positions.json, predictions).
         ng_weight / class_weight: joint loss weights of the two heads.
         position_power / class_power: MPWR tempering (1 natural, 0 uniform).
-        ng_threshold: ng probability from which a pair is reported ng; written into the
-            exports' metadata, so infer, `tfdefect predict` and a served model use it.
+        ng_threshold: ng probability from which a pair is reported ng (val, infer); written into
+            the exports' metadata, so `tfdefect predict` and a served model use it.
         seed: weight initialisation and sampling seed.
         export: the served models (``ExportConfig``): train publishes export.name (the
             pair model) and ``<export.name>_cached``; infer with ``--runtime savedmodel``

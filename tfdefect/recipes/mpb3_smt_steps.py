@@ -245,9 +245,10 @@ def infer(
 ) -> list[dict]:
     """Classify ``<name>_reference.png`` / ``<name>_test.png`` pairs in ``folder`` with
     ``Predictor`` (the front of ``tfdefect predict`` and the exports): the best checkpoint
-    (runtime tf), or the newest published SavedModel / ONNX model. The ng threshold is the
-    model's own (``ng_threshold`` when it was trained). With ``cached_reference`` (runtime
-    tf) each distinct reference image is embedded once."""
+    (runtime tf), or the newest published SavedModel / ONNX model, at the recipe's
+    ``ng_threshold`` as in val (the exports carry the one they were trained with; a
+    different one is named). Images are resized to the model's input as they are read.
+    With ``cached_reference`` (runtime tf) each distinct reference image is embedded once."""
     if cached_reference and runtime != "tf":
         raise SystemExit(
             "--cached-reference runs with --runtime tf; the exported *_cached models take "
@@ -265,9 +266,17 @@ def infer(
             raise SystemExit(f"{reference}: its test sample {test} is missing")
         pairs.append((reference, test))
     predictor = _pair_predictor(config, runtime)
+    stored = predictor.metadata.thresholds.get("ng", 0.5)
+    if config.ng_threshold != stored:
+        print(f"ng_threshold {config.ng_threshold} (the model was exported with {stored})")
+        predictor.metadata.thresholds["ng"] = config.ng_threshold
+
+    def read(path):  # at the model's input size at once: a folder of big photos fits
+        return predictor.model_batch([predictor.read(path)])[0]
+
     try:
-        reference_images = [predictor.read(r) for r, _ in pairs]
-        test_images = [predictor.read(t) for _, t in pairs]
+        reference_images = [read(r) for r, _ in pairs]
+        test_images = [read(t) for _, t in pairs]
     except ImageReadError as error:
         raise SystemExit(str(error)) from None
     if cached_reference:

@@ -134,7 +134,7 @@ def check(config: WaferMobilenetConfig) -> None:
 RECIPE = Recipe(
     name="wafer_mobilenet",
     description=__doc__,
-    quick_help="whole recipe within ~15 min",
+    quick_help="whole recipe within ~12 min",
     default_config=WaferMobilenetConfig,
     quick_config=quick_config,
     steps="tfdefect.recipes.wafer_mobilenet_steps:run",

@@ -16,9 +16,10 @@ class Chips6Settings:
     seed: generation seed; an example depends only on (seed, split, index).
     num_train / num_validation / num_test: synthetic examples per split.
     image_size: side of the stored chips (manual chips are resized to it).
-    noise / defect_free_fraction / max_defects / min_defect_size / max_defect_size: the
-        renderer's sensor noise (grey levels), share of defect-free chips, defects per
-        defective chip and defect diameter range in pixels (``ChipSynthesisConfig``).
+    noise / defect_free_fraction / max_defects / min_defect_size / max_defect_size /
+        class_probabilities: the renderer's sensor noise (grey levels), share of defect-free
+        chips, defects per defective chip, defect diameter range in pixels and relative
+        frequency of bump, dent, dot (``ChipSynthesisConfig``).
     class_names: the defect classes; mask value k (k >= 1) is ``class_names[k - 1]``, 0 is
         background (default: the synthetic bump, dent, dot; other names need manual data).
     """
@@ -33,6 +34,7 @@ class Chips6Settings:
     max_defects: int = _RENDERER.max_defects
     min_defect_size: int = _RENDERER.min_defect_size
     max_defect_size: int = _RENDERER.max_defect_size
+    class_probabilities: tuple[float, ...] = _RENDERER.class_probabilities
     class_names: tuple[str, ...] = tuple(CLASS_NAMES[1:])
 
     @property
@@ -45,4 +47,5 @@ class Chips6Settings:
             min_defect_size=self.min_defect_size,
             max_defect_size=self.max_defect_size,
             noise=self.noise,
+            class_probabilities=tuple(self.class_probabilities),
         )
