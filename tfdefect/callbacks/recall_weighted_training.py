@@ -20,9 +20,9 @@ class RecallWeightedTraining(keras.callbacks.Callback):
         min_factor / max_factor: bounds on weight / starting weight.
         warmup_epochs: epochs trained at the starting weights before the first update (the
             update after epoch ``warmup_epochs`` is the first; 0 and 1 both update after
-            the first epoch). From random weights the
-            early recalls swing between 0 and 1 from one epoch to the next; weights that
-            follow them make the loss swing too and delay learning.
+            the first epoch). From random weights the early recalls swing between 0 and 1
+            from one epoch to the next; weights that follow them make the loss swing too
+            and delay learning.
     """
 
     def __init__(

@@ -298,8 +298,7 @@ def infer(
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    threshold = predictor.metadata.thresholds.get("ng", 0.5)
-    print(f"{len(rows)} pairs ({runtime}, ng at probability >= {threshold}) -> {path}")
+    print(f"{len(rows)} pairs ({runtime}, ng at probability >= {config.ng_threshold}) -> {path}")
     return rows
 
 
@@ -328,7 +327,7 @@ def _predict_cached(predictor, reference_images: list, test_images: list) -> lis
     digests = [hashlib.sha1(image.tobytes()).hexdigest() for image in reference_images]
     distinct = list(dict.fromkeys(digests))
     first = [digests.index(d) for d in distinct]
-    references = predictor.model_batch([reference_images[k] for k in first])
+    references = np.stack([reference_images[k] for k in first])  # read at the model's size
     cached = CachedReferenceMPB3.from_mpb3(predictor.runtime.model, references)
     metadata = describe_model(
         cached, predictor.class_names, thresholds=dict(predictor.metadata.thresholds)

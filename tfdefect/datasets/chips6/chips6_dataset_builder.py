@@ -73,7 +73,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
     )
 
     def _info(self) -> tfds.core.DatasetInfo:
-        size = self.builder_config.synthesis.image_size
+        size = self.builder_config.image_size
         return self.dataset_info_from_configs(
             homepage=HOMEPAGE,
             description=(
@@ -119,7 +119,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
             make = functools.partial(
                 _manual_example,
                 reader=reader,
-                image_size=config.synthesis.image_size,
+                image_size=config.image_size,
                 class_names=tuple(config.class_names),
             )
             splits[split] = examples_over(records, make, self.generate_with_beam)
@@ -137,9 +137,10 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
             "validation": config.num_validation,
             "test": config.num_test,
         }[split]
+        synthesis = config.synthesis  # built (and checked) once, not per chip
         for i in range(count):
             rng = np.random.default_rng([config.seed, split_index, i])
-            chip = render_chip(rng, config.synthesis)
+            chip = render_chip(rng, synthesis)
             key = f"{SPLITS[split_index]}_{i:06d}"
             yield key, _example(key, synthetic_chip_fields(chip))
 

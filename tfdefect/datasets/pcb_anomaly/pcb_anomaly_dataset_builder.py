@@ -68,7 +68,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         config = self.builder_config
-        size = None if config.manual else config.synthesis.image_size
+        size = None if config.manual else config.image_size
         return self.dataset_info_from_configs(
             homepage=HOMEPAGE,
             description="Good and defective images with pixel masks of the defects.",
@@ -103,7 +103,8 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
 
     def _generate_synthetic(self, split: str):
         config = self.builder_config
-        design = make_design(config.synthesis)
+        synthesis = config.synthesis  # built (and checked) once, not per board
+        design = make_design(synthesis)
         if split == "train":
             plan = [None] * config.num_train
         else:
@@ -112,7 +113,7 @@ class Builder(BeamWhenAsked, tfds.core.GeneratorBasedBuilder):
         split_index = ("train", "validation", "test").index(split)
         for i, defect in enumerate(plan):
             rng = np.random.default_rng([config.seed, split_index, i])
-            image, mask = render_board(rng, design, defect, config.synthesis)
+            image, mask = render_board(rng, design, defect, synthesis)
             name = f"{split}/{defect or 'good'}/{i:05d}.png"
             yield name, _example(image, mask, defect or "good", name)
 
