@@ -9,22 +9,44 @@ from __future__ import annotations
 import keras
 
 from tfdefect.backbones.pretrained import is_torch_checkpoint, load_backbone_weights
-from tfdefect.backbones.torch_layout import batch_norm, conv, max_pool
+from tfdefect.backbones.torch_layout import (
+    batch_norm,
+    check_initialization,
+    conv,
+    conv_initializer,
+    max_pool,
+)
 from tfdefect.serialization import register
 
 BASIC_RESNET_PRESETS = {"resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3)}
 
 
-def _basic_block(x, filters, stride, name, momentum, torch_compatible=False):
+def _basic_block(x, filters, stride, name, momentum, torch_compatible=False, init="keras"):
     shortcut = x
     if stride != 1 or x.shape[-1] != filters:
         shortcut = keras.layers.Conv2D(
-            filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
+            filters,
+            1,
+            strides=stride,
+            use_bias=False,
+            kernel_initializer=conv_initializer(init),
+            name=f"{name}_proj",
         )(x)
         shortcut = batch_norm(shortcut, f"{name}_proj_bn", momentum, torch_compatible)
     for i, step in enumerate((stride, 1)):
-        x = conv(x, filters, 3, step, f"{name}_conv{i}", torch_compatible, use_bias=False)
-        x = batch_norm(x, f"{name}_bn{i}", momentum, torch_compatible)
+        x = conv(
+            x,
+            filters,
+            3,
+            step,
+            f"{name}_conv{i}",
+            torch_compatible,
+            use_bias=False,
+            kernel_initializer=conv_initializer(init),
+        )
+        x = batch_norm(
+            x, f"{name}_bn{i}", momentum, torch_compatible, zero_gamma=init == "torch" and i == 1
+        )
         if i == 0:
             x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
@@ -45,6 +67,9 @@ class BasicResNetBackbone(keras.Model):
         torch_compatible: torch's padding and BatchNorm epsilon (``torch_layout``), which
             converted torch weights need; False (default) keeps the Keras layout of models
             saved before it existed.
+        initialization: random weights as Keras draws them ("keras", default) or as timm
+            does ("torch": He normal on fan_out, the last BatchNorm of each block at gamma 0);
+            no effect when ``weights`` are loaded.
 
     Input shape: (B, H, W, C) normalised floats.
     Output: dict {"P2": (B, H/4, W/4, 64), "P3": (B, H/8, W/8, 128), "P4": (B, H/16, W/16,
@@ -58,14 +83,25 @@ class BasicResNetBackbone(keras.Model):
         weights=None,
         batch_norm_momentum=0.99,
         torch_compatible=False,
+        initialization="keras",
         **kwargs,
     ):
         if depth not in BASIC_RESNET_PRESETS:
             raise ValueError(f"unknown depth {depth!r}; valid: {', '.join(BASIC_RESNET_PRESETS)}")
+        check_initialization(initialization)
         torch_compatible = torch_compatible or is_torch_checkpoint(weights)
         # === Functional model ===
         inputs = keras.Input((None, None, input_channels), name="images")
-        x = conv(inputs, 64, 7, 2, "stem_conv", torch_compatible, use_bias=False)
+        x = conv(
+            inputs,
+            64,
+            7,
+            2,
+            "stem_conv",
+            torch_compatible,
+            use_bias=False,
+            kernel_initializer=conv_initializer(initialization),
+        )
         x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)
         x = max_pool(x, 3, 2, "stem_pool", torch_compatible)
@@ -80,6 +116,7 @@ class BasicResNetBackbone(keras.Model):
                     f"stage{stage + 2}_block{block}",
                     batch_norm_momentum,
                     torch_compatible,
+                    init=initialization,
                 )
             outputs[f"P{stage + 2}"] = x
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -89,6 +126,7 @@ class BasicResNetBackbone(keras.Model):
         self.weights_path = weights
         self.batch_norm_momentum = batch_norm_momentum
         self.torch_compatible = torch_compatible
+        self.initialization = initialization
         self.pyramid_outputs = outputs
         if weights is not None:
             load_backbone_weights(self, weights, architecture=depth)
@@ -99,6 +137,7 @@ class BasicResNetBackbone(keras.Model):
             "input_channels": self.input_channels,
             "batch_norm_momentum": self.batch_norm_momentum,
             "torch_compatible": self.torch_compatible,
+            "initialization": self.initialization,
             "name": self.name,
             "trainable": self.trainable,
         }

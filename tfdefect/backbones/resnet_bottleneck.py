@@ -10,7 +10,13 @@ from __future__ import annotations
 import keras
 
 from tfdefect.backbones.pretrained import is_torch_checkpoint, load_backbone_weights
-from tfdefect.backbones.torch_layout import batch_norm, conv, max_pool
+from tfdefect.backbones.torch_layout import (
+    batch_norm,
+    check_initialization,
+    conv,
+    conv_initializer,
+    max_pool,
+)
 from tfdefect.serialization import register
 
 # 1 stem conv + 3 convs per bottleneck block.
@@ -20,19 +26,37 @@ RESNET_PRESETS = {
 }
 
 
-def _bottleneck(x, filters, stride, name, momentum, inner_width=None, torch_compatible=False):
+def _bottleneck(
+    x, filters, stride, name, momentum, inner_width=None, torch_compatible=False, init="keras"
+):
     shortcut = x
     if stride != 1 or x.shape[-1] != 4 * filters:
         shortcut = keras.layers.Conv2D(
-            4 * filters, 1, strides=stride, use_bias=False, name=f"{name}_proj"
+            4 * filters,
+            1,
+            strides=stride,
+            use_bias=False,
+            kernel_initializer=conv_initializer(init),
+            name=f"{name}_proj",
         )(x)
         shortcut = batch_norm(shortcut, f"{name}_proj_bn", momentum, torch_compatible)
     inner = inner_width or filters
     for i, (width, kernel, step) in enumerate(
         ((inner, 1, 1), (inner, 3, stride), (4 * filters, 1, 1))
     ):
-        x = conv(x, width, kernel, step, f"{name}_conv{i}", torch_compatible, use_bias=False)
-        x = batch_norm(x, f"{name}_bn{i}", momentum, torch_compatible)
+        x = conv(
+            x,
+            width,
+            kernel,
+            step,
+            f"{name}_conv{i}",
+            torch_compatible,
+            use_bias=False,
+            kernel_initializer=conv_initializer(init),
+        )
+        x = batch_norm(
+            x, f"{name}_bn{i}", momentum, torch_compatible, zero_gamma=init == "torch" and i == 2
+        )
         if i < 2:
             x = keras.layers.Activation("relu", name=f"{name}_relu{i}")(x)
     x = keras.layers.Add(name=f"{name}_add")([x, shortcut])
@@ -55,6 +79,9 @@ class ResNetBackbone(keras.Model):
             (resnet26 for "resnet25", resnet50, wide_resnet50_2; implies torch_compatible).
         torch_compatible: torch's padding and BatchNorm epsilon (``torch_layout``), which
             converted torch weights need; False (default) keeps the earlier Keras layout.
+        initialization: random weights as Keras draws them ("keras", default) or as timm
+            does ("torch": He normal on fan_out, the last BatchNorm of each block at gamma 0);
+            no effect when ``weights`` are loaded.
 
     Input shape: (B, H, W, C) normalised floats; H, W multiples of 32.
     Output: dict {"P2": (B, H/4, W/4, 4w), "P3": (B, H/8, W/8, 8w), "P4": (B, H/16, W/16,
@@ -70,8 +97,10 @@ class ResNetBackbone(keras.Model):
         width_multiplier=1,
         weights=None,
         torch_compatible=False,
+        initialization="keras",
         **kwargs,
     ):
+        check_initialization(initialization)
         torch_compatible = torch_compatible or is_torch_checkpoint(weights)
         blocks = (
             RESNET_PRESETS[blocks_per_stage]
@@ -80,7 +109,16 @@ class ResNetBackbone(keras.Model):
         )
         # === Functional model ===
         inputs = keras.Input((None, None, input_channels), name="images")
-        x = conv(inputs, base_width, 7, 2, "stem_conv", torch_compatible, use_bias=False)
+        x = conv(
+            inputs,
+            base_width,
+            7,
+            2,
+            "stem_conv",
+            torch_compatible,
+            use_bias=False,
+            kernel_initializer=conv_initializer(initialization),
+        )
         x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)
         x = max_pool(x, 3, 2, "stem_pool", torch_compatible)
@@ -96,6 +134,7 @@ class ResNetBackbone(keras.Model):
                     batch_norm_momentum,
                     inner_width=base_width * 2**stage * width_multiplier,
                     torch_compatible=torch_compatible,
+                    init=initialization,
                 )
             outputs[f"P{stage + 2}"] = x
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -106,6 +145,7 @@ class ResNetBackbone(keras.Model):
         self.batch_norm_momentum = batch_norm_momentum
         self.width_multiplier = width_multiplier
         self.torch_compatible = torch_compatible
+        self.initialization = initialization
         self.pyramid_outputs = outputs
         if weights is not None:
             load_backbone_weights(self, weights, architecture=self.architecture_name())
@@ -118,6 +158,7 @@ class ResNetBackbone(keras.Model):
             "batch_norm_momentum": self.batch_norm_momentum,
             "width_multiplier": self.width_multiplier,
             "torch_compatible": self.torch_compatible,
+            "initialization": self.initialization,
             "name": self.name,
             "trainable": self.trainable,
         }

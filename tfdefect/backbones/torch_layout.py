@@ -5,6 +5,12 @@ Keras ``padding="same"`` on a stride-2 layer over an even-sized map pads [k//2 -
 ``ZeroPadding2D`` + ``"valid"`` the two frameworks compute the same thing. BatchNorm epsilon
 is torch's 1e-5 (Keras' default is 1e-3). Max-pools pad with zeros, which equals torch's
 -inf padding when, as in every use here, the pool follows a ReLU.
+
+Random initialisation differs too: Keras draws conv kernels glorot-uniform, torchvision and
+timm He-normal on fan_out, and timm starts the last BatchNorm of every residual branch at
+gamma 0 (``zero_init_last``), so a fresh timm ResNet is its shortcut path.
+``initialization="torch"`` gives a fresh ResNet here timm's scheme (what a random-weight
+anomalib PaDiM extracts features with).
 """
 
 from __future__ import annotations
@@ -13,6 +19,23 @@ import keras
 
 TORCH_BATCH_NORM_EPSILON = 1e-5
 KERAS_BATCH_NORM_EPSILON = 1e-3
+
+
+INITIALIZATIONS = ("keras", "torch")
+
+
+def check_initialization(initialization: str) -> None:
+    if initialization not in INITIALIZATIONS:
+        raise ValueError(
+            f"unknown initialization {initialization!r}; valid: {', '.join(INITIALIZATIONS)}"
+        )
+
+
+def conv_initializer(initialization: str):
+    """Kernel initializer: Keras' glorot_uniform, or torch's He normal on fan_out ("torch")."""
+    if initialization == "torch":
+        return keras.initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal")
+    return "glorot_uniform"
 
 
 def conv(x, filters, kernel, stride, name, torch_compatible, padding=None, **options):
@@ -40,7 +63,13 @@ def max_pool(x, size, stride, name, torch_compatible, padding=None):
     return keras.layers.MaxPooling2D(size, strides=stride, padding="same", name=name)(x)
 
 
-def batch_norm(x, name, momentum, torch_compatible):
-    """BatchNormalization with torch's epsilon in torch layout."""
+def batch_norm(x, name, momentum, torch_compatible, zero_gamma=False):
+    """BatchNormalization with torch's epsilon in torch layout; ``zero_gamma`` starts its
+    scale at 0 (the last norm of a residual branch under timm's ``zero_init_last``)."""
     epsilon = TORCH_BATCH_NORM_EPSILON if torch_compatible else KERAS_BATCH_NORM_EPSILON
-    return keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, name=name)(x)
+    return keras.layers.BatchNormalization(
+        momentum=momentum,
+        epsilon=epsilon,
+        gamma_initializer="zeros" if zero_gamma else "ones",
+        name=name,
+    )(x)

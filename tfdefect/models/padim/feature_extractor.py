@@ -18,10 +18,11 @@ from tfdefect.layers.image_normalization import ImageNormalization
 from tfdefect.models.padim.presets import PADIM_PRESETS
 from tfdefect.serialization import register
 
+DEFAULT_INITIALIZATION = "keras"
 _EFFICIENTNETS = {f"efficientnetb{i}": f"EfficientNetB{i}" for i in range(8)}
 
 
-def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False):
+def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False, init="keras"):
     """(inputs, [stride 4, 8, 16 feature maps]) of a backbone taking raw 0..255 pixels."""
     preset = PADIM_PRESETS[backbone_name]
     if preset["family"] == "efficientnet":
@@ -49,6 +50,7 @@ def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False):
             input_channels=image_shape[-1],
             weights=weights,
             torch_compatible=torch_layout,
+            initialization=init,
             name="backbone",
         )
     else:
@@ -58,6 +60,7 @@ def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False):
             width_multiplier=2,
             weights=weights,
             torch_compatible=torch_layout,
+            initialization=init,
             name="backbone",
         )
     pyramid = backbone(x)
@@ -79,6 +82,10 @@ class PadimFeatureExtractor(keras.Model):
             local weights file.
         embedding_dims: channels kept; None uses the preset; must not exceed the total.
         seed: seed of the channel subset.
+        torch_layout: the ResNet in torch's padding / epsilon layout (None: when the weights
+            need it).
+        initialization: how a ResNet's random weights are drawn (``BasicResNetBackbone``):
+            "keras" or "torch"; EfficientNets keep keras.applications' own.
 
     Input shape: (B, H, W, 3) pixel values 0..255.
     Output shape: (B, H/4, W/4, embedding_dims) float32.
@@ -92,6 +99,7 @@ class PadimFeatureExtractor(keras.Model):
         embedding_dims=None,
         seed=0,
         torch_layout=None,
+        initialization=DEFAULT_INITIALIZATION,
         **kwargs,
     ):
         if backbone not in PADIM_PRESETS:
@@ -105,7 +113,7 @@ class PadimFeatureExtractor(keras.Model):
                 backbone_weights
             )
         inputs, stages = _stage_outputs(
-            backbone, tuple(image_shape), backbone_weights, bool(torch_layout)
+            backbone, tuple(image_shape), backbone_weights, bool(torch_layout), initialization
         )
         grid = stages[0].shape[1]
         widths = [s.shape[-1] for s in stages]
@@ -135,6 +143,7 @@ class PadimFeatureExtractor(keras.Model):
         self.embedding_dims = dims
         self.seed = seed
         self.torch_layout = bool(torch_layout)
+        self.initialization = initialization
         self.channel_indices = indices
         self.total_channels = total
 
@@ -145,6 +154,7 @@ class PadimFeatureExtractor(keras.Model):
             "embedding_dims": self.embedding_dims,
             "seed": self.seed,
             "torch_layout": self.torch_layout,
+            "initialization": self.initialization,
             "name": self.name,
         }
 

@@ -10,7 +10,10 @@ import numpy as np
 import tensorflow as tf
 
 from tfdefect.layers.smooth_upsampling import SmoothUpsampling
-from tfdefect.models.padim.feature_extractor import PadimFeatureExtractor
+from tfdefect.models.padim.feature_extractor import (
+    DEFAULT_INITIALIZATION,
+    PadimFeatureExtractor,
+)
 from tfdefect.models.padim.gaussian_accumulator import PatchGaussianAccumulator
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
@@ -35,6 +38,8 @@ class Padim(keras.Model):
             ``tfdefect convert-weights`` wrote: torch layout).
         backbone_torch_layout: the ResNet in torch's layout (None: when the weights need it;
             kept in the config so a saved model reloads alike).
+        backbone_initialization: how a ResNet's random weights are drawn, "keras" or "torch"
+            (``PadimFeatureExtractor``).
         embedding_dims: channels kept by the random subset (None: the preset's value).
         seed: seed of that subset.
         sigma: Gaussian smoothing of the anomaly map in pixels (paper: 4).
@@ -62,6 +67,7 @@ class Padim(keras.Model):
         covariance_epsilon=0.01,
         normalized_scores=False,
         backbone_torch_layout=None,
+        backbone_initialization=DEFAULT_INITIALIZATION,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -73,6 +79,7 @@ class Padim(keras.Model):
             embedding_dims=embedding_dims,
             seed=seed,
             torch_layout=backbone_torch_layout,
+            initialization=backbone_initialization,
             name="features",
         )
         height, width = image_shape[:2]
@@ -233,6 +240,7 @@ class Padim(keras.Model):
             "covariance_epsilon": self.covariance_epsilon,
             "normalized_scores": self.normalized_scores,
             "backbone_torch_layout": self.backbone_torch_layout,
+            "backbone_initialization": self.extractor.initialization,
             "name": self.name,
         }
 
