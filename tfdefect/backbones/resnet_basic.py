@@ -42,7 +42,7 @@ def _basic_block(x, filters, stride, name, momentum, torch_compatible=False, ini
             f"{name}_conv{i}",
             torch_compatible,
             use_bias=False,
-            kernel_initializer=conv_initializer(init),
+            initialization=init,
         )
         x = batch_norm(
             x, f"{name}_bn{i}", momentum, torch_compatible, zero_gamma=init == "torch" and i == 1
@@ -100,7 +100,7 @@ class BasicResNetBackbone(keras.Model):
             "stem_conv",
             torch_compatible,
             use_bias=False,
-            kernel_initializer=conv_initializer(initialization),
+            initialization=initialization,
         )
         x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)

@@ -52,7 +52,7 @@ def _bottleneck(
             f"{name}_conv{i}",
             torch_compatible,
             use_bias=False,
-            kernel_initializer=conv_initializer(init),
+            initialization=init,
         )
         x = batch_norm(
             x, f"{name}_bn{i}", momentum, torch_compatible, zero_gamma=init == "torch" and i == 2
@@ -117,7 +117,7 @@ class ResNetBackbone(keras.Model):
             "stem_conv",
             torch_compatible,
             use_bias=False,
-            kernel_initializer=conv_initializer(initialization),
+            initialization=initialization,
         )
         x = batch_norm(x, "stem_bn", batch_norm_momentum, torch_compatible)
         x = keras.layers.Activation("relu", name="stem_relu")(x)

@@ -38,9 +38,21 @@ def conv_initializer(initialization: str):
     return "glorot_uniform"
 
 
-def conv(x, filters, kernel, stride, name, torch_compatible, padding=None, **options):
-    """Conv2D (no bias unless given); torch layout pads ``padding`` (default kernel // 2)
-    on both sides before a "valid" convolution, Keras layout uses "same"."""
+def conv(
+    x,
+    filters,
+    kernel,
+    stride,
+    name,
+    torch_compatible,
+    padding=None,
+    initialization="keras",
+    **options,
+):
+    """Conv2D (no bias unless given) with ``initialization``'s kernel initializer; torch
+    layout pads ``padding`` (default kernel // 2) on both sides before a "valid"
+    convolution, Keras layout uses "same"."""
+    options.setdefault("kernel_initializer", conv_initializer(initialization))
     if torch_compatible:
         pad = kernel // 2 if padding is None else padding
         if pad:
