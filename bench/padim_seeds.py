@@ -12,12 +12,13 @@ kept (default: the preset's). For every generator, variant and seed
 fitted on the generator's good training images and scored on a validation and a test set
 drawn apart: image AUROC (score = maximum of the smoothed map, the recipe's and anomalib's
 rule) and pixel AUROC (scikit-learn). Choose on the validation columns; the
-summary gives each variant's min-max and standard deviation over the seeds.
+summary gives each variant's min-max and population standard deviation over the seeds.
 
 Generators: ``pcb`` is the recipe's board (``pcb_anomaly`` synthetic: one aligned design,
 missing / misplaced parts); ``texture`` is a stationary woven-fabric texture drawn here, not
-aligned from image to image (random phase and a few degrees of rotation), with stains, cuts,
-holes and loose threads of 3-40 px, closer to MVTec AD's texture categories.
+aligned from image to image (random phase and up to 4 degrees of rotation), with stains
+(ellipses of 6-14 px semi-axes), cuts (2 px wide) and loose threads (3 px) 20-40 px long,
+and holes 6-14 px across, closer to MVTec AD's texture categories.
 """
 
 from __future__ import annotations
@@ -164,19 +165,25 @@ def run_padim(backbone, variant, seed, data, size, batch=16):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generators", nargs="+", default=["pcb", "texture"])
+    parser.add_argument(
+        "--generators", nargs="+", default=["pcb", "texture"], choices=["pcb", "texture"]
+    )
     parser.add_argument("--backbone", default="resnet18")
     parser.add_argument(
         "--variants",
         nargs="+",
         default=["keras", "torch"],
-        help="init[:embedding_dims], init keras|torch",
+        help="init[:embedding_dims]: init keras|torch, embedding_dims default the preset's",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--train", type=int, default=100)
-    parser.add_argument("--test-good", type=int, default=40)
-    parser.add_argument("--test-bad", type=int, default=40)
+    parser.add_argument(
+        "--test-good", type=int, default=40, help="good images per validation and per test set"
+    )
+    parser.add_argument(
+        "--test-bad", type=int, default=40, help="defective images per validation and test set"
+    )
     parser.add_argument("--data-seed", type=int, default=0, help="the generators' seed")
     parser.add_argument("--json", help="also write every row to this JSON file")
     args = parser.parse_args()

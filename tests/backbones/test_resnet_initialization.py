@@ -21,10 +21,10 @@ def test_torch_initialization_is_he_normal_on_fan_out_with_zeroed_last_norms(bui
     glorot = keras_like.get_layer("stage3_block0_conv1").kernel.numpy()
     fan_in, fan_out = height * width * kernel.shape[2], height * width * filters
     assert glorot.std() == pytest.approx(np.sqrt(2.0 / (fan_in + fan_out)), rel=0.05)
-    norms = [layer for layer in torch_like.layers if "block" in layer.name]
-    last = [layer for layer in norms if layer.name.endswith(last_norm)]
+    block_layers = [layer for layer in torch_like.layers if "block" in layer.name]
+    last = [layer for layer in block_layers if layer.name.endswith(last_norm)]
     assert last and all(not layer.gamma.numpy().any() for layer in last)
-    others = [layer for layer in norms if isinstance(layer, keras.layers.BatchNormalization)]
+    others = [layer for layer in block_layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert all(layer.gamma.numpy().all() for layer in others if layer not in last)
     assert all(
         layer.gamma.numpy().all()

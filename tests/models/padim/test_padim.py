@@ -97,6 +97,15 @@ def test_channel_subset_is_fixed_by_the_seed():
     assert a.total_channels == 64 + 128 + 256
 
 
+def test_torch_initialization_is_kept_in_the_config():
+    model = Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=8, backbone_initialization="torch")
+    rebuilt = Padim.from_config(model.get_config())
+    assert rebuilt.extractor.initialization == "torch"
+    last_norm = rebuilt.extractor.get_layer("backbone").get_layer("stage2_block0_bn1")
+    assert not last_norm.gamma.numpy().any()  # timm's zero_init_last
+    assert Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=8).extractor.initialization == "keras"
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="unknown backbone 'vgg16'; valid: efficientnetb0"):
         Padim("vgg16", (SIZE, SIZE, 3))
@@ -104,6 +113,8 @@ def test_bad_arguments_are_refused():
         Padim("resnet18", (50, 64, 3))
     with pytest.raises(ValueError, match="embedding_dims 999 > the 448 channels"):
         Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=999)
+    with pytest.raises(ValueError, match="unknown initialization 'he'; valid: keras, torch"):
+        Padim("efficientnetb0", (SIZE, SIZE, 3), backbone_initialization="he")
     model = Padim("resnet18", (SIZE, SIZE, 3), embedding_dims=8)
     wrong = tf.data.Dataset.from_tensor_slices(np.zeros((4, 32, 32, 3), np.uint8)).batch(2)
     with pytest.raises(ValueError, match=r"shape \(32, 32, 3\); the model takes \(64, 64, 3\)"):

@@ -12,6 +12,7 @@ from tfdefect.backbones.pretrained import (
 )
 from tfdefect.backbones.resnet_basic import BasicResNetBackbone
 from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
+from tfdefect.backbones.torch_layout import check_initialization
 from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
 from tfdefect.layers.channel_subset import ChannelSubset
 from tfdefect.layers.image_normalization import ImageNormalization
@@ -22,7 +23,7 @@ DEFAULT_INITIALIZATION = "keras"
 _EFFICIENTNETS = {f"efficientnetb{i}": f"EfficientNetB{i}" for i in range(8)}
 
 
-def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False, init="keras"):
+def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False, initialization="keras"):
     """(inputs, [stride 4, 8, 16 feature maps]) of a backbone taking raw 0..255 pixels."""
     preset = PADIM_PRESETS[backbone_name]
     if preset["family"] == "efficientnet":
@@ -50,7 +51,7 @@ def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False, init
             input_channels=image_shape[-1],
             weights=weights,
             torch_compatible=torch_layout,
-            initialization=init,
+            initialization=initialization,
             name="backbone",
         )
     else:
@@ -60,7 +61,7 @@ def _stage_outputs(backbone_name, image_shape, weights, torch_layout=False, init
             width_multiplier=2,
             weights=weights,
             torch_compatible=torch_layout,
-            initialization=init,
+            initialization=initialization,
             name="backbone",
         )
     pyramid = backbone(x)
@@ -84,8 +85,9 @@ class PadimFeatureExtractor(keras.Model):
         seed: seed of the channel subset.
         torch_layout: the ResNet in torch's padding / epsilon layout (None: when the weights
             need it).
-        initialization: how a ResNet's random weights are drawn (``BasicResNetBackbone``):
-            "keras" or "torch"; EfficientNets keep keras.applications' own.
+        initialization: how a ResNet's random weights are drawn ("keras" or "torch", see
+            ``BasicResNetBackbone`` / ``ResNetBackbone``); EfficientNets keep
+            keras.applications' own and ignore it.
 
     Input shape: (B, H, W, 3) pixel values 0..255.
     Output shape: (B, H/4, W/4, embedding_dims) float32.
@@ -104,6 +106,7 @@ class PadimFeatureExtractor(keras.Model):
     ):
         if backbone not in PADIM_PRESETS:
             raise ValueError(f"unknown backbone {backbone!r}; valid: {', '.join(PADIM_PRESETS)}")
+        check_initialization(initialization)
         height, width = image_shape[:2]
         if height % 32 or width % 32:
             raise ValueError(f"image_shape {image_shape}: height and width must be multiples of 32")

@@ -39,7 +39,7 @@ class Padim(keras.Model):
         backbone_torch_layout: the ResNet in torch's layout (None: when the weights need it;
             kept in the config so a saved model reloads alike).
         backbone_initialization: how a ResNet's random weights are drawn, "keras" or "torch"
-            (``PadimFeatureExtractor``).
+            (``PadimFeatureExtractor``; EfficientNets ignore it).
         embedding_dims: channels kept by the random subset (None: the preset's value).
         seed: seed of that subset.
         sigma: Gaussian smoothing of the anomaly map in pixels (paper: 4).
