@@ -57,6 +57,9 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
     # and the model options against small defects, through every export
     overrides += ["--set", "train.steps_per_epoch=none", "--set", "input_scale=2"]
     overrides += ["--set", "pooling=max"]
+    # channel pruning after training: the pruned model is evaluated and exported
+    overrides += ["--set", "prune.target=0.4", "--set", "prune.epochs=1"]
+    overrides += ["--set", "prune.channel_multiple=1"]
     summary = main(["--fail-on-leak", *overrides])
     check_report_page(tmp_path / "run")
     run = tmp_path / "run"
@@ -69,22 +72,24 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
     # the float ONNX file is the Keras model: same figures
     assert summary["results"]["onnx_float"]["accuracy"] == summary["results"]["float"]["accuracy"]
     sizes = summary["sizes_bytes"]
-    assert (
-        sizes["tflite_int8"] < sizes["onnx_float"] / 2
-        and sizes["onnx_int8"] < sizes["onnx_float"] / 2
-    )
+    # 8-bit weights; on a model this small the graph's fixed overhead keeps it above a quarter
+    assert sizes["tflite_int8"] < 0.6 * sizes["onnx_float"]
+    assert sizes["onnx_int8"] < 0.6 * sizes["onnx_float"]
     for name in ("training_curves.png", "confusion_matrix.png", "results.md"):
         assert (run / name).stat().st_size > 0
     history = (run / "checkpoints" / "history.csv").read_text().splitlines()
     assert "val_macro_recall" in history[0] and "loss_weight_scratch" in history[0]
     assert len(history) == 1 + 2  # two epochs, each ended
+    (pruning,) = summary["pruning"]
+    assert pruning["macs_removed"] >= 0.4 and pruning["params_after"] < pruning["params_before"]
+    pruned = run / "prune_round_1" / "best.keras"
     exports = tmp_path / "saved_models"
     images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 1), np.uint8)  # grey SEM
     for i, image in enumerate(images):
         cv2.imwrite(str(tmp_path / f"site{i}.png"), image)
     version = exports / "wafer_mobilenetv2" / "1"
     check_predictions(
-        [version, version / "model.onnx", run / "checkpoints" / "best.keras"],
+        [version, version / "model.onnx", pruned],
         images,
         "classification",
         list(USER_CLASSES),
@@ -95,6 +100,8 @@ def test_whole_recipe_with_the_users_own_classes(tmp_path):
         exports / "tflite" / "wafer_mobilenetv2_v1_int8.tflite",
         exports / "onnx" / "wafer_mobilenetv2_v1_int8.onnx",
     ]
+    for path in [version, *int8]:  # the pruning is recorded in every export
+        assert tfdefect.load(str(path)).metadata.extra["pruning"] == summary["pruning"]
     for path in int8:  # quantized models: same task and classes, valid probabilities
         predictor = tfdefect.load(str(path))
         assert predictor.class_names == list(USER_CLASSES)

@@ -16,9 +16,10 @@ Images are 224 px grey by default (MobileNetV2's native side; synthetic sites sh
 field of view at any side, only sharper). For tiny devices ``--set data.image_size=96``
 (or any side of 32 px or more) trains and exports a smaller-input model from the same sites.
 
-Pruning is not done: the maintained Keras pruning library (tensorflow-model-optimization)
-works on tf-keras (Keras 2) models only, and installing tf-keras adds a second Keras and
-TensorFlow; INT8 quantization is the size / speed reduction this recipe ships instead.
+Channel pruning: ``--set prune.target=0.5`` removes half of the trained model's
+multiply-accumulates by whole channels (``tfdefect.compression``; a thinner MobileNetV2,
+no masks), fine-tunes it with the same loss and callbacks, and exports the pruned model
+(SavedModel, ONNX, both INT8 models; the pruning is recorded in the export metadata).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tfdefect.config import ConfigError
 from tfdefect.datasets.wafer_sem.data_config import WaferSemDataConfig
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.recipes.front import option
+from tfdefect.recipes.prune_config import PruneConfig
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
@@ -58,6 +60,7 @@ class WaferMobilenetConfig:
             ``<export.dir>/onnx/``).
         export: the served float model (``ExportConfig``); ``export.onnx`` must stay true
             (the INT8 ONNX model is quantized from it).
+        prune: channel pruning after training (``PruneConfig``; ``prune.target`` 0: none).
         data: wafer_sem (``data.manual_dir`` for your <class>/ folders, ``data.class_names``
             for your classes, ``data.image_size`` the grey model input side, 224 by
             default; 96 for tiny devices).
@@ -80,6 +83,7 @@ class WaferMobilenetConfig:
     export: ExportConfig = dataclasses.field(
         default_factory=lambda: ExportConfig(name="wafer_mobilenetv2")
     )
+    prune: PruneConfig = dataclasses.field(default_factory=PruneConfig)
     data: WaferSemDataConfig = dataclasses.field(
         default_factory=lambda: WaferSemDataConfig(num_sites=5000)
     )
@@ -124,6 +128,7 @@ def check(config: WaferMobilenetConfig) -> None:
         raise ConfigError(
             "export.onnx=false: the INT8 ONNX model is quantized from the float ONNX export"
         )
+    config.prune.check()
     if config.min_factor > config.max_factor:
         raise ConfigError(
             f"min_factor {config.min_factor} > max_factor {config.max_factor}: the class "

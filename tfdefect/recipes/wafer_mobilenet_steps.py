@@ -85,8 +85,7 @@ def train_recall_first(config, splits, class_names, distribution=None):
     """MobileNetV2 with a class-weighted loss whose weights follow validation recall; returns
     (best model, checkpoint folder, training seconds)."""
     announce(f"class weights (training split, balanced ** {config.class_weight_power})")
-    train_images, train_labels = splits["train"]
-    weights = balanced_class_weights(train_labels, len(class_names), config.class_weight_power)
+    weights = class_weights(config, splits, class_names)
     print(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
 
     announce(f"MobileNetV2 alpha {config.alpha}, {config.data.image_size} px grey, recall first")
@@ -105,20 +104,53 @@ def train_recall_first(config, splits, class_names, distribution=None):
         )
         if pretrained:
             apply_freeze_strategy(model, "full")  # BatchNorm frozen on pretrained statistics
+    checkpoints = os.path.join(config.workdir, "checkpoints")
+    started = time.perf_counter()
+    best = fit_recall_first(
+        config, model, splits, class_names, config.train, checkpoints, distribution
+    )
+    train_seconds = time.perf_counter() - started
+    curves = plot_training_curves(
+        os.path.join(checkpoints, "history.csv"),
+        os.path.join(config.workdir, "training_curves.png"),
+        keys=["loss", "accuracy"],
+    )
+    print("train vs validation curves:", curves)
+    return best, checkpoints, train_seconds
+
+
+def class_weights(config, splits, class_names) -> np.ndarray:
+    """Tempered balanced class weights of the training split."""
+    labels = splits["train"][1]
+    return balanced_class_weights(labels, len(class_names), config.class_weight_power)
+
+
+def fit_recall_first(
+    config,
+    model,
+    splits,
+    class_names,
+    train_config,
+    checkpoints,
+    distribution=None,
+    warmup_epochs=None,
+):
+    """Compile ``model`` with the class-weighted loss and fit it with per-class recall and
+    recall weighting (best checkpoint on validation macro recall); returns the best model."""
+    weights = class_weights(config, splits, class_names)
+    with strategy_scope(distribution):
         loss = ClassWeightedCrossentropy(weights)
         model.compile(
-            optimizer=keras.optimizers.Adam(config.train.learning_rate),
+            optimizer=keras.optimizers.Adam(train_config.learning_rate),
             loss=loss,
             metrics=["accuracy"],
         )
-    batch = config.train.batch_size
-    train_config = config.train
+    train_images, train_labels = splits["train"]
+    batch = train_config.batch_size
     if train_config.steps_per_epoch is None:  # the training data repeats: one pass an epoch
         passes = math.ceil(len(train_labels) / batch)
         train_config = dataclasses.replace(train_config, steps_per_epoch=passes)
     validation = batches(*splits["validation"], batch, training=False)
-    checkpoints = os.path.join(config.workdir, "checkpoints")
-    started = time.perf_counter()
     fit_model(
         model,
         batches(train_images, train_labels, batch, training=True, seed=config.seed),
@@ -133,19 +165,58 @@ def train_recall_first(config, splits, class_names, distribution=None):
                 config.recall_strength,
                 config.min_factor,
                 config.max_factor,
-                warmup_epochs=config.recall_warmup_epochs,
+                warmup_epochs=(
+                    config.recall_warmup_epochs if warmup_epochs is None else warmup_epochs
+                ),
             ),
         ],
     )
-    train_seconds = time.perf_counter() - started
-    best = keras.saving.load_model(os.path.join(checkpoints, "best.keras"), compile=False)
-    curves = plot_training_curves(
-        os.path.join(checkpoints, "history.csv"),
-        os.path.join(config.workdir, "training_curves.png"),
-        keys=["loss", "accuracy"],
+    return keras.saving.load_model(os.path.join(checkpoints, "best.keras"), compile=False)
+
+
+def prune_and_fine_tune(config, model, splits, class_names, checkpoints, distribution=None):
+    """``config.prune.rounds`` rounds of channel pruning (each removing its share of
+    ``config.prune.target`` of the trained model's MACs) and fine-tuning; returns (pruned
+    best model, its checkpoint folder, the rounds' reports as dicts, fine-tuning seconds)."""
+    from tfdefect.compression import ChannelPruner
+
+    settings = config.prune
+    pruner = ChannelPruner(settings.criterion, settings.channel_multiple)
+    fine_tune = dataclasses.replace(
+        config.train,
+        epochs=settings.epochs,
+        learning_rate=config.train.learning_rate * settings.learning_rate_factor,
     )
-    print("train vs validation curves:", curves)
-    return best, checkpoints, train_seconds
+    reports, reference, started = [], None, time.perf_counter()
+    for round_index in range(1, settings.rounds + 1):
+        target = settings.target * round_index / settings.rounds
+        announce(
+            f"pruning round {round_index}/{settings.rounds}: {target:.0%} of the MACs gone "
+            f"({settings.criterion}), then {settings.epochs} epochs of fine-tuning"
+        )
+        keras.utils.set_random_seed(config.seed + round_index)
+        with strategy_scope(distribution):
+            model, report = pruner.prune(model, target, reference_macs=reference)
+        reference = report.reference_macs
+        print(
+            f"MACs {report.macs_before:,} -> {report.macs_after:,} "
+            f"({report.macs_removed:.1%} of {report.reference_macs:,} gone), parameters "
+            f"{report.params_before:,} -> {report.params_after:,}, channels "
+            f"{report.channels_before} -> {report.channels_after} in {report.groups} groups"
+        )
+        checkpoints = os.path.join(config.workdir, f"prune_round_{round_index}")
+        model = fit_recall_first(
+            config,
+            model,
+            splits,
+            class_names,
+            fine_tune,
+            checkpoints,
+            distribution,
+            warmup_epochs=0,
+        )
+        reports.append({**dataclasses.asdict(report), "macs_removed": report.macs_removed})
+    return model, checkpoints, reports, time.perf_counter() - started
 
 
 def evaluate_float(config, model, test_split, class_names):
@@ -168,16 +239,17 @@ def evaluate_float(config, model, test_split, class_names):
     return figures, probabilities
 
 
-def export_float_and_int8(config, model, splits, class_names, keras_path):
+def export_float_and_int8(config, model, splits, class_names, keras_path, pruning=None):
     """Publish SavedModel + float ONNX, then a full-integer TFLite model and a statically
-    quantized ONNX model calibrated on training images; returns (published, {name: path})."""
+    quantized ONNX model calibrated on training images; returns (published, {name: path}).
+    ``pruning``: the pruning rounds' reports, recorded in every export's metadata."""
     from tfdefect.export import describe_model
     from tfdefect.export.metadata import write_tflite_metadata
     from tfdefect.export.onnx_export import attach_onnx_metadata
     from tfdefect.quantization import convert_tflite_int8, quantize_onnx_int8
 
     announce("export: SavedModel, ONNX, INT8")
-    metadata = describe_model(model, class_names)
+    metadata = describe_model(model, class_names, extra={"pruning": pruning} if pruning else None)
     save_keras_with_metadata(model, keras_path, metadata)
     published = publish_for_serving(model, config, metadata, sample_images=splits["test"][0][:4])
     int8_name = f"{config.export.name}_v{published.version}_int8"
@@ -229,9 +301,14 @@ def run(config, distribution=None) -> dict:
     start_run(config)
     class_names, splits, report = audited_splits(config)
     best, checkpoints, train_seconds = train_recall_first(config, splits, class_names, distribution)
+    pruning, prune_seconds = None, 0.0
+    if config.prune.target > 0:
+        best, checkpoints, pruning, prune_seconds = prune_and_fine_tune(
+            config, best, splits, class_names, checkpoints, distribution
+        )
     float_figures, float_probabilities = evaluate_float(config, best, splits["test"], class_names)
     keras_path = os.path.join(checkpoints, "best.keras")
-    published, paths = export_float_and_int8(config, best, splits, class_names, keras_path)
+    published, paths = export_float_and_int8(config, best, splits, class_names, keras_path, pruning)
     results = {
         "float": float_figures,
         **runtime_figures(splits["test"], class_names, paths, float_probabilities),
@@ -247,6 +324,8 @@ def run(config, distribution=None) -> dict:
         "results": results,
         "sizes_bytes": sizes,
         "train_seconds": train_seconds,
+        "pruning": pruning,
+        "prune_seconds": prune_seconds,
         "leaks": report.leaks,
         "onnx_max_difference": published.onnx_max_diff,
         "savedmodel": published.path,
