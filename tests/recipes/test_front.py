@@ -112,3 +112,17 @@ def test_recipes_that_always_publish_refuse_export_enabled_false(name):
 def test_wafer_refuses_an_export_without_onnx():
     with pytest.raises(ConfigError, match="export.onnx=false: the INT8 ONNX model"):
         wafer_mobilenet.main(["--set", "export.onnx=false", "--print-config"])
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("prune.target=1.0", "prune.target 1.0: the fraction of MACs to remove"),
+        ("prune.target=-0.2", "prune.target -0.2: the fraction of MACs to remove"),
+        ("prune.criterion=taylor", "prune.criterion 'taylor': choose from l1, bn_scale"),
+        ("prune.rounds=0", "prune.rounds 0: must be 1 or more"),
+    ],
+)
+def test_wafer_refuses_pruning_it_cannot_run(setting, message):
+    with pytest.raises(ConfigError, match=message):
+        wafer_mobilenet.main(["--set", setting, "--print-config"])

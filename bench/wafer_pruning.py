@@ -1,0 +1,333 @@
+"""Channel pruning of the trained wafer classifier: size, batch-1 latency and recall at
+0 / 30 / 50 / 70% of the MACs removed.
+
+    python -m recipes.wafer_mobilenet                    # trains the base model (224 px)
+    python bench/wafer_pruning.py --base runs/wafer_mobilenet/checkpoints/best.keras
+    python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria bn_scale
+
+Every pruned run takes the base model, removes ``target`` of its multiply-accumulates by
+whole channels (``tfdefect.compression.ChannelPruner``, ``--criteria``) and fine-tunes it
+with the wafer recipe's own ``prune_and_fine_tune`` (the recipe's ``prune.*`` defaults:
+4 epochs at 0.3x the learning rate, recall-first loss and callbacks, best epoch on
+validation macro recall); ``--seeds`` are fine-tuning seeds (shuffle, augmentation). The
+unpruned base model is measured in the same run, as the reference.
+
+Per model: parameters, MACs per image, file sizes (float ONNX, INT8 ONNX, float TFLite,
+INT8 TFLite), batch-1 latency (median of ``--repeats`` calls, each runtime timed alone, in
+a fresh process per thread count) in onnxruntime and TFLite, float and INT8, on 1 and 2
+threads; test-split macro recall and lowest class recall of the Keras model and of both
+INT8 models. Prints the table, the ratios against the unpruned model, and writes
+``bench_results/wafer_pruning.json``; finished runs found there are kept (an interrupted
+bench resumes). The data is the recipe's default wafer_sem build at the base model's side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+RESULTS = os.path.join("bench_results", "wafer_pruning.json")
+RUNTIMES = ("onnx_float", "onnx_int8", "tflite_float", "tflite_int8")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--base", required=True, help="the trained wafer recipe's best.keras")
+    parser.add_argument("--targets", type=float, nargs="+", default=[0.3, 0.5, 0.7])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--criteria", nargs="+", default=["l1"], choices=["l1", "bn_scale"])
+    parser.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs")
+    parser.add_argument(
+        "--epoch-steps", type=int, help="fine-tuning steps per epoch (default: one pass)"
+    )
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_pruning"))
+    parser.add_argument("--output", default=RESULTS)
+    parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # files JSON: time, print JSON
+    return parser.parse_args(argv)
+
+
+def recipe_config(args, side: int, criterion: str, target: float, seed: int):
+    """The wafer recipe's default config with this run's pruning settings."""
+    from tfdefect.recipes.prune_config import PruneConfig
+    from tfdefect.recipes.wafer_mobilenet import WaferMobilenetConfig
+
+    config = WaferMobilenetConfig(
+        seed=seed, workdir=os.path.join(args.workdir, f"{criterion}_{target:.2f}_seed{seed}")
+    )
+    config.data = dataclasses.replace(config.data, image_size=side)
+    config.train = dataclasses.replace(
+        config.train, tensorboard=False, steps_per_epoch=args.epoch_steps
+    )
+    config.prune = PruneConfig(target=target, criterion=criterion, epochs=args.epochs)
+    config.prune.check()
+    return config
+
+
+def load_splits(config):
+    from tfdefect.recipes.wafer_mobilenet_steps import load_split
+
+    builder = config.data.prepare()
+    class_names = list(builder.info.features["label"].names)
+    splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
+    return class_names, splits
+
+
+def convert_tflite_float(model, path: str) -> str:
+    """Float TFLite file of ``model`` (the latency reference of the INT8 file)."""
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    shape = (1, *model.input_shape[1:])
+    function = tf.function(lambda x: model(x, training=False))
+    concrete = function.get_concrete_function(tf.TensorSpec(shape, tf.float32))
+    frozen = convert_variables_to_constants_v2(concrete)  # weights into the flatbuffer
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
+    with open(path, "wb") as handle:
+        handle.write(converter.convert())
+    return path
+
+
+def export_files(model, splits, folder: str) -> dict:
+    """Float and INT8 ONNX and TFLite files of ``model`` in ``folder``."""
+    from tfdefect.export import export_onnx
+    from tfdefect.quantization import convert_tflite_int8, quantize_onnx_int8
+
+    os.makedirs(folder, exist_ok=True)
+    calibration = splits["train"][0][:200]  # the recipe's calibration_images
+    paths = {
+        name: os.path.join(folder, name + (".onnx" if "onnx" in name else ".tflite"))
+        for name in RUNTIMES
+    }
+    export_onnx(model, paths["onnx_float"], sample_images=splits["test"][0][:2])
+    quantize_onnx_int8(paths["onnx_float"], calibration, paths["onnx_int8"])
+    convert_tflite_float(model, paths["tflite_float"])
+    convert_tflite_int8(model, calibration, paths["tflite_int8"])
+    return paths
+
+
+def recall_figures(model, splits, class_names, paths) -> dict:
+    """{runtime: {"macro_recall", "lowest_class_recall", "lowest_class"}} on the test split
+    for the Keras model and both INT8 files."""
+    import numpy as np
+
+    from tfdefect.evaluation.classification import classification_figures
+    from tfdefect.recipes.wafer_mobilenet_steps import runtime_figures
+
+    images, labels = splits["test"]
+    probabilities = np.asarray(model.predict(images.astype("float32"), verbose=0))
+    figures = {"keras": classification_figures(labels, probabilities, class_names)}
+    figures.update(runtime_figures(splits["test"], class_names, paths, probabilities))
+    result = {}
+    for runtime in ("keras", "onnx_int8", "tflite_int8"):
+        per_class = figures[runtime]["per_class"]
+        lowest = min(per_class, key=lambda name: per_class[name]["recall"])
+        result[runtime] = {
+            "macro_recall": figures[runtime]["macro_recall"],
+            "lowest_class_recall": per_class[lowest]["recall"],
+            "lowest_class": lowest,
+        }
+    return result
+
+
+def time_runtimes(paths: dict, threads: int, repeats: int) -> dict:
+    """Median ms per image at batch 1 of each file with ``threads`` threads (run in a
+    fresh process: TensorFlow fixes its thread pools at start-up)."""
+    import numpy as np
+    import onnxruntime as ort
+    import tensorflow as tf
+
+    from tfdefect.bench.timing import separate_median_seconds
+    from tfdefect.quantization import TfliteClassifier
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    calls = {}
+    for name in ("onnx_float", "onnx_int8"):
+        session = ort.InferenceSession(paths[name], options, providers=["CPUExecutionProvider"])
+        side = session.get_inputs()[0].shape[1]
+        image = np.random.default_rng(0).integers(0, 256, (1, side, side, 1), dtype=np.uint8)
+        calls[name] = lambda s=session, x=image: s.run(None, {"images": x})
+    tflite_int8 = TfliteClassifier(paths["tflite_int8"], num_threads=threads)
+    calls["tflite_int8"] = lambda: tflite_int8.predict_one(image[0])
+    tflite_float = tf.lite.Interpreter(model_path=paths["tflite_float"], num_threads=threads)
+    tflite_float.allocate_tensors()
+    index = tflite_float.get_input_details()[0]["index"]
+    floats = image.astype(np.float32)
+
+    def run_float():
+        tflite_float.set_tensor(index, floats)
+        tflite_float.invoke()
+
+    calls["tflite_float"] = run_float
+    return {name: 1000 * s for name, s in separate_median_seconds(calls, repeats).items()}
+
+
+def latencies(paths: dict, args) -> dict:
+    """{threads: {runtime: ms}}, one worker process per thread count."""
+    result = {}
+    for threads in args.threads:
+        command = [sys.executable, __file__, "--base", "-", "--worker", json.dumps(paths)]
+        command += ["--threads", str(threads), "--repeats", str(args.repeats)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-3000:])
+        result[str(threads)] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(model, report, splits, class_names, folder, args) -> dict:
+    """Every figure of one model (pruned or not)."""
+    from tfdefect.compression import ChannelGraph
+
+    paths = export_files(model, splits, os.path.join(folder, "files"))
+    return {
+        "params": int(model.count_params()),
+        "macs": int(ChannelGraph(model).macs()),
+        "macs_removed": report["macs_removed"] if report else 0.0,
+        "sizes_mb": {name: os.path.getsize(path) / 2**20 for name, path in paths.items()},
+        "recall": recall_figures(model, splits, class_names, paths),
+        "latency_ms": latencies(paths, args),
+    }
+
+
+def row_line(row) -> str:
+    recall, latency = row["recall"], row["latency_ms"]
+    one = latency[min(latency, key=int)]
+    return (
+        f"{row['criterion']:<8} target {row['target']:.2f} seed {row['seed']}: MACs "
+        f"{row['macs'] / 1e6:.1f}M ({row['macs_removed']:.1%} gone), params "
+        f"{row['params']:,}, macro recall {recall['keras']['macro_recall']:.3f} (lowest "
+        f"{recall['keras']['lowest_class']} {recall['keras']['lowest_class_recall']:.3f}), "
+        f"1-thread ms: ORT INT8 {one['onnx_int8']:.2f}, TFLite INT8 {one['tflite_int8']:.2f}"
+    )
+
+
+def summary_table(rows, threads) -> str:
+    """Markdown: one line per (criterion, target), mean [min-max] over seeds, and the
+    ratios against the unpruned model (recall difference in points, latency speed-up)."""
+    from tfdefect.bench.report import mean_min_max
+
+    base = next(r for r in rows if r["target"] == 0)
+    keys = sorted({(r["criterion"], r["target"]) for r in rows}, key=lambda k: (k[1], k[0]))
+    head = "| pruned | runs | MACs (M) | params | ONNX MB float / INT8 | TFLite MB float / INT8 "
+    head += "| macro recall | lowest class recall | INT8 macro recall ORT / TFLite "
+    head += "".join(f"| {t} thr ms ORT f / i8, TFLite f / i8 " for t in threads)
+    head += "| INT8 speed-up vs unpruned ORT / TFLite (1 thr) |\n"
+    lines = [head + "|---" * (10 + len(threads)) + "|\n"]
+
+    def mean(values):
+        return sum(values) / len(values)
+
+    for criterion, target in keys:
+        own = [r for r in rows if (r["criterion"], r["target"]) == (criterion, target)]
+        recall = mean_min_max([r["recall"]["keras"]["macro_recall"] for r in own])
+        lowest = mean_min_max([r["recall"]["keras"]["lowest_class_recall"] for r in own])
+        cells = [
+            "none" if target == 0 else f"{mean([r['macs_removed'] for r in own]):.0%} {criterion}",
+            str(len(own)),
+            f"{mean([r['macs'] for r in own]) / 1e6:.1f}",
+            f"{mean([r['params'] for r in own]):,.0f}",
+            " / ".join(
+                f"{mean([r['sizes_mb'][k] for r in own]):.2f}" for k in ("onnx_float", "onnx_int8")
+            ),
+            " / ".join(
+                f"{mean([r['sizes_mb'][k] for r in own]):.2f}"
+                for k in ("tflite_float", "tflite_int8")
+            ),
+            f"{recall['mean']:.3f} [{recall['min']:.3f}-{recall['max']:.3f}] "
+            f"({100 * (recall['mean'] - base['recall']['keras']['macro_recall']):+.1f} pt)",
+            f"{lowest['mean']:.3f} [{lowest['min']:.3f}-{lowest['max']:.3f}]",
+            " / ".join(
+                f"{mean([r['recall'][k]['macro_recall'] for r in own]):.3f}"
+                for k in ("onnx_int8", "tflite_int8")
+            ),
+        ]
+        for t in threads:
+            cells.append(
+                " / ".join(
+                    f"{mean([r['latency_ms'][str(t)][k] for r in own]):.2f}" for k in RUNTIMES
+                )
+            )
+        one = str(min(threads))
+        cells.append(
+            " / ".join(
+                f"{base['latency_ms'][one][k] / mean([r['latency_ms'][one][k] for r in own]):.2f}x"
+                for k in ("onnx_int8", "tflite_int8")
+            )
+        )
+        lines.append("| " + " | ".join(cells) + " |\n")
+    return "".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        print(json.dumps(time_runtimes(json.loads(args.worker), args.threads[0], args.repeats)))
+        return
+    import keras
+
+    import tfdefect.models  # noqa: F401  (custom classes of the .keras file)
+    from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import finished_runs, write_bench_json
+    from tfdefect.recipes.wafer_mobilenet_steps import prune_and_fine_tune
+
+    if not os.path.isfile(args.base):
+        raise SystemExit(
+            f"--base {args.base}: no such file (train: python -m recipes.wafer_mobilenet)"
+        )
+    machine = describe_machine()
+    settings = {
+        "base": os.path.abspath(args.base),
+        "epochs": args.epochs,
+        "epoch_steps": args.epoch_steps,
+        "threads": args.threads,
+        "repeats": args.repeats,
+    }
+    print(f"machine: {machine}\nsettings: {settings}", flush=True)
+    rows = [] if args.fresh else finished_runs(args.output, settings)
+    done = {(r["criterion"], r["target"], r["seed"]) for r in rows}
+    base = keras.saving.load_model(args.base, compile=False)
+    side = base.input_shape[1]
+    class_names, splits = load_splits(recipe_config(args, side, "l1", 0.0, 0))
+    print(f"test split: {len(splits['test'][1])} images at {side} px", flush=True)
+    plan = [("l1", 0.0, 0)] + [
+        (c, t, s) for c in args.criteria for t in args.targets for s in args.seeds
+    ]
+    for criterion, target, seed in plan:
+        if (criterion, target, seed) in done:
+            continue
+        config = recipe_config(args, side, criterion, target, seed)
+        if os.path.isdir(config.workdir):
+            shutil.rmtree(config.workdir)  # an unfinished run of this bench
+        report, model = None, base
+        if target > 0:
+            model, _, reports, seconds = prune_and_fine_tune(
+                config, base, splits, class_names, config.workdir
+            )
+            report = {**reports[-1], "fine_tune_seconds": round(seconds, 1)}
+        row = {"criterion": criterion, "target": target, "seed": seed, "pruning": report}
+        row.update(measure(model, report, splits, class_names, config.workdir, args))
+        rows.append(row)
+        print(row_line(row), flush=True)
+        write_bench_json(args.output, machine, {"settings": settings, "runs": rows})
+    table = summary_table(rows, args.threads)
+    print(table, flush=True)
+    write_bench_json(args.output, machine, {"settings": settings, "runs": rows, "table": table})
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
