@@ -110,6 +110,26 @@ def test_mobilenet_v2_classifier_loses_the_asked_macs(criterion):
     assert thinner.count_params() < model.backbone.count_params()
 
 
+def test_resnet18_classifier_with_a_dynamic_size_backbone_is_pruned():
+    # the ResNet backbone is a nested model on keras.Input((None, None, 3)): its spatial
+    # sizes come from the classifier's 64 px input
+    model = ImageClassifier("resnet18", num_classes=2, image_shape=(64, 64, 3))
+    macs = ChannelGraph(model).macs()
+    assert abs(macs * (224 / 64) ** 2 / 1.814e9 - 1) < 0.02  # torchvision: 1.814 GMACs
+    same, _ = ChannelPruner("l1").prune(model, 0.0)
+    images = _images((64, 64, 3), 2) * 255
+    np.testing.assert_array_equal(same.predict(images, verbose=0), model.predict(images, verbose=0))
+    pruned, report = ChannelPruner("l1").prune(model, 0.5)
+    assert report.macs_removed >= 0.5 and ChannelGraph(pruned).macs() == report.macs_after
+    assert pruned.predict(images, verbose=0).shape == (2, 2)
+    widths = [
+        layer.filters
+        for layer in pruned._flatten_layers(include_self=False, recursive=True)
+        if isinstance(layer, keras.layers.Conv2D)
+    ]
+    assert len(widths) == 20 and max(widths) < 512 and pruned.count_params() == report.params_after
+
+
 def test_iterative_rounds_count_against_the_unpruned_model():
     model = _residual_model()
     pruner = ChannelPruner("l1", channel_multiple=1)

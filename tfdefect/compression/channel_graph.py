@@ -107,6 +107,7 @@ class ChannelGraph:
         self._calls: list[_LayerCall] = []
         self._tensor_group: dict[int, int] = {}
         self._conv_outputs: dict[int, keras.layers.Layer] = {}
+        self._shapes: dict[int, tuple] = {}  # id(tensor) -> shape at the model's input size
         self._trace()
 
     # === Groups ===
@@ -191,6 +192,7 @@ class ChannelGraph:
                     alias[id(inner)] = outer
                 for outer, inner in zip(keras.tree.flatten(outputs), layer.outputs, strict=True):
                     alias[id(outer)] = inner
+        self._propagate_shapes(clone, records, alias)
         for layer, args, kwargs, outputs in records:
             if isinstance(layer, keras.Model):
                 continue
@@ -201,6 +203,52 @@ class ChannelGraph:
             self._record(original, inputs, outs, tensors)
         for output in clone.outputs:
             self._block(self._group_for(output, alias), "the model outputs them")
+
+    def _propagate_shapes(self, clone, records, alias) -> None:
+        """Shapes of every traced tensor at the model's own input size: a nested model
+        built on ``keras.Input((None, None, C))`` (the ResNet backbones) traces with no
+        spatial size, so its layers' shapes are recomputed in dependency order from the
+        outer model's inputs (no library walks nested Keras graphs with outer shapes)."""
+
+        def resolve(tensor):
+            while id(tensor) in alias:
+                tensor = alias[id(tensor)]
+            return tensor
+
+        for tensor in clone.inputs:
+            self._shapes[id(tensor)] = tuple(tensor.shape)
+        pending = [record for record in records if not isinstance(record[0], keras.Model)]
+        while pending:
+            waiting = []
+            for layer, args, kwargs, outputs in pending:
+                tensors = [resolve(t) for t in keras.tree.flatten((args, kwargs)) if _is_tensor(t)]
+                if any(id(t) not in self._shapes for t in tensors):
+                    waiting.append((layer, args, kwargs, outputs))
+                    continue
+
+                def concrete(value):
+                    if not _is_tensor(value):
+                        return value
+                    return keras.KerasTensor(self._shapes[id(resolve(value))], value.dtype)
+
+                try:
+                    spec = layer.compute_output_spec(
+                        *keras.tree.map_structure(concrete, args),
+                        **keras.tree.map_structure(concrete, kwargs),
+                    )
+                    shapes = [tuple(t.shape) for t in keras.tree.flatten(spec)]
+                except Exception:  # a layer that cannot say: keep its traced shapes
+                    shapes = [tuple(t.shape) for t in keras.tree.flatten(outputs)]
+                outs = [t for t in keras.tree.flatten(outputs) if _is_tensor(t)]
+                for tensor, shape in zip(outs, shapes, strict=False):
+                    self._shapes[id(tensor)] = shape
+            if len(waiting) == len(pending):  # unreachable from the inputs: traced shapes
+                for _, _, _, outputs in waiting:
+                    for tensor in keras.tree.flatten(outputs):
+                        if _is_tensor(tensor):
+                            self._shapes.setdefault(id(tensor), tuple(tensor.shape))
+                break
+            pending = waiting
 
     def _group_for(self, tensor, alias) -> int:
         while id(tensor) in alias:
@@ -216,7 +264,7 @@ class ChannelGraph:
 
     def _record(self, layer, inputs: list[int], outputs: list, input_tensors: list) -> None:
         name = f"{layer.name} ({type(layer).__name__})"
-        shape = tuple(outputs[0].shape) if outputs else ()
+        shape = self._shapes.get(id(outputs[0]), tuple(outputs[0].shape)) if outputs else ()
         channels = shape[-1] if shape else None
         single = inputs[0] if len(inputs) == 1 else None
         if isinstance(layer, keras.layers.DepthwiseConv2D):
