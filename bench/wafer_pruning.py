@@ -4,13 +4,16 @@
     python -m recipes.wafer_mobilenet                    # trains the base model (224 px)
     python bench/wafer_pruning.py --base runs/wafer_mobilenet/checkpoints/best.keras
     python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria bn_scale
+    python bench/wafer_pruning.py --base ... --targets --control 0   # the control alone
 
 Every pruned run takes the base model, removes ``target`` of its multiply-accumulates by
 whole channels (``tfdefect.compression.ChannelPruner``, ``--criteria``) and fine-tunes it
 with the wafer recipe's own ``prune_and_fine_tune`` (the recipe's ``prune.*`` defaults:
 4 epochs at 0.3x the learning rate, recall-first loss and callbacks, best epoch on
 validation macro recall); ``--seeds`` are fine-tuning seeds (shuffle, augmentation). The
-unpruned base model is measured in the same run, as the reference.
+unpruned base model is measured in the same run, as the reference; ``--control SEED``
+adds the unpruned model fine-tuned the same way, which tells what the pruning costs apart
+from what the extra epochs give.
 
 Per model: parameters, MACs per image, file sizes (float ONNX, INT8 ONNX, float TFLite,
 INT8 TFLite), batch-1 latency (median of ``--repeats`` calls, each runtime timed alone, in
@@ -32,6 +35,7 @@ import subprocess
 import sys
 
 RESULTS = os.path.join("bench_results", "wafer_pruning.json")
+CONTROL = "unpruned_fine_tuned"  # the criterion name of the control rows
 RUNTIMES = ("onnx_float", "onnx_int8", "tflite_float", "tflite_int8")
 
 
@@ -40,9 +44,16 @@ def parse_args(argv=None):
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--base", required=True, help="the trained wafer recipe's best.keras")
-    parser.add_argument("--targets", type=float, nargs="+", default=[0.3, 0.5, 0.7])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--targets", type=float, nargs="*", default=[0.3, 0.5, 0.7])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1])
     parser.add_argument("--criteria", nargs="+", default=["l1"], choices=["l1", "bn_scale"])
+    parser.add_argument(
+        "--control",
+        type=int,
+        nargs="*",
+        default=[],
+        help="seeds of a control run: the unpruned model fine-tuned like the pruned ones",
+    )
     parser.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs")
     parser.add_argument(
         "--epoch-steps", type=int, help="fine-tuning steps per epoch (default: one pass)"
@@ -68,7 +79,9 @@ def recipe_config(args, side: int, criterion: str, target: float, seed: int):
     config.train = dataclasses.replace(
         config.train, tensorboard=False, steps_per_epoch=args.epoch_steps
     )
-    config.prune = PruneConfig(target=target, criterion=criterion, epochs=args.epochs)
+    config.prune = PruneConfig(
+        target=target, criterion="l1" if criterion == CONTROL else criterion, epochs=args.epochs
+    )
     config.prune.check()
     return config
 
@@ -215,12 +228,20 @@ def row_line(row) -> str:
     )
 
 
+def label(criterion, target, own) -> str:
+    if criterion == CONTROL:
+        return "none, fine-tuned as the pruned"
+    if target == 0:
+        return "none"
+    return f"{sum(r['macs_removed'] for r in own) / len(own):.0%} {criterion}"
+
+
 def summary_table(rows, threads) -> str:
     """Markdown: one line per (criterion, target), mean [min-max] over seeds, and the
     ratios against the unpruned model (recall difference in points, latency speed-up)."""
     from tfdefect.bench.report import mean_min_max
 
-    base = next(r for r in rows if r["target"] == 0)
+    base = next(r for r in rows if (r["criterion"], r["target"]) == ("l1", 0))
     keys = sorted({(r["criterion"], r["target"]) for r in rows}, key=lambda k: (k[1], k[0]))
     head = "| pruned | runs | MACs (M) | params | ONNX MB float / INT8 | TFLite MB float / INT8 "
     head += "| macro recall | lowest class recall | INT8 macro recall ORT / TFLite "
@@ -236,7 +257,7 @@ def summary_table(rows, threads) -> str:
         recall = mean_min_max([r["recall"]["keras"]["macro_recall"] for r in own])
         lowest = mean_min_max([r["recall"]["keras"]["lowest_class_recall"] for r in own])
         cells = [
-            "none" if target == 0 else f"{mean([r['macs_removed'] for r in own]):.0%} {criterion}",
+            label(criterion, target, own),
             str(len(own)),
             f"{mean([r['macs'] for r in own]) / 1e6:.1f}",
             f"{mean([r['params'] for r in own]):,.0f}",
@@ -303,9 +324,8 @@ def main(argv=None):
     side = base.input_shape[1]
     class_names, splits = load_splits(recipe_config(args, side, "l1", 0.0, 0))
     print(f"test split: {len(splits['test'][1])} images at {side} px", flush=True)
-    plan = [("l1", 0.0, 0)] + [
-        (c, t, s) for c in args.criteria for t in args.targets for s in args.seeds
-    ]
+    plan = [("l1", 0.0, 0)] + [(CONTROL, 0.0, s) for s in args.control]
+    plan += [(c, t, s) for c in args.criteria for t in args.targets for s in args.seeds]
     for criterion, target, seed in plan:
         if (criterion, target, seed) in done:
             continue
@@ -313,7 +333,7 @@ def main(argv=None):
         if os.path.isdir(config.workdir):
             shutil.rmtree(config.workdir)  # an unfinished run of this bench
         report, model = None, base
-        if target > 0:
+        if target > 0 or criterion == CONTROL:
             model, _, reports, seconds = prune_and_fine_tune(
                 config, base, splits, class_names, config.workdir
             )
