@@ -21,7 +21,9 @@ a fresh process per thread count) in onnxruntime and TFLite, float and INT8, on 
 threads; test-split macro recall and lowest class recall of the Keras model and of both
 INT8 models. Prints the table, the ratios against the unpruned model, and writes
 ``bench_results/wafer_pruning.json``; finished runs found there are kept (an interrupted
-bench resumes). The data is the recipe's default wafer_sem build at the base model's side.
+bench resumes). ``--retime`` times the files of every finished run again in one process
+per thread count, the models taking turns, so the latency ratios are measured side by
+side. The data is the recipe's default wafer_sem build at the base model's side.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--base", required=True, help="the trained wafer recipe's best.keras")
+    parser.add_argument("--base", help="the trained wafer recipe's best.keras")
     parser.add_argument("--targets", type=float, nargs="*", default=[0.3, 0.5, 0.7])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1])
     parser.add_argument("--criteria", nargs="+", default=["l1"], choices=["l1", "bn_scale"])
@@ -63,6 +65,11 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_pruning"))
     parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
+    parser.add_argument(
+        "--retime",
+        action="store_true",
+        help="time the files of the finished runs in --output again, side by side",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # files JSON: time, print JSON
     return parser.parse_args(argv)
 
@@ -154,14 +161,12 @@ def recall_figures(model, splits, class_names, paths) -> dict:
     return result
 
 
-def time_runtimes(paths: dict, threads: int, repeats: int) -> dict:
-    """Median ms per image at batch 1 of each file with ``threads`` threads (run in a
-    fresh process: TensorFlow fixes its thread pools at start-up)."""
+def runtime_calls(paths: dict, threads: int) -> dict:
+    """{runtime: a batch-1 call of that file} with ``threads`` threads."""
     import numpy as np
     import onnxruntime as ort
     import tensorflow as tf
 
-    from tfdefect.bench.timing import separate_median_seconds
     from tfdefect.quantization import TfliteClassifier
 
     options = ort.SessionOptions()
@@ -185,20 +190,76 @@ def time_runtimes(paths: dict, threads: int, repeats: int) -> dict:
         tflite_float.invoke()
 
     calls["tflite_float"] = run_float
-    return {name: 1000 * s for name, s in separate_median_seconds(calls, repeats).items()}
+    return calls
 
 
-def latencies(paths: dict, args) -> dict:
-    """{threads: {runtime: ms}}, one worker process per thread count."""
-    result = {}
+def time_runtimes(path_sets: list, threads: int, repeats: int) -> list:
+    """Median ms per image at batch 1 of each runtime of each model in ``path_sets`` with
+    ``threads`` threads (run in a fresh process: TensorFlow fixes its thread pools at
+    start-up). The models of one runtime take turns in blocks of 10 calls, ``repeats``
+    calls each, so machine noise hits them alike; one runtime at a time (onnxruntime's
+    threads spin after a run and would slow another runtime's next call)."""
+    import statistics
+    import time
+
+    calls = [runtime_calls(paths, threads) for paths in path_sets]
+    result = [{} for _ in path_sets]
+    block = 10
+    for name in RUNTIMES:
+        times = [[] for _ in path_sets]
+        for model_calls in calls:
+            model_calls[name]()  # warm-up
+        for _ in range(max(1, repeats // block)):
+            for index, model_calls in enumerate(calls):
+                for _ in range(block):
+                    started = time.perf_counter()
+                    model_calls[name]()
+                    times[index].append(time.perf_counter() - started)
+        for index in range(len(path_sets)):
+            result[index][name] = 1000 * statistics.median(times[index])
+    return result
+
+
+def latencies(path_sets: list, args) -> list:
+    """[{threads: {runtime: ms}}] per model, one worker process per thread count."""
+    result = [{} for _ in path_sets]
     for threads in args.threads:
-        command = [sys.executable, __file__, "--base", "-", "--worker", json.dumps(paths)]
+        command = [sys.executable, __file__, "--base", "-", "--worker", json.dumps(path_sets)]
         command += ["--threads", str(threads), "--repeats", str(args.repeats)]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-3000:])
-        result[str(threads)] = json.loads(done.stdout.strip().splitlines()[-1])
+        timed = json.loads(done.stdout.strip().splitlines()[-1])
+        for index, figures in enumerate(timed):
+            result[index][str(threads)] = figures
     return result
+
+
+def run_files(args, row) -> dict:
+    """{runtime: path} of a finished run's files under ``--workdir``."""
+    name = f"{row['criterion']}_{row['target']:.2f}_seed{row['seed']}"
+    folder = os.path.join(args.workdir, name, "files")
+    return {k: os.path.join(folder, k + (".onnx" if "onnx" in k else ".tflite")) for k in RUNTIMES}
+
+
+def retime(args) -> None:
+    """Time every finished run's files again in one worker per thread count, the models
+    taking turns (latency ratios measured side by side), and rewrite the table."""
+    from tfdefect.bench.machine import describe_machine
+    from tfdefect.bench.report import write_bench_json
+
+    with open(args.output) as handle:
+        previous = json.load(handle)
+    rows = previous["runs"]
+    timed = latencies([row.get("files") or run_files(args, row) for row in rows], args)
+    for row, figures in zip(rows, timed, strict=True):
+        row["latency_ms"], row["files"] = figures, row.get("files") or run_files(args, row)
+    settings = {**previous["settings"], "repeats": args.repeats, "timing": "side by side"}
+    table = summary_table(rows, args.threads)
+    print(table, flush=True)
+    results = {"settings": settings, "runs": rows, "table": table}
+    write_bench_json(args.output, describe_machine(), results)
+    print(f"wrote {args.output}")
 
 
 def measure(model, report, splits, class_names, folder, args) -> dict:
@@ -212,7 +273,8 @@ def measure(model, report, splits, class_names, folder, args) -> dict:
         "macs_removed": report["macs_removed"] if report else 0.0,
         "sizes_mb": {name: os.path.getsize(path) / 2**20 for name, path in paths.items()},
         "recall": recall_figures(model, splits, class_names, paths),
-        "latency_ms": latencies(paths, args),
+        "files": paths,
+        "latency_ms": latencies([paths], args)[0],
     }
 
 
@@ -296,7 +358,13 @@ def summary_table(rows, threads) -> str:
 def main(argv=None):
     args = parse_args(argv)
     if args.worker:
-        print(json.dumps(time_runtimes(json.loads(args.worker), args.threads[0], args.repeats)))
+        path_sets = json.loads(args.worker)
+        single = isinstance(path_sets, dict)
+        timed = time_runtimes([path_sets] if single else path_sets, args.threads[0], args.repeats)
+        print(json.dumps(timed[0] if single else timed))
+        return
+    if args.retime:
+        retime(args)
         return
     import keras
 
@@ -305,7 +373,7 @@ def main(argv=None):
     from tfdefect.bench.report import finished_runs, write_bench_json
     from tfdefect.recipes.wafer_mobilenet_steps import prune_and_fine_tune
 
-    if not os.path.isfile(args.base):
+    if not args.base or not os.path.isfile(args.base):
         raise SystemExit(
             f"--base {args.base}: no such file (train: python -m recipes.wafer_mobilenet)"
         )
