@@ -5,6 +5,7 @@
     python bench/wafer_pruning.py --base runs/wafer_mobilenet/checkpoints/best.keras
     python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria bn_scale
     python bench/wafer_pruning.py --base ... --targets --control 0   # the control alone
+    python bench/wafer_pruning.py --base ... --probe     # criteria, before fine-tuning
 
 Every pruned run takes the base model, removes ``target`` of its multiply-accumulates by
 whole channels (``tfdefect.compression.ChannelPruner``, ``--criteria``) and fine-tunes it
@@ -65,6 +66,11 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", default=os.path.join("bench_results", "wafer_pruning"))
     parser.add_argument("--output", default=RESULTS)
     parser.add_argument("--fresh", action="store_true", help="ignore finished runs in --output")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="compare the criteria: validation recall right after pruning, no fine-tuning",
+    )
     parser.add_argument(
         "--retime",
         action="store_true",
@@ -355,6 +361,24 @@ def summary_table(rows, threads) -> str:
     return "".join(lines)
 
 
+def probe(args, base, splits, class_names) -> None:
+    """Validation macro recall of the base model pruned by each criterion to each target,
+    before any fine-tuning: which ranking keeps more of what the model knows."""
+    import numpy as np
+
+    from tfdefect.compression import ChannelPruner
+    from tfdefect.evaluation.classification import classification_figures
+
+    images, labels = splits["validation"]
+    print("| criterion | MACs removed | validation macro recall, no fine-tuning |\n|---|---|---|")
+    for criterion in ("l1", "bn_scale"):
+        for target in [0.0, *args.targets]:
+            model, report = ChannelPruner(criterion).prune(base, target)
+            probabilities = np.asarray(model.predict(images.astype("float32"), verbose=0))
+            recall = classification_figures(labels, probabilities, class_names)["macro_recall"]
+            print(f"| {criterion} | {report.macs_removed:.1%} | {recall:.3f} |", flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.worker:
@@ -391,6 +415,9 @@ def main(argv=None):
     base = keras.saving.load_model(args.base, compile=False)
     side = base.input_shape[1]
     class_names, splits = load_splits(recipe_config(args, side, "l1", 0.0, 0))
+    if args.probe:
+        probe(args, base, splits, class_names)
+        return
     print(f"test split: {len(splits['test'][1])} images at {side} px", flush=True)
     plan = [("l1", 0.0, 0)] + [(CONTROL, 0.0, s) for s in args.control]
     plan += [(c, t, s) for c in args.criteria for t in args.targets for s in args.seeds]
