@@ -3,7 +3,7 @@
 
     python -m recipes.wafer_mobilenet                    # trains the base model (224 px)
     python bench/wafer_pruning.py --base runs/wafer_mobilenet/checkpoints/best.keras
-    python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria bn_scale
+    python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria l1
     python bench/wafer_pruning.py --base ... --targets --control 0   # the control alone
     python bench/wafer_pruning.py --base ... --probe     # criteria, before fine-tuning
 
@@ -49,7 +49,7 @@ def parse_args(argv=None):
     parser.add_argument("--base", help="the trained wafer recipe's best.keras")
     parser.add_argument("--targets", type=float, nargs="*", default=[0.3, 0.5, 0.7])
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1])
-    parser.add_argument("--criteria", nargs="+", default=["l1"], choices=["l1", "bn_scale"])
+    parser.add_argument("--criteria", nargs="+", default=["bn_scale"], choices=["l1", "bn_scale"])
     parser.add_argument(
         "--control",
         type=int,

@@ -20,7 +20,9 @@ class PruneConfig:
 
     Attributes:
         target: fraction of the trained model's MACs to remove (0: no pruning; below 1).
-        criterion: channel ranking, "l1" (filter L1 norm) or "bn_scale" (BatchNorm scale).
+        criterion: channel ranking, "bn_scale" (BatchNorm scale) or "l1" (filter L1 norm);
+            "bn_scale" kept more validation recall on the wafer model, before fine-tuning
+            and after it.
         rounds: prune-and-fine-tune rounds (round k removes k/rounds of ``target``).
         epochs: fine-tuning epochs after each round.
         learning_rate_factor: fine-tuning learning rate = ``train.learning_rate`` x this.
@@ -28,7 +30,7 @@ class PruneConfig:
     """
 
     target: float = 0.0
-    criterion: str = "l1"
+    criterion: str = "bn_scale"
     rounds: int = 1
     epochs: int = 4
     learning_rate_factor: float = 0.3
