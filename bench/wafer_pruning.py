@@ -85,9 +85,7 @@ def recipe_config(args, side: int, criterion: str, target: float, seed: int):
     from tfdefect.recipes.prune_config import PruneConfig
     from tfdefect.recipes.wafer_mobilenet import WaferMobilenetConfig
 
-    config = WaferMobilenetConfig(
-        seed=seed, workdir=os.path.join(args.workdir, f"{criterion}_{target:.2f}_seed{seed}")
-    )
+    config = WaferMobilenetConfig(seed=seed, workdir=run_folder(args, criterion, target, seed))
     config.data = dataclasses.replace(config.data, image_size=side)
     config.train = dataclasses.replace(
         config.train, tensorboard=False, steps_per_epoch=args.epoch_steps
@@ -100,29 +98,31 @@ def recipe_config(args, side: int, criterion: str, target: float, seed: int):
 
 
 def load_splits(config):
-    from tfdefect.recipes.wafer_mobilenet_steps import load_split
+    from tfdefect.recipes.wafer_mobilenet_steps import prepared_splits
 
-    builder = config.data.prepare()
-    class_names = list(builder.info.features["label"].names)
-    splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
+    _, class_names, splits = prepared_splits(config)
     return class_names, splits
 
 
 def convert_tflite_float(model, path: str) -> str:
     """Float TFLite file of ``model`` (the latency reference of the INT8 file)."""
-    import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2,
-    )
+    from tfdefect.quantization.tflite_int8 import frozen_converter
 
-    shape = (1, *model.input_shape[1:])
-    function = tf.function(lambda x: model(x, training=False))
-    concrete = function.get_concrete_function(tf.TensorSpec(shape, tf.float32))
-    frozen = convert_variables_to_constants_v2(concrete)  # weights into the flatbuffer
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
     with open(path, "wb") as handle:
-        handle.write(converter.convert())
+        handle.write(frozen_converter(model).convert())
     return path
+
+
+def file_paths(folder: str) -> dict:
+    """{runtime: path} of one model's four files in ``folder``."""
+    return {
+        name: os.path.join(folder, name + (".onnx" if "onnx" in name else ".tflite"))
+        for name in RUNTIMES
+    }
+
+
+def run_folder(args, criterion: str, target: float, seed: int) -> str:
+    return os.path.join(args.workdir, f"{criterion}_{target:.2f}_seed{seed}")
 
 
 def export_files(model, splits, folder: str) -> dict:
@@ -132,10 +132,7 @@ def export_files(model, splits, folder: str) -> dict:
 
     os.makedirs(folder, exist_ok=True)
     calibration = splits["train"][0][:200]  # the recipe's calibration_images
-    paths = {
-        name: os.path.join(folder, name + (".onnx" if "onnx" in name else ".tflite"))
-        for name in RUNTIMES
-    }
+    paths = file_paths(folder)
     export_onnx(model, paths["onnx_float"], sample_images=splits["test"][0][:2])
     quantize_onnx_int8(paths["onnx_float"], calibration, paths["onnx_int8"])
     convert_tflite_float(model, paths["tflite_float"])
@@ -242,10 +239,11 @@ def latencies(path_sets: list, args) -> list:
 
 
 def run_files(args, row) -> dict:
-    """{runtime: path} of a finished run's files under ``--workdir``."""
-    name = f"{row['criterion']}_{row['target']:.2f}_seed{row['seed']}"
-    folder = os.path.join(args.workdir, name, "files")
-    return {k: os.path.join(folder, k + (".onnx" if "onnx" in k else ".tflite")) for k in RUNTIMES}
+    """{runtime: path} of a finished run's files (rows written before "files" was kept)."""
+    if "files" in row:
+        return row["files"]
+    folder = run_folder(args, row["criterion"], row["target"], row["seed"])
+    return file_paths(os.path.join(folder, "files"))
 
 
 def retime(args) -> None:
@@ -257,9 +255,11 @@ def retime(args) -> None:
     with open(args.output) as handle:
         previous = json.load(handle)
     rows = previous["runs"]
-    timed = latencies([row.get("files") or run_files(args, row) for row in rows], args)
+    for row in rows:
+        row["files"] = run_files(args, row)
+    timed = latencies([row["files"] for row in rows], args)
     for row, figures in zip(rows, timed, strict=True):
-        row["latency_ms"], row["files"] = figures, row.get("files") or run_files(args, row)
+        row["latency_ms"] = figures
     settings = {**previous["settings"], "repeats": args.repeats, "timing": "side by side"}
     table = summary_table(rows, args.threads)
     print(table, flush=True)

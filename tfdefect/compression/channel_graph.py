@@ -211,9 +211,12 @@ class ChannelGraph:
         outer model's inputs (no library walks nested Keras graphs with outer shapes)."""
 
         def resolve(tensor):
-            while id(tensor) in alias:
-                tensor = alias[id(tensor)]
-            return tensor
+            return _resolve(tensor, alias)
+
+        def concrete(value):
+            if not _is_tensor(value):
+                return value
+            return keras.KerasTensor(self._shapes[id(resolve(value))], value.dtype)
 
         for tensor in clone.inputs:
             self._shapes[id(tensor)] = tuple(tensor.shape)
@@ -225,12 +228,6 @@ class ChannelGraph:
                 if any(id(t) not in self._shapes for t in tensors):
                     waiting.append((layer, args, kwargs, outputs))
                     continue
-
-                def concrete(value):
-                    if not _is_tensor(value):
-                        return value
-                    return keras.KerasTensor(self._shapes[id(resolve(value))], value.dtype)
-
                 try:
                     spec = layer.compute_output_spec(
                         *keras.tree.map_structure(concrete, args),
@@ -251,8 +248,7 @@ class ChannelGraph:
             pending = waiting
 
     def _group_for(self, tensor, alias) -> int:
-        while id(tensor) in alias:
-            tensor = alias[id(tensor)]
+        tensor = _resolve(tensor, alias)
         key = id(tensor)
         if key not in self._tensor_group:  # a model input: channels from outside
             channels = tensor.shape[-1] if tensor.shape else None
@@ -380,6 +376,14 @@ class ChannelGraph:
                 for g in (call.input_group, call.output_group)
             )
         return found
+
+
+def _resolve(tensor, alias: dict):
+    """The tensor ``tensor`` stands for across nested-model boundaries (``alias``: id of an
+    inner input or outer output -> the tensor it is)."""
+    while id(tensor) in alias:
+        tensor = alias[id(tensor)]
+    return tensor
 
 
 def _is_tensor(value) -> bool:

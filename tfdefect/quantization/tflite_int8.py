@@ -12,6 +12,17 @@ from tensorflow.python.framework.convert_to_constants import convert_variables_t
 from tfdefect.progress import progress_bar_over
 
 
+def frozen_converter(model) -> tf.lite.TFLiteConverter:
+    """A TFLite converter of ``model`` at batch 1 (float32 input) with its weights frozen
+    into constants: Keras 3 variables would stay READ_VARIABLE ops that the INT8 calibrator
+    cannot run and that a float flatbuffer would not carry."""
+    shape = (1, *model.input_shape[1:])
+    function = tf.function(lambda x: model(x, training=False))
+    concrete = function.get_concrete_function(tf.TensorSpec(shape, tf.float32))
+    frozen = convert_variables_to_constants_v2(concrete)
+    return tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
+
+
 def convert_tflite_int8(model, representative_images: np.ndarray, path: str) -> str:
     """Write a full-integer TFLite model: every op INT8, uint8 image input (the pixel
     values 0..255 themselves: the input scale is 1, zero point 0) and uint8 probabilities.
@@ -22,12 +33,7 @@ def convert_tflite_int8(model, representative_images: np.ndarray, path: str) -> 
             that calibrate the activation ranges.
         path: output ``.tflite`` (written atomically).
     """
-    shape = (1, *model.input_shape[1:])
-    function = tf.function(lambda x: model(x, training=False))
-    concrete = function.get_concrete_function(tf.TensorSpec(shape, tf.float32))
-    # Keras 3 variables would stay READ_VARIABLE ops that the calibrator cannot run: freeze
-    frozen = convert_variables_to_constants_v2(concrete)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
+    converter = frozen_converter(model)
 
     def representative():
         for image in representative_images:

@@ -21,8 +21,8 @@ class PruneConfig:
     Attributes:
         target: fraction of the trained model's MACs to remove (0: no pruning; below 1).
         criterion: channel ranking, "bn_scale" (BatchNorm scale) or "l1" (filter L1 norm);
-            "bn_scale" kept more validation recall on the wafer model, before fine-tuning
-            and after it.
+            "bn_scale" kept more validation recall after fine-tuning on the wafer model
+            pruned to half its MACs.
         rounds: prune-and-fine-tune rounds (round k removes k/rounds of ``target``).
         epochs: fine-tuning epochs after each round.
         learning_rate_factor: fine-tuning learning rate = ``train.learning_rate`` x this.

@@ -59,13 +59,20 @@ def batches(images, labels, batch_size, training, seed=0):
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def prepared_splits(config):
+    """Build wafer_sem as ``config.data`` says; returns (builder, class names,
+    {split: (images, labels)})."""
+    builder = config.data.prepare()
+    class_names = list(builder.info.features["label"].names)
+    splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
+    return builder, class_names, splits
+
+
 def audited_splits(config):
     """Prepare wafer_sem, print the split counts and audit the splits for leaks (stop with
     ``fail_on_leak``); returns (class names, {split: (images, labels)}, leakage report)."""
     announce("data: wafer_sem (split by site / near-duplicate group)")
-    builder = config.data.prepare()
-    class_names = list(builder.info.features["label"].names)
-    splits = {s: load_split(builder, s) for s in ("train", "validation", "test")}
+    builder, class_names, splits = prepared_splits(config)
     for split, (_, labels) in splits.items():
         counts = np.bincount(labels, minlength=len(class_names))
         print(
