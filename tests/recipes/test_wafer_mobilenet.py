@@ -126,3 +126,13 @@ def test_fail_on_leak_stops_before_training(tmp_path):
         main(["--fail-on-leak", *_overrides(tmp_path, **{"data.manual_dir": str(manual)})])
     report = json.loads((tmp_path / "run" / "leakage_report.json").read_text())
     assert report["filename_collisions"] and not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_another_backbone_exports_under_its_own_name(tmp_path):
+    from tfdefect.recipes.wafer_mobilenet import RECIPE
+
+    run = ["--workdir", str(tmp_path / "run")]
+    config, _ = RECIPE.configure(["--set", "backbone=resnet18", *run])
+    assert config.export.name == "wafer_resnet18"
+    config, _ = RECIPE.configure(["--set", "backbone=resnet18", "--set", "export.name=mine", *run])
+    assert config.export.name == "mine"

@@ -226,6 +226,12 @@ def test_unet_widths_are_checked_at_config_time(widths, message, tmp_path, capsy
         (casting_zoo, ["--set", "freeze=half"], "unknown freeze strategy 'half'"),
         (padim_pcb, ["--set", "model=vgg"], "unknown model vgg"),
         (wafer_mobilenet, ["--set", "pooling=min"], "pooling 'min': choose from"),
+        (wafer_mobilenet, ["--set", "backbone=vgg"], "backbone 'vgg': choose from"),
+        (
+            wafer_mobilenet,
+            ["--set", "backbone=resnet18", "--set", "alpha=1.0"],
+            "alpha / input_scale are MobileNetV2 settings",
+        ),
         (mask_rcnn_chips, ["--set", 'models=["r18"]'], "unknown models ['r18']"),
     ],
 )

@@ -155,7 +155,8 @@ def resnet18_features(image_shape, weights=None, torch_layout=False) -> keras.Mo
             converted backbone file (loaded into the backbone, torch layout).
         torch_layout: build the torch layout without weights (a saved model reloading).
 
-    Input (B, H, W, C) pixels 0..255; output (B, H/32, W/32, 512).
+    Input (B, H, W, C) pixels 0..255 (C other than 3: normalised by ImageNet's mean
+    statistics over the channels); output (B, H/32, W/32, 512).
     """
     from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
     from tfdefect.layers.image_normalization import ImageNormalization
@@ -167,8 +168,11 @@ def resnet18_features(image_shape, weights=None, torch_layout=False) -> keras.Mo
         weights=torch_weights,
         torch_compatible=torch_layout,
     )
+    mean, std = IMAGENET_MEAN, IMAGENET_STD
+    if image_shape[-1] != 3:  # grey or multi-channel input: ImageNet's statistics averaged
+        mean, std = sum(mean) / len(mean), sum(std) / len(std)
     images = keras.Input(image_shape, name="images")
-    x = ImageNormalization(IMAGENET_MEAN, IMAGENET_STD, name="stem_normalize")(images)
+    x = ImageNormalization(mean, std, name="stem_normalize")(images)
     model = keras.Model(images, resnet(x)["P5"], name="resnet18")
     if weights is not None and torch_weights is None:
         load_backbone_weights(model, weights)

@@ -35,12 +35,16 @@ from tfdefect.recipes.prune_config import PruneConfig
 from tfdefect.recipes.skeleton import Recipe
 from tfdefect.training.train_config import TrainConfig
 
+BACKBONES = ("mobilenetv2", "resnet18")
+
 
 @dataclasses.dataclass
 class WaferMobilenetConfig:
     """Everything the recipe does, overridable with ``--set key=value``.
 
     Attributes:
+        backbone: "mobilenetv2" (the edge model) or "resnet18" (a second, heavier family:
+            e.g. to compare what channel pruning does to each).
         alpha: MobileNetV2 width multiplier (0.5 by default: it learns every class within
             the default budget on 2 CPU cores; 1.0 is the full-width network).
         input_scale: enlarge the grey image this many times (bilinear, in the model) before
@@ -59,7 +63,8 @@ class WaferMobilenetConfig:
             INT8 models are written beside the export: ``<export.dir>/tflite/`` and
             ``<export.dir>/onnx/``).
         export: the served float model (``ExportConfig``); ``export.onnx`` must stay true
-            (the INT8 ONNX model is quantized from it).
+            (the INT8 ONNX model is quantized from it). A ``backbone`` other than
+            mobilenetv2 exports as ``wafer_<backbone>`` unless ``export.name`` is set.
         prune: channel pruning after training (``PruneConfig``; ``prune.target`` 0: none).
         data: wafer_sem (``data.manual_dir`` for your <class>/ folders, ``data.class_names``
             for your classes, ``data.image_size`` the grey model input side, 224 by
@@ -67,6 +72,7 @@ class WaferMobilenetConfig:
         train: the training loop (``TrainConfig``; monitors validation macro recall).
     """
 
+    backbone: str = "mobilenetv2"
     alpha: float = 0.5
     input_scale: int = 1
     pooling: str = "average"
@@ -124,11 +130,20 @@ def check(config: WaferMobilenetConfig) -> None:
             f"data.image_size {config.data.image_size} x input_scale {config.input_scale}: "
             "MobileNetV2 takes inputs of at least 32 px"
         )
+    if config.backbone not in BACKBONES:
+        raise ConfigError(f"backbone {config.backbone!r}: choose from {', '.join(BACKBONES)}")
+    if config.backbone != "mobilenetv2" and (config.alpha != 0.5 or config.input_scale != 1):
+        raise ConfigError(
+            f"alpha / input_scale are MobileNetV2 settings; backbone {config.backbone!r} "
+            "takes neither"
+        )
     if not config.export.onnx:
         raise ConfigError(
             "export.onnx=false: the INT8 ONNX model is quantized from the float ONNX export"
         )
     config.prune.check()
+    if config.backbone != "mobilenetv2" and config.export.name == "wafer_mobilenetv2":
+        config.export.name = f"wafer_{config.backbone}"  # never served under another's name
     if config.min_factor > config.max_factor:
         raise ConfigError(
             f"min_factor {config.min_factor} > max_factor {config.max_factor}: the class "

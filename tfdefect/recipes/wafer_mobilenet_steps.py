@@ -89,22 +89,29 @@ def audited_splits(config):
 
 
 def train_recall_first(config, splits, class_names, distribution=None):
-    """MobileNetV2 with a class-weighted loss whose weights follow validation recall; returns
-    (best model, checkpoint folder, training seconds)."""
+    """MobileNetV2 (or ``config.backbone``) with a class-weighted loss whose weights follow
+    validation recall; returns (best model, checkpoint folder, training seconds)."""
     announce(f"class weights (training split, balanced ** {config.class_weight_power})")
     weights = class_weights(config, splits, class_names)
     print(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
 
-    announce(f"MobileNetV2 alpha {config.alpha}, {config.data.image_size} px grey, recall first")
+    architecture = (
+        f"MobileNetV2 alpha {config.alpha}" if config.backbone == "mobilenetv2" else config.backbone
+    )
+    announce(f"{architecture}, {config.data.image_size} px grey, recall first")
     keras.utils.set_random_seed(config.seed)
     pretrained = bool(config.backbone_weights)
     with strategy_scope(distribution):
         model = ImageClassifier(
-            "mobilenetv2",
+            config.backbone,
             num_classes=len(class_names),
             image_shape=(config.data.image_size, config.data.image_size, 1),
             backbone_weights=config.backbone_weights,
-            backbone_options={"alpha": config.alpha, "input_scale": config.input_scale},
+            backbone_options=(
+                {"alpha": config.alpha, "input_scale": config.input_scale}
+                if config.backbone == "mobilenetv2"
+                else None
+            ),
             pooling=config.pooling,
             # from scratch the default momentum 0.999 lags far behind the weights
             batch_norm_momentum=None if pretrained else 0.9,
@@ -240,7 +247,7 @@ def evaluate_float(config, model, test_split, class_names):
         test_labels, probabilities.argmax(-1), labels=list(range(len(class_names)))
     )
     path = os.path.join(config.workdir, "confusion_matrix.png")
-    print(plot_confusion_matrix(matrix, class_names, "MobileNetV2, test", path))
+    print(plot_confusion_matrix(matrix, class_names, f"{config.backbone}, test", path))
     label_map = write_label_map(class_names, os.path.join(config.workdir, "label_map.json"))
     print("label map:", label_map)
     return figures, probabilities

@@ -58,3 +58,14 @@ def test_max_pooling_head_round_trips_and_unknown_pooling_is_refused(tmp_path):
     np.testing.assert_allclose(loaded.predict(images, verbose=0), model.predict(images, verbose=0))
     with pytest.raises(ValueError, match="pooling 'min'"):
         ImageClassifier("luna", image_shape=(32, 32, 1), pooling="min")
+
+
+def test_resnet18_takes_grey_images_normalised_by_the_mean_imagenet_statistics():
+    from tfdefect.constants import IMAGENET_MEAN, IMAGENET_STD
+
+    model = ImageClassifier("resnet18", num_classes=3, image_shape=(32, 32, 1))
+    normalize = model.backbone.get_layer("stem_normalize")
+    grey_mean = np.full((1, 32, 32, 1), np.mean(IMAGENET_MEAN), "float32")
+    np.testing.assert_allclose(normalize(grey_mean).numpy(), 0.0, atol=1e-5)
+    assert normalize.std == pytest.approx(np.mean(IMAGENET_STD))
+    assert model.predict(grey_mean, verbose=0).shape == (1, 3)
