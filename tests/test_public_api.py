@@ -25,9 +25,17 @@ PACKAGES = (
 )
 
 
-def test_import_tfdefect_loads_no_tensorflow():
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import tfdefect",
+        # every `tfdefect <sub> --help` answers before TensorFlow loads
+        "import tfdefect.cli; tfdefect.cli.build_parser()",
+    ],
+)
+def test_import_tfdefect_and_the_cli_parser_load_no_tensorflow(statement):
     code = (
-        "import sys, tfdefect\n"
+        f"import sys; {statement}; import tfdefect\n"
         "heavy = sorted(m for m in ('tensorflow', 'keras', 'sklearn', 'cv2') if m in sys.modules)\n"
         "print(heavy, tfdefect.__version__)\n"
     )

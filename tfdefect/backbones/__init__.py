@@ -1,26 +1,37 @@
-from tfdefect.backbones.applications import application_features, mobilenet_v2_features
-from tfdefect.backbones.channel_merge import ChannelMergeStem
-from tfdefect.backbones.resnet50 import ResNet50Backbone
-from tfdefect.backbones.resnet_basic import BasicResNetBackbone, resnet18_features
-from tfdefect.backbones.resnet_bottleneck import ResNetBackbone
-from tfdefect.backbones.small_cnns import alexnet_features, luna_features
-from tfdefect.backbones.swin_transformer import swin_features
-from tfdefect.backbones.vision_transformer import (
-    vision_transformer_features,
-    vision_transformer_from_preset,
-)
+"""Feature extractors shared by the models (ResNets, MobileNetV2, ViT, Swin, small CNNs).
 
-__all__ = [
-    "BasicResNetBackbone",
-    "ChannelMergeStem",
-    "ResNet50Backbone",
-    "ResNetBackbone",
-    "alexnet_features",
-    "application_features",
-    "luna_features",
-    "mobilenet_v2_features",
-    "resnet18_features",
-    "swin_features",
-    "vision_transformer_features",
-    "vision_transformer_from_preset",
-]
+The names below load their module on first use, so that ``tfdefect.backbones.<module>``
+helpers without Keras (the torch checkpoint reader, the conversion tables) stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {
+    "application_features": "applications",
+    "mobilenet_v2_features": "applications",
+    "ChannelMergeStem": "channel_merge",
+    "ResNet50Backbone": "resnet50",
+    "BasicResNetBackbone": "resnet_basic",
+    "resnet18_features": "resnet_basic",
+    "ResNetBackbone": "resnet_bottleneck",
+    "alexnet_features": "small_cnns",
+    "luna_features": "small_cnns",
+    "swin_features": "swin_transformer",
+    "vision_transformer_features": "vision_transformer",
+    "vision_transformer_from_preset": "vision_transformer",
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = sorted(_HOMES)
