@@ -84,7 +84,7 @@ def export_one(name: str, workdir: str) -> dict:
     )
     before = rss_gib()
     started = time.perf_counter()
-    published = publish_model(model, workdir, name, write_models_config=False, log=lambda *_: None)
+    published = publish_model(model, workdir, name, write_models_config=False, log=lambda _: None)
     return {
         "model": name,
         "weight_bytes": weight_bytes,
@@ -142,4 +142,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    from tfdefect.console import console_logging
+
+    with console_logging():
+        main()

@@ -235,4 +235,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    from tfdefect.console import console_logging
+
+    with console_logging():
+        main()

@@ -445,4 +445,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    from tfdefect.console import console_logging
+
+    with console_logging():
+        main()

@@ -24,8 +24,12 @@ def test_help_lists_subcommands():
 
 def test_console_script_help_and_list_models():
     script = os.path.join(os.path.dirname(sys.executable), "tfdefect")
-    result = subprocess.run([script, "list-models"], capture_output=True, text=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [script, "list-models"], capture_output=True, text=True, timeout=300, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stderr == ""  # no TensorFlow start-up lines
     assert result.stdout.split() == [
         "anomaly_padim",
         "classifier_alexnet",

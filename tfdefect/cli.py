@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
 from tfdefect.errors import USER_ERRORS, report_user_error
+from tfdefect.recipes.front import add_console_flags
+
+logger = logging.getLogger(__name__)
 
 RECIPES = {
     "segment_chips": "semantic segmentation of chip defects (U-Net, ResNet50-FPN) on chips6",
@@ -81,9 +85,9 @@ def _cmd_build_dataset(args) -> int:
         manual_dir=args.manual_dir,
         rebuild=args.rebuild,
     )
-    print(f"{args.name}/{builder.builder_config.name} prepared at {builder.data_path}")
+    logger.info(f"{args.name}/{builder.builder_config.name} prepared at {builder.data_path}")
     for split, info in builder.info.splits.items():
-        print(f"  {split}: {info.num_examples} examples")
+        logger.info(f"  {split}: {info.num_examples} examples")
     return 0
 
 
@@ -129,10 +133,7 @@ def _cmd_predict(args) -> int:
     from tfdefect.inference.predictor import Predictor
 
     predictor = Predictor(args.model, batch_size=args.batch_size)
-    print(
-        f"{args.model}: {predictor.task} model, classes {', '.join(predictor.class_names)}",
-        flush=True,
-    )
+    logger.info(f"{args.model}: {predictor.task} model, classes {', '.join(predictor.class_names)}")
     summary = predict_to_folder(
         predictor,
         args.inputs,
@@ -144,12 +145,11 @@ def _cmd_predict(args) -> int:
         pictures=not args.no_pictures,
     )
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items()))
-    print(f"{summary['images']} images ({verdicts or 'none'}) -> {summary['predictions']}")
+    logger.info(f"{summary['images']} images ({verdicts or 'none'}) -> {summary['predictions']}")
     if summary["failures"]:
-        print(
+        logger.error(
             f"{summary['failures']} inputs could not be read: "
-            f"{os.path.join(args.output, 'failures.jsonl')}",
-            file=sys.stderr,
+            f"{os.path.join(args.output, 'failures.jsonl')}"
         )
         return 1
     return 0
@@ -172,9 +172,9 @@ def _cmd_extract_good(args) -> int:
     from tfdefect.data.good_image_extractor import extract_good_images
 
     result = extract_good_images(args.source, args.destination)
-    print(f"copied {result['copied']} images to {args.destination}")
+    logger.info(f"copied {result['copied']} images to {args.destination}")
     for relative in result["skipped_existing"]:
-        print(f"  kept existing {relative} (not overwritten)")
+        logger.info(f"  kept existing {relative} (not overwritten)")
     return 0
 
 
@@ -203,15 +203,14 @@ def _cmd_batch_predict(args, beam_args=()) -> int:
         overwrite=args.overwrite,
     )
     verdicts = ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items())
-    print(
+    logger.info(
         f"{summary['images']} images ({verdicts or 'none'}), {summary['failures']} failures -> "
         f"{args.output}/predictions-*.jsonl, failures-*.jsonl, summary.json"
     )
     if summary["failures"]:
-        print(
+        logger.error(
             f"{summary['failures']} inputs failed (reasons in "
-            f"{', '.join(failure_files(args.output))})",
-            file=sys.stderr,
+            f"{', '.join(failure_files(args.output))})"
         )
         return 1
     return 0
@@ -223,7 +222,7 @@ def _cmd_convert_weights(args) -> int:
     report = convert_checkpoint(
         args.architecture, args.input, args.output, tuple(args.image_size), args.overwrite
     )
-    print(
+    logger.info(
         f"{args.architecture}: {report['assigned_tensors']} tensors assigned to "
         f"{report['keras_variables']} Keras variables, {len(report['ignored'])} ignored "
         f"({', '.join(sorted(set(report['ignored'].values())))})\n"
@@ -236,7 +235,7 @@ def _cmd_build_masks(args) -> int:
     from tfdefect.data.mask_builder import build_masks
 
     written = build_masks(args.images, args.labels_json, args.label, args.output)
-    print(f"wrote {len(written)} masks to {args.output}")
+    logger.info(f"wrote {len(written)} masks to {args.output}")
     return 0
 
 
@@ -379,20 +378,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", action="append", required=True, help="defect label (repeatable)")
     p.add_argument("--output", required=True, help="folder for <stem>_mask.png")
     p.set_defaults(run=_cmd_build_masks)
+    for name, command in commands.choices.items():
+        if name != "recipe":  # a recipe takes --quiet / --verbose itself
+            add_console_flags(command)
     return parser
 
 
 def main(argv=None) -> int:
-    # TensorFlow's C++ start-up lines hidden unless the user chose a level
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from tfdefect.console import console_level, console_logging, hide_tensorflow_startup
+
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "beam", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    hide_tensorflow_startup()
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     try:
-        if getattr(args, "beam", False):  # the rest are Beam pipeline options
-            return args.run(args, unknown)
-        return args.run(args)
+        with console_logging(console_level(quiet, verbose)):
+            if getattr(args, "beam", False):  # the rest are Beam pipeline options
+                return args.run(args, unknown)
+            return args.run(args)
     except USER_ERRORS as error:
         if args.debug:
             raise

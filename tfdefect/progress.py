@@ -2,7 +2,9 @@
 
 TFDS's dataset builds and Keras' ``fit`` draw their own (tqdm and Keras' Progbar); every other
 step longer than a few seconds goes through ``progress_bar``: on stderr, so a redirected
-stdout keeps only the results.
+stdout keeps only the results, and only while the ``tfdefect`` logger shows INFO (the
+command lines without ``--quiet``; a library user turns them on with
+``logging.getLogger("tfdefect").setLevel(logging.INFO)``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import sys
 
 def progress_bar(total=None, description: str = "", unit: str = "batch", enabled: bool = True):
     """A tqdm bar on stderr (``update(n)``, ``set_postfix_str``, ``close``; a context
-    manager). ``total`` None counts without an end; ``enabled`` False draws nothing."""
+    manager). ``total`` None counts without an end; ``enabled`` False (or a ``tfdefect``
+    logger above INFO) draws nothing."""
     from tqdm import tqdm
+
+    from tfdefect.console import shows_progress
 
     return tqdm(
         total=total,
@@ -22,7 +27,7 @@ def progress_bar(total=None, description: str = "", unit: str = "batch", enabled
         file=sys.stderr,
         dynamic_ncols=True,
         mininterval=1.0,
-        disable=not enabled,
+        disable=not (enabled and shows_progress()),
     )
 
 

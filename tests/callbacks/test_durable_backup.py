@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from tfdefect.callbacks.durable_backup import UnreadableBackupError
+from tfdefect.console import console_logging
 from tfdefect.training.fit import fit_model
 from tfdefect.training.train_config import TrainConfig
 
@@ -44,7 +45,8 @@ def test_a_corrupt_newest_backup_falls_back_to_the_older_one(tmp_path, capsys):
     assert generations == ["epoch-000002", "epoch-000003"]  # the two newest kept
     newest = tmp_path / "backup" / "epoch-000003" / "model.weights.h5"
     newest.write_bytes(newest.read_bytes()[:100])  # truncated, as a kill mid-write left it
-    history = _run(tmp_path)
+    with console_logging():  # the lines a recipe shows
+        history = _run(tmp_path)
     err = capsys.readouterr()
     assert "backup" in err.err and "unreadable" in err.err and "trying an older one" in err.err
     assert "resuming after epoch 2" in err.out

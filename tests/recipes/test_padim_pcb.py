@@ -75,9 +75,10 @@ def test_bad_settings_are_refused():
         main(["--set", "model=vgg"])
 
 
-def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path):
+def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path, capfd):
     """The PaDiM paper's backbone from a timm / torchvision checkpoint (seeded random values
-    in wide_resnet50_2's tensor names and shapes), passed as a .safetensors path."""
+    in wide_resnet50_2's tensor names and shapes), passed as a .safetensors path; with
+    ``--quiet`` the whole run (dataset build, fit, export) prints nothing."""
     from tests.backbones.random_state import random_state
     from tfdefect.backbones.torch_checkpoint import write_checkpoint
 
@@ -100,9 +101,12 @@ def test_a_converted_wide_resnet50_2_loads_through_the_recipe(tmp_path):
         "data.num_validation": "1",
         "data.num_test": "1",
     }
-    metrics = main([arg for k, v in settings.items() for arg in ("--set", f"{k}={v}")])
+    import keras  # TensorFlow's own start-up lines (if it starts now) are not the recipe's
+
+    capfd.readouterr()
+    metrics = main(["--quiet", *[a for k, v in settings.items() for a in ("--set", f"{k}={v}")]])
+    assert capfd.readouterr() == ("", "")
     assert metrics["backbone_weights"] == str(checkpoint) and metrics["train_images"] == 4
-    import keras
 
     model = keras.saving.load_model(tmp_path / "run" / "padim.keras")
     assert model.backbone_torch_layout and model.extractor.total_channels == 256 + 512 + 1024

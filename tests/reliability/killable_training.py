@@ -20,6 +20,7 @@ import traceback
 import keras
 import numpy as np
 
+from tfdefect.console import console_logging
 from tfdefect.training.fit import fit_model
 from tfdefect.training.train_config import TrainConfig
 
@@ -71,7 +72,8 @@ def _fork_training(workdir: str, epochs: int) -> int:
         code = 0
         try:
             sys.stdout = sys.stderr  # the parent prints the JSON summary on stdout
-            train(workdir, epochs)
+            with console_logging():  # "resuming after epoch N" lines, as a recipe shows them
+                train(workdir, epochs)
         except BaseException:
             traceback.print_exc()
             code = 1

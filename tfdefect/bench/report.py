@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 
 from tfdefect.atomic_files import atomic_write_text
+
+logger = logging.getLogger(__name__)
 
 
 def write_bench_json(path: str, machine: str, results: dict) -> None:
@@ -30,7 +33,7 @@ def finished_runs(path: str, settings: dict, ignore: tuple = ()) -> list:
     if any(earlier.get(k) != v for k, v in settings.items() if k not in ignore):
         return []
     runs = previous.get("runs", [])
-    print(f"kept {len(runs)} finished runs from {path}", flush=True)
+    logger.info(f"kept {len(runs)} finished runs from {path}")
     return runs
 
 

@@ -13,16 +13,18 @@ Safe against process death (SIGKILL, OOM killer, a closed terminal), not power l
 from __future__ import annotations
 
 import json
+import logging
 import math
 import numbers
 import os
 import re
 import shutil
-import sys
 
 import keras
 
 from tfdefect.atomic_files import publish_version, remove_stale_temp_dirs
+
+logger = logging.getLogger(__name__)
 
 _GENERATION = re.compile(r"^epoch-(\d+)$")
 WEIGHTS_FILE = "model.weights.h5"
@@ -80,15 +82,11 @@ class DurableBackupAndRestore(keras.callbacks.BackupAndRestore):
                 self.model.load_weights(os.path.join(folder, WEIGHTS_FILE))
             except (OSError, ValueError, KeyError) as error:
                 problems.append(f"{folder}: {error}")
-                print(
-                    f"warning: backup {folder} is unreadable ({error}); trying an older one",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                logger.warning(f"backup {folder} is unreadable ({error}); trying an older one")
                 continue
             self.model._initial_epoch = int(state["epoch"])
             self._restored_state = state.get("callbacks", {})
-            print(f"resuming after epoch {state['epoch']} from {folder}", flush=True)
+            logger.info(f"resuming after epoch {state['epoch']} from {folder}")
             return
         raise UnreadableBackupError(
             "no backup of the interrupted training can be read ("

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import keras
 import numpy as np
 from sklearn.metrics import recall_score
+
+logger = logging.getLogger(__name__)
 
 
 class PerClassRecall(keras.callbacks.Callback):
@@ -62,8 +66,7 @@ class PerClassRecall(keras.callbacks.Callback):
                 ((recalls[i], n) for i, n in enumerate(self.class_names) if i in present)
             )[:3]
             saved = " (best, saved)" if improved and self.best_path else ""
-            print(
+            logger.info(
                 f"  val macro recall {macro:.4f}{saved}; lowest: "
-                + ", ".join(f"{n} {r:.3f}" for r, n in lagging),
-                flush=True,
+                + ", ".join(f"{n} {r:.3f}" for r, n in lagging)
             )

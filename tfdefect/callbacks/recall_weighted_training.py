@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import keras
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 class RecallWeightedTraining(keras.callbacks.Callback):
@@ -69,8 +73,7 @@ class RecallWeightedTraining(keras.callbacks.Callback):
         for name, weight in zip(self.class_names, weights, strict=True):
             logs[f"loss_weight_{name}"] = float(weight)
         if self.verbose:
-            print(
+            logger.info(
                 "  loss weights: "
-                + ", ".join(f"{n} {w:.2f}" for n, w in zip(self.class_names, weights, strict=True)),
-                flush=True,
+                + ", ".join(f"{n} {w:.2f}" for n, w in zip(self.class_names, weights, strict=True))
             )

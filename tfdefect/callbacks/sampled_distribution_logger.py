@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import keras
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 class SampledDistributionLogger(keras.callbacks.Callback):
@@ -36,7 +39,7 @@ class SampledDistributionLogger(keras.callbacks.Callback):
         drawn_class = counts.sum(0) / total
         expected_class = self.expected.sum(0) / self.expected.sum()
         used = np.flatnonzero(expected_class > 0)
-        print(
+        logger.info(
             f"  sampled {total} pairs; class share drawn (expected): "
             + ", ".join(
                 f"{self.class_names[c]} {drawn_class[c]:.3f} ({expected_class[c]:.3f})"

@@ -116,14 +116,23 @@ def _is_prepared(builder) -> bool:
 
 
 def _download_and_prepare(builder, manual_dir: str | None) -> None:
+    """Build ``builder``'s files; TFDS's own lines on stdout only while the ``tfdefect``
+    logger shows INFO (TFDS prints them whatever its logging level)."""
+    import contextlib
+    import io
+
     import tensorflow_datasets as tfds
 
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(
-            manual_dir=manual_dir,
-            download_mode=tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS,
-        )
+    from tfdefect.console import shows_progress
+
+    chatter = (
+        contextlib.nullcontext() if shows_progress() else contextlib.redirect_stdout(io.StringIO())
     )
+    mode = tfds.download.GenerateMode.REUSE_DATASET_IF_EXISTS
+    with chatter:
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=manual_dir, download_mode=mode)
+        )
 
 
 def _rebuild_beside(builder_cls, config, data_dir: str, manual_dir, prepared_path: str) -> None:

@@ -8,6 +8,7 @@ in our stack provides it.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import cv2
@@ -15,6 +16,8 @@ import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_auc_score, roc_curve
 
 from tfdefect.progress import progress_bar_over
+
+logger = logging.getLogger(__name__)
 
 
 def image_roc_auc(labels, scores) -> float:
@@ -125,7 +128,7 @@ def score_anomaly_split(model, dataset, name: str) -> dict:
         parts["files"].append(targets["filename"].numpy().astype(str))
     result = {k: np.concatenate(v) for k, v in parts.items()}
     count = len(result["scores"])
-    print(f"{name}: {count} images scored in {time.time() - started:.1f}s", flush=True)
+    logger.info(f"{name}: {count} images scored in {time.time() - started:.1f}s")
     return result
 
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import logging
 import os
 
 from tfdefect.atomic_files import atomic_write_text
 from tfdefect.evaluation.html_report import REPORT_PAGE, render_report_page, run_figures
 from tfdefect.export.metadata import library_version
+
+logger = logging.getLogger(__name__)
 
 REPORT = "metrics.json"
 
@@ -60,7 +63,7 @@ def write_run_report(workdir: str, recipe: str, config, results, exports=()) -> 
     atomic_write_text(
         page, render_report_page(json.loads(json.dumps(report, default=str)), run_figures(workdir))
     )
-    print(f"report page: {page}", flush=True)
+    logger.info(f"report page: {page}")
     return path
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
-import sys
 
 from tfdefect.atomic_files import publish_version, remove_stale_temp_dirs
 from tfdefect.export.finite_outputs import check_finite_outputs
@@ -14,6 +14,8 @@ from tfdefect.export.onnx_export import attach_onnx_metadata, export_onnx
 from tfdefect.export.savedmodel import write_savedmodel
 from tfdefect.export.serving_config import update_models_config, validate_model_name
 from tfdefect.progress import progress_bar
+
+logger = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
 
@@ -56,7 +58,7 @@ def publish_model(
     postprocess="auto",
     serving_root: str | None = None,
     write_models_config: bool = True,
-    log=print,
+    log=None,
 ) -> PublishedModel:
     """Publish ``model`` as the next free version ``<export_dir>/<name>/<N>/``.
 
@@ -80,13 +82,14 @@ def publish_model(
         postprocess: serving post-processing (``"auto"``: the family's own).
         serving_root: where export_dir is mounted for the server (e.g. ``/models``);
             models.config base paths are written under it.
-        log: where progress lines go (``print``); None for silence.
+        log: a callable taking each progress line; None logs them (INFO) to the
+            ``tfdefect.export.publish`` logger.
 
     Returns:
         A :class:`PublishedModel`.
     """
     validate_model_name(name)
-    log = log or (lambda *_: None)
+    log = log or logger.info
     if postprocess == "auto":
         postprocess = serving_postprocess(model)
     base_path = os.path.join(export_dir, name)
@@ -149,7 +152,7 @@ def publish_model(
         try:
             config_path = update_models_config(export_dir, name, base_path, serving_root)
         except RuntimeError as error:  # the serving protos are not installed
-            print(f"warning: models.config not updated: {error}", file=sys.stderr)
+            logger.warning(f"models.config not updated: {error}")
     onnx_path = os.path.join(final_dir, ONNX_FILE) if onnx else None
     action = "replaced" if overwrite is not None else "published"
     log(f"{action} {name} version {version}: {final_dir}")

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
 
 import cv2
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 
 def overlay(image: np.ndarray, anomaly_map: np.ndarray, mask: np.ndarray, scale: float):
@@ -87,10 +90,9 @@ def stream(
             score, flagged = result.score, result.is_anomalous
             results.append((len(results), score, flagged))
             rate = len(results) / (time.time() - started)
-            print(
+            logger.info(
                 f"frame {len(results) - 1}: score {score:.4f}{' ANOMALY' if flagged else ''} "
-                f"({rate:.1f} frames/s)",
-                flush=True,
+                f"({rate:.1f} frames/s)"
             )
             if temp:
                 picture = overlay(rgb, result.anomaly_map, result.mask, max(score, 1e-6))
@@ -110,5 +112,5 @@ def stream(
             writer.release()
         if temp and os.path.exists(temp):
             os.remove(temp)
-    print(f"{len(results)} frames, {len(results) / (time.time() - started):.1f} frames/s")
+    logger.info(f"{len(results)} frames, {len(results) / (time.time() - started):.1f} frames/s")
     return results

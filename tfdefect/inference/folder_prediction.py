@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import shutil
-import sys
 import tempfile
 
 from tfdefect.atomic_files import make_temp_dir, remove_stale_temp_dirs
 from tfdefect.inference.image_io import ImageReadError, display_image, list_image_files
 from tfdefect.inference.predictor import check_position_ids, failure_reason
 from tfdefect.progress import progress_bar
+
+logger = logging.getLogger(__name__)
 
 RESULT_FILES = ("predictions.jsonl", "predictions.csv", "failures.jsonl")
 PICTURES = "pictures"
@@ -89,7 +91,7 @@ class _ResultWriter:
         self._failures.write(json.dumps({"image": path, "name": name, "reason": reason}) + "\n")
         self._failures.flush()
         self.failures += 1
-        print(f"skipped {path}: {reason}", file=sys.stderr)
+        logger.warning(f"skipped {path}: {reason}")
 
     def close(self) -> None:
         self._predictions.close()

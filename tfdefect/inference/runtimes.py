@@ -4,8 +4,8 @@ names of the SavedModel's ``serving_default``. Each carries the export's metadat
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 import zipfile
 
 import numpy as np
@@ -18,13 +18,15 @@ from tfdefect.export.metadata import (
     read_tflite_metadata,
 )
 
+logger = logging.getLogger(__name__)
+
 
 class ModelLoadError(ValueError):
     """A model path that is missing or not a model of a known format; names the path."""
 
 
 def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+    logger.warning(message)
 
 
 def _guess_metadata(path: str, output_names, inputs: list[dict]) -> ModelMetadata:

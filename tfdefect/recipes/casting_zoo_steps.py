@@ -17,7 +17,7 @@ from tfdefect.evaluation import write_run_report
 from tfdefect.evaluation.classification import evaluate_binary_classifier
 from tfdefect.models.classifiers import ZOO, ImageClassifier, apply_freeze_strategy
 from tfdefect.recipes.casting_zoo import export_name
-from tfdefect.recipes.common import announce, start_run, strategy_scope
+from tfdefect.recipes.common import announce, say, start_run, strategy_scope
 from tfdefect.training.fit import fit_model
 from tfdefect.viz.comparison_plots import plot_metric_bars
 from tfdefect.viz.confusion_plots import plot_confusion_matrix
@@ -29,7 +29,7 @@ def casting_splits(config) -> dict:
     """{"train", "validation", "test"} tf.data datasets of (uint8 image, label)."""
     builder = config.data.prepare()
     splits = builder.info.splits
-    print(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
+    say(", ".join(f"{name} {info.num_examples}" for name, info in splits.items()))
     if "validation" in splits:
         names = {"train": "train", "validation": "validation", "test": "test"}
     else:  # the public folders have train and test only
@@ -66,7 +66,7 @@ def pretrain_on_smt(architecture: str, config) -> str:
 
     path = os.path.join(config.workdir, "pretrained", f"{architecture}.weights.h5")
     if os.path.exists(path):
-        print(f"pretrained backbone: {path} (reused)")
+        say(f"pretrained backbone: {path} (reused)")
         return path
     builder = SmtPairsDataConfig(
         data_dir=config.data.data_dir,
@@ -141,7 +141,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
             learning_rate *= config.fine_tune_factor
         if ZOO[architecture].family == "transformer":
             learning_rate *= config.transformer_factor
-        print(
+        say(
             f"{model.count_params():,} parameters; {freeze['trainable_blocks']}/{freeze['blocks']} "
             f"blocks trainable; learning rate {learning_rate:g}"
         )
@@ -164,7 +164,7 @@ def train_one(architecture: str, splits: dict, config, distribution=None) -> dic
     metrics, matrix = evaluate_binary_classifier(
         best, batches(splits["test"], config, training=False)
     )
-    print(" ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None))
+    say(" ".join(f"{k} {v:.4f}" for k, v in metrics.items() if v is not None))
     plot_confusion_matrix(
         matrix,
         config.data.class_names,
@@ -252,8 +252,8 @@ def run(config, distribution=None) -> list[dict]:
         )
     announce("comparison (test split)")
     with open(os.path.join(config.workdir, "comparison.md")) as handle:
-        print(handle.read())
-    print(
+        say(handle.read())
+    say(
         plot_metric_bars(
             rows,
             list(METRICS),
@@ -262,5 +262,5 @@ def run(config, distribution=None) -> list[dict]:
         )
     )
     report = write_run_report(config.workdir, "casting_zoo", config, {"models": rows}, exports)
-    print(f"metrics: {report}")
+    say(f"metrics: {report}")
     return rows

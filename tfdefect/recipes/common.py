@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+logger = logging.getLogger(__name__)
+
 
 def start_run(config) -> None:
     """Create ``config.workdir`` and write the resolved config there as ``config.json`` (what
@@ -22,9 +26,14 @@ def strategy_scope(distribution):
     return distribution.scope() if distribution is not None else contextlib.nullcontext()
 
 
+def say(*parts) -> None:
+    """Log a recipe's result line (INFO), its parts joined by spaces like ``print``'s."""
+    logger.info(" ".join(str(part) for part in parts))
+
+
 def announce(message: str) -> None:
-    """Print a recipe step heading, flushed so it shows up in logs at once."""
-    print(f"\n== {message}", flush=True)
+    """Log a recipe step heading (INFO)."""
+    logger.info(f"\n== {message}")
 
 
 def save_keras_with_metadata(model, path: str, metadata) -> str:
@@ -38,7 +47,7 @@ def save_keras_with_metadata(model, path: str, metadata) -> str:
         attach_keras_metadata(temp, metadata)
 
     atomic_write_file(path, write, suffix=".keras")
-    print(f"saved {path}", flush=True)
+    logger.info(f"saved {path}")
     return path
 
 

@@ -102,7 +102,17 @@ def recipe_parser(name: str, description: str, quick_help: str) -> argparse.Argu
     parser.add_argument(
         "--debug", action="store_true", help="show the Python traceback of an error"
     )
+    add_console_flags(parser)
     return parser
+
+
+def add_console_flags(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` (errors only) and ``--verbose`` (debug lines too), one or the other."""
+    chatter = parser.add_mutually_exclusive_group()
+    chatter.add_argument(
+        "--quiet", action="store_true", help="print errors only (no progress, no results)"
+    )
+    chatter.add_argument("--verbose", action="store_true", help="print debug lines too")
 
 
 def resolve_config(args, default_config, quick_config=None):

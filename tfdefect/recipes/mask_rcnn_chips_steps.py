@@ -31,6 +31,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    say,
     start_run,
 )
 from tfdefect.training.fit import fit_model
@@ -110,9 +111,9 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         MaskRCNN(image_shape=(size, size, channels), **settings) if train_size != size else trained
     )
     model.set_weights(trained.get_weights())
-    print(f"{name}: {model.count_params():,} parameters", flush=True)
+    say(f"{name}: {model.count_params():,} parameters")
     untrained, _ = evaluate_detector(model, splits["test"], class_names[1:], 0.5, max_plots=0)
-    print(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}", flush=True)
+    say(f"{name} untrained: mAP@0.5 {untrained['map50']:.3f}")
     started = time.time()
     fit_model(
         trained,
@@ -145,8 +146,8 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         file_names=test_names,
     )
     detections, annotations = coco_results.write(os.path.join(config.workdir, name))
-    print(f"{name} (test split, masks):\n" + "\n".join(coco_metric_lines(result["coco"])))
-    print(f"COCO results: {detections} (ground truth: {annotations})", flush=True)
+    say(f"{name} (test split, masks):\n" + "\n".join(coco_metric_lines(result["coco"])))
+    say(f"COCO results: {detections} (ground truth: {annotations})")
     row = {
         "variant": name,
         "channels": channels,
@@ -168,7 +169,7 @@ def train_variant(name, variant, config, builder, strategy, merge_weights):
         "train_seconds": round(train_seconds, 1),
         **{f"ap50_{k}": v["ap50"] for k, v in result["per_class"].items()},
     }
-    print(json.dumps(row, indent=1), flush=True)
+    say(json.dumps(row, indent=1))
     return model, row, shown
 
 
@@ -185,11 +186,10 @@ def choose_score_threshold(model, whole_validation, class_names, fixed):
     threshold = best_f1_threshold(table) if fixed is None else fixed
     (chosen,) = [row for row in table if row["score_threshold"] == threshold]
     if fixed is None:
-        print(
+        say(
             "score threshold (validation, whole chips, instance F1): "
             + ", ".join(f"{r['score_threshold']:.2f} {r['instance_f1']:.3f}" for r in table)
             + f" -> {threshold:.2f}",
-            flush=True,
         )
     return threshold, chosen["instance_f1"]
 
@@ -223,12 +223,11 @@ def run(config, strategy) -> dict:
     announce("data: chips6")
     builder = config.data.prepare()
     class_names = chips6_class_names(builder)
-    print(
+    say(
         "chips6: "
         + ", ".join(
             f"{s} {builder.info.splits[s].num_examples}" for s in ("train", "validation", "test")
         ),
-        flush=True,
     )
     from tfdefect.recipes.mask_rcnn_chips import VARIANTS
 
@@ -246,7 +245,7 @@ def run(config, strategy) -> dict:
     chosen = "chosen on validation" if config.score_threshold is None else "fixed"
     announce(f"comparison (test split, F1 at the {chosen} score threshold, mask IoU for mAP)")
     table = comparison_table(rows)
-    print(table, flush=True)
+    say(table)
     with open(os.path.join(config.workdir, "comparison.md"), "w") as handle:
         handle.write(table)
     with open(os.path.join(config.workdir, "comparison.csv"), "w", newline="") as handle:
@@ -266,7 +265,7 @@ def run(config, strategy) -> dict:
         class_names,
         os.path.join(config.workdir, f"predictions_{rows[-1]['variant']}.png"),
     )
-    print(path)
+    say(path)
 
     channels = rows[-1]["channels"]
     published = publish_for_serving(
@@ -275,12 +274,12 @@ def run(config, strategy) -> dict:
         chips_metadata(model, channels, rows[-1]["score_threshold"], class_names),
         sample_images=shown["images"][:2, ..., :channels].astype(np.uint8),
     )
-    print(
+    say(
         f"inference model: {os.path.join(config.workdir, rows[-1]['variant'], 'inference.keras')}"
         f"\nserve: {published.path}  (predict: tfdefect predict {published.path} chip.npy)"
     )
     report = write_run_report(
         config.workdir, "mask_rcnn_chips", config, {"variants": rows}, [published.path]
     )
-    print(f"metrics: {report}")
+    say(f"metrics: {report}")
     return {"rows": rows, "published": published}

@@ -24,6 +24,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    say,
     start_run,
     strategy_scope,
 )
@@ -51,11 +52,11 @@ def train(config, distribution=None) -> dict:
     announce("data: smt_pairs")
     builder = config.data.prepare()
     class_names = list(builder.info.features["defect_class"].names)
-    print(", ".join(f"{s} {i.num_examples}" for s, i in builder.info.splits.items()))
+    say(", ".join(f"{s} {i.num_examples}" for s, i in builder.info.splits.items()))
     positions, counts = _positions_and_counts(builder)
     weights = mpwr_weights(counts, config.position_power, config.class_power)
     announce("MPWR sampling probabilities (train split)")
-    print(format_weights(weights, positions, class_names))
+    say(format_weights(weights, positions, class_names))
     with open(os.path.join(config.workdir, "positions.json"), "w") as handle:
         json.dump(positions, handle)
     counter = GroupCounter(len(positions), len(class_names))
@@ -93,7 +94,7 @@ def train(config, distribution=None) -> dict:
         os.path.join(config.workdir, "training_curves.png"),
         keys=["loss"],
     )
-    print("train vs validation curves:", curves)
+    say("train vs validation curves:", curves)
     from tfdefect.export import describe_model
 
     best = keras.saving.load_model(os.path.join(config.ckp, "best.keras"))
@@ -113,13 +114,13 @@ def train(config, distribution=None) -> dict:
         ),
         name=f"{config.export.name}_cached",
     )
-    print(
+    say(
         f"pair model: {published.path}\ncached-reference model (inputs test, position_id in "
         f"positions.json order): {cached_published.path}"
     )
     results = {"mode": "train", "history": history.history, "positions": positions}
     exports = [published.path, cached_published.path]
-    print("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results, exports))
+    say("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results, exports))
     return {"history": history.history, "positions": positions}
 
 
@@ -186,15 +187,15 @@ def validate(config, split: str = "validation") -> dict:
     for name, m in rows:
         omission = "-" if m["omission_rate"] is None else f"{m['omission_rate']:.4f}"
         alarm = "-" if m["false_alarm_rate"] is None else f"{m['false_alarm_rate']:.4f}"
-        print(
+        say(
             f"{name:<12} pairs {m['pairs']:5d}  ng {m['ng_pairs']:4d}  omission {omission}  "
             f"false alarm {alarm}  weighted F {m['weighted_f_score']:.4f}"
         )
     with open(os.path.join(config.workdir, f"{split}_report.json"), "w") as handle:
         json.dump(report, handle, indent=2)
     results = {"mode": "val", "split": split, **report}
-    print("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results))
-    print(
+    say("metrics:", write_run_report(config.workdir, "mpb3_smt", config, results))
+    say(
         plot_confusion_matrix(
             report["overall"]["confusion_matrix"],
             class_names,
@@ -208,7 +209,7 @@ def validate(config, split: str = "validation") -> dict:
         f" (ng {scored['p_ng'][i]:.2f})"
         for i in order
     ]
-    print(
+    say(
         plot_pairs(
             scored["reference"][order],
             scored["test"][order],
@@ -268,7 +269,7 @@ def infer(
     predictor = _pair_predictor(config, runtime)
     stored = predictor.metadata.thresholds.get("ng", 0.5)
     if config.ng_threshold != stored:
-        print(f"ng_threshold {config.ng_threshold} (the model was exported with {stored})")
+        say(f"ng_threshold {config.ng_threshold} (the model was exported with {stored})")
         predictor.metadata.thresholds["ng"] = config.ng_threshold
 
     def read(path):  # at the model's input size at once: a folder of big photos fits
@@ -298,7 +299,7 @@ def infer(
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{len(rows)} pairs ({runtime}, ng at probability >= {config.ng_threshold}) -> {path}")
+    say(f"{len(rows)} pairs ({runtime}, ng at probability >= {config.ng_threshold}) -> {path}")
     return rows
 
 
@@ -332,6 +333,6 @@ def _predict_cached(predictor, reference_images: list, test_images: list) -> lis
     metadata = describe_model(
         cached, predictor.class_names, thresholds=dict(predictor.metadata.thresholds)
     )
-    print(f"{len(distinct)} distinct references embedded once for {len(digests)} pairs")
+    say(f"{len(distinct)} distinct references embedded once for {len(digests)} pairs")
     position_id = np.array([distinct.index(d) for d in digests], dtype="int32")
     return Predictor.from_model(cached, metadata).predict(test_images, position_id=position_id)

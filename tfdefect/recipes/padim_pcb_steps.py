@@ -22,6 +22,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    say,
     start_run,
 )
 from tfdefect.viz import plot_heatmaps, plot_precision_recall, plot_roc_curves
@@ -39,10 +40,9 @@ def fitted_padim(config, pipeline):
         seed=config.seed,
         sigma=config.sigma,
     )
-    print(
+    say(
         f"{model.extractor.total_channels} feature channels -> {model.embedding_dims} kept "
         f"(seed {config.seed}); {model.grid[0]}x{model.grid[1]} patches",
-        flush=True,
     )
     model.fit_gaussian(pipeline("train"))
     return model
@@ -55,17 +55,17 @@ def calibrate_threshold(model, pipeline, splits):
     announce("thresholds")
     threshold_split = "validation" if "validation" in splits else "test"
     if threshold_split == "test":
-        print("no validation split: the thresholds are chosen on the test split (optimistic F1)")
+        say("no validation split: the thresholds are chosen on the test split (optimistic F1)")
     calibration = score_anomaly_split(model, pipeline(threshold_split), threshold_split)
     pixel, pixel_f1 = f1_optimal_threshold(calibration["masks"], calibration["maps"])
     if len(set(calibration["labels"].tolist())) == 2:
         image, image_f1 = f1_optimal_threshold(calibration["labels"], calibration["scores"])
     else:
-        print(f"{threshold_split} has one image label only: image threshold = pixel threshold")
+        say(f"{threshold_split} has one image label only: image threshold = pixel threshold")
         image, image_f1 = pixel, float("nan")
     model.set_thresholds(image=image, pixel=pixel)
     model.set_normalization(float(calibration["maps"].min()), float(calibration["maps"].max()))
-    print(
+    say(
         f"F1-optimal thresholds on {threshold_split}: image {image:.4f} (F1 {image_f1:.3f}), "
         f"pixel {pixel:.4f} (F1 {pixel_f1:.3f})"
     )
@@ -106,8 +106,8 @@ def plot_results(config, metrics, scored, calibration, threshold, threshold_spli
         "image": (scored["labels"], scored["scores"], metrics["image_AUROC"]),
         "pixel": (scored["masks"], scored["maps"], metrics["pixel_AUROC"]),
     }
-    print(plot_roc_curves(curves, os.path.join(config.workdir, "roc.png")))
-    print(
+    say(plot_roc_curves(curves, os.path.join(config.workdir, "roc.png")))
+    say(
         plot_precision_recall(
             calibration["masks"],
             calibration["maps"],
@@ -119,7 +119,7 @@ def plot_results(config, metrics, scored, calibration, threshold, threshold_spli
     order = np.argsort(scored["types"] == "good", kind="stable")  # defects first
     shown = order[: config.max_heatmaps]
     titles = [f"{scored['types'][i]}: {os.path.basename(scored['files'][i])}" for i in shown]
-    print(
+    say(
         plot_heatmaps(
             scored["images"][shown],
             scored["masks"][shown],
@@ -138,7 +138,7 @@ def run(config) -> dict:
     announce(f"data: pcb_anomaly ({source}, category {config.data.category})")
     builder = config.data.prepare()
     splits = list(builder.info.splits)
-    print(", ".join(f"{s} {builder.info.splits[s].num_examples}" for s in splits), flush=True)
+    say(", ".join(f"{s} {builder.info.splits[s].num_examples}" for s in splits))
 
     def pipeline(split):
         dataset = builder.as_dataset(split=split)
@@ -157,7 +157,7 @@ def run(config) -> dict:
         threshold_split=threshold_split,
         train_images=int(model.num_train_images.numpy()),
     )
-    print(json.dumps(metrics, indent=1), flush=True)
+    say(json.dumps(metrics, indent=1))
     write_scores(config.workdir, metrics, scored, thresholds["image"])
     plot_results(config, metrics, scored, calibration, threshold, threshold_split)
 
@@ -172,9 +172,7 @@ def run(config) -> dict:
             exported,
             extra={"map_scale": 1.0, "category": config.data.category, "normalized_scores": True},
         )
-        print("export: anomalib's normalised scores (0..1, image and pixel decisions at 0.5)")
+        say("export: anomalib's normalised scores (0..1, image and pixel decisions at 0.5)")
     published = publish_for_serving(exported, config, metadata, sample_images=scored["images"][:2])
-    print(
-        "report:", write_run_report(config.workdir, "padim_pcb", config, metrics, [published.path])
-    )
+    say("report:", write_run_report(config.workdir, "padim_pcb", config, metrics, [published.path]))
     return metrics

@@ -24,6 +24,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    say,
     start_run,
 )
 from tfdefect.registry import create_model
@@ -93,11 +94,11 @@ def focal_class_weights(config, builder, class_names):
         len(class_names),
     )
     class_weights = median_frequency_weights(counts)
-    print(
+    say(
         "training pixels per class: "
         + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
     )
-    print(
+    say(
         "focal class weights: "
         + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, class_weights, strict=True))
     )
@@ -111,12 +112,11 @@ def run(config, strategy) -> dict:
     started = time.time()
     builder = config.data.prepare()
     class_names = chips6_class_names(builder)
-    print(
+    say(
         f"chips6 ready in {time.time() - started:.0f}s at {builder.data_path}: "
         + ", ".join(
             f"{s} {builder.info.splits[s].num_examples}" for s in ("train", "validation", "test")
         ),
-        flush=True,
     )
     splits = chips_splits(config, builder)
 
@@ -127,10 +127,10 @@ def run(config, strategy) -> dict:
     class_weights = focal_class_weights(config, builder, class_names)
     with strategy.scope():
         model = build_model(config, config.data.image_size, class_names, class_weights)
-    print(f"{model.count_params():,} parameters", flush=True)
+    say(f"{model.count_params():,} parameters")
     untrained, _ = evaluate_segmenter(model, splits["test"], class_names)
     baseline = untrained.result()
-    print(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}", flush=True)
+    say(f"untrained: mean defect F1 {baseline['mean_defect_f1']:.3f}")
 
     announce(f"training: up to {config.train.epochs} epochs, workdir {config.workdir}")
     fit_model(model, splits["train"], splits["validation"], config.train, config.workdir)
@@ -140,7 +140,7 @@ def run(config, strategy) -> dict:
     result = evaluator.result()
     result["untrained_mean_defect_f1"] = baseline["mean_defect_f1"]
     result["model"] = config.model
-    print(format_segmentation_report(result), flush=True)
+    say(format_segmentation_report(result))
 
     announce("plots")
     figures = {
@@ -156,7 +156,7 @@ def run(config, strategy) -> dict:
         ),
     }
     for name, path in figures.items():
-        print(f"{name}: {path}")
+        say(f"{name}: {path}")
 
     metadata = describe_model(
         model,
@@ -173,5 +173,5 @@ def run(config, strategy) -> dict:
         result["onnx"] = published.onnx_path
         result["onnx_max_abs_diff"] = published.onnx_max_diff
     report = write_run_report(config.workdir, "segment_chips", config, result, [published.path])
-    print(f"metrics: {report}")
+    say(f"metrics: {report}")
     return result

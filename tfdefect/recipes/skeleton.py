@@ -111,7 +111,15 @@ class Recipe:
         return self.run(config, args)
 
     def run(self, config, args):
-        """The recipe's steps on a resolved ``config`` (strategy made before TF starts)."""
+        """The recipe's steps on a resolved ``config`` (strategy made before TF starts),
+        with the console showing what ``--quiet`` / ``--verbose`` ask for."""
+        from tfdefect.console import console_level, console_logging, hide_tensorflow_startup
+
+        hide_tensorflow_startup()
+        with console_logging(console_level(args.quiet, args.verbose)):
+            return self._run_steps(config, args)
+
+    def _run_steps(self, config, args):
         run_arguments = self.run_arguments(args)
         strategy = ()
         if self.trains:
@@ -138,4 +146,5 @@ class Recipe:
             if debug:
                 raise
             raise SystemExit(report_user_error(f"tfdefect recipe {self.name}", error)) from None
-        print(f"{self.name} finished in {time.time() - started:.0f}s", flush=True)
+        if not args.quiet:
+            print(f"{self.name} finished in {time.time() - started:.0f}s", flush=True)

@@ -30,6 +30,7 @@ from tfdefect.recipes.common import (
     announce,
     publish_for_serving,
     save_keras_with_metadata,
+    say,
     start_run,
     strategy_scope,
 )
@@ -75,14 +76,14 @@ def audited_splits(config):
     builder, class_names, splits = prepared_splits(config)
     for split, (_, labels) in splits.items():
         counts = np.bincount(labels, minlength=len(class_names))
-        print(
+        say(
             f"{split:<10} {len(labels):5d}: "
             + ", ".join(f"{n} {c}" for n, c in zip(class_names, counts, strict=True))
         )
     announce("leakage audit")
     report = audit_tfds_builder(builder, near_threshold=config.data.near_threshold)
-    print(report.summary())
-    print(report.write_json(os.path.join(config.workdir, "leakage_report.json")))
+    say(report.summary())
+    say(report.write_json(os.path.join(config.workdir, "leakage_report.json")))
     if report.leaks and config.fail_on_leak:
         raise SystemExit(f"{report.leaks} leaks between splits (--fail-on-leak); see the report")
     return class_names, splits, report
@@ -93,7 +94,7 @@ def train_recall_first(config, splits, class_names, distribution=None):
     validation recall; returns (best model, checkpoint folder, training seconds)."""
     announce(f"class weights (training split, balanced ** {config.class_weight_power})")
     weights = class_weights(config, splits, class_names)
-    print(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
+    say(", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights, strict=True)))
 
     architecture = (
         f"MobileNetV2 alpha {config.alpha}" if config.backbone == "mobilenetv2" else config.backbone
@@ -129,7 +130,7 @@ def train_recall_first(config, splits, class_names, distribution=None):
         os.path.join(config.workdir, "training_curves.png"),
         keys=["loss", "accuracy"],
     )
-    print("train vs validation curves:", curves)
+    say("train vs validation curves:", curves)
     return best, checkpoints, train_seconds
 
 
@@ -212,7 +213,7 @@ def prune_and_fine_tune(config, model, splits, class_names, checkpoints, distrib
         with strategy_scope(distribution):
             model, report = pruner.prune(model, target, reference_macs=reference)
         reference = report.reference_macs
-        print(
+        say(
             f"MACs {report.macs_before:,} -> {report.macs_after:,} "
             f"({report.macs_removed:.1%} of {report.reference_macs:,} gone), parameters "
             f"{report.params_before:,} -> {report.params_after:,}, channels "
@@ -242,14 +243,14 @@ def evaluate_float(config, model, test_split, class_names):
     test_images, test_labels = test_split
     probabilities = np.asarray(model.predict(test_images.astype("float32"), verbose="auto"))
     figures = classification_figures(test_labels, probabilities, class_names)
-    print(format_figures("float (Keras)", figures))
+    say(format_figures("float (Keras)", figures))
     matrix = confusion_matrix(
         test_labels, probabilities.argmax(-1), labels=list(range(len(class_names)))
     )
     path = os.path.join(config.workdir, "confusion_matrix.png")
-    print(plot_confusion_matrix(matrix, class_names, f"{config.backbone}, test", path))
+    say(plot_confusion_matrix(matrix, class_names, f"{config.backbone}, test", path))
     label_map = write_label_map(class_names, os.path.join(config.workdir, "label_map.json"))
-    print("label map:", label_map)
+    say("label map:", label_map)
     return figures, probabilities
 
 
@@ -278,7 +279,7 @@ def export_float_and_int8(config, model, splits, class_names, keras_path, prunin
         os.path.join(config.export.dir, "onnx", f"{int8_name}.onnx"),
     )
     attach_onnx_metadata(onnx_int8, metadata.replace(name=config.export.name))
-    print(f"INT8: {tflite_path}, {onnx_int8}")
+    say(f"INT8: {tflite_path}, {onnx_int8}")
     paths = {
         "keras": keras_path,
         "onnx_float": published.onnx_path,
@@ -331,7 +332,7 @@ def run(config, distribution=None) -> dict:
 
     announce("float vs INT8 (test split)")
     table = runtime_comparison_table(results, sizes)
-    print(table)
+    say(table)
     with open(os.path.join(config.workdir, "results.md"), "w") as handle:
         handle.write(table + "\n")
     summary = {
@@ -347,5 +348,5 @@ def run(config, distribution=None) -> dict:
     with open(os.path.join(config.workdir, "results.json"), "w") as handle:
         json.dump(summary, handle, indent=2)
     exports = [published.path, paths["tflite_int8"], paths["onnx_int8"]]
-    print("metrics:", write_run_report(config.workdir, "wafer_mobilenet", config, summary, exports))
+    say("metrics:", write_run_report(config.workdir, "wafer_mobilenet", config, summary, exports))
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -11,17 +12,19 @@ import keras
 from tfdefect.callbacks.durable_backup import DurableBackupAndRestore
 from tfdefect.callbacks.epoch_log import EpochLog
 from tfdefect.callbacks.non_finite_loss import StopOnNonFiniteLoss
+from tfdefect.console import shows_progress
 from tfdefect.training.learning_rate import ScheduledLearningRate, needs_schedule
 from tfdefect.training.train_config import TrainConfig
 
+logger = logging.getLogger(__name__)
+
 
 class EpochProgress(keras.callbacks.Callback):
-    """Prints one line per epoch: time taken, an ETA and the logged metrics."""
+    """Logs one line per epoch (INFO): time taken, an ETA and the logged metrics."""
 
-    def __init__(self, epochs: int, stream=None):
+    def __init__(self, epochs: int):
         super().__init__()
         self.epochs = epochs
-        self.stream = stream or sys.stdout
         self._started = None
         self._durations: list[float] = []
 
@@ -35,10 +38,8 @@ class EpochProgress(keras.callbacks.Callback):
         metrics = " ".join(
             f"{k}={v:.4f}" for k, v in sorted((logs or {}).items()) if isinstance(v, (int, float))
         )
-        print(
-            f"[epoch {epoch + 1}/{self.epochs}] {duration:.1f}s, eta {remaining:.0f}s: {metrics}",
-            file=self.stream,
-            flush=True,
+        logger.info(
+            f"[epoch {epoch + 1}/{self.epochs}] {duration:.1f}s, eta {remaining:.0f}s: {metrics}"
         )
 
 
@@ -137,8 +138,8 @@ def fit_model(
     finished epoch (EpochLog). A NaN or infinite loss stops training with
     NonFiniteLossError.
     """
-    if verbose is None:
-        verbose = 1 if sys.stdout.isatty() else 0  # EpochProgress prints a line per epoch
+    if verbose is None:  # Keras' bar on a terminal; EpochProgress logs a line per epoch
+        verbose = 1 if sys.stdout.isatty() and shows_progress() else 0
     callbacks = (
         list(metric_callbacks or [])
         + training_callbacks(config, workdir)

@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import cv2
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 CLASS_FOLDERS = {"ok_front": 0, "def_front": 1}
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp")
@@ -53,10 +56,9 @@ def list_casting(manual_dir: str) -> dict[str, list[tuple[str, int]]]:
                 raise ValueError(f"{path}: no images ({', '.join(IMAGE_SUFFIXES)})")
             records += [(os.path.join(path, f), label) for f in files]
         splits[split] = records
-    print(
+    logger.info(
         f"{root}: "
-        + ", ".join(f"{split} {len(records)} images" for split, records in splits.items()),
-        flush=True,
+        + ", ".join(f"{split} {len(records)} images" for split, records in splits.items())
     )
     return splits
 

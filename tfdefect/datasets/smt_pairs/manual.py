@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
 
 import cv2
 
 from tfdefect.datasets.smt_pairs.settings import SmtPairsSettings
+
+logger = logging.getLogger(__name__)
 
 REQUIRED = ("position", "reference_image", "test_image", "label", "defect_class", "board_id")
 SPLITS = ("train", "validation", "test")
@@ -94,7 +97,7 @@ def read_annotations(
             else "add boards, or a split column (train / validation / test)"
         )
         raise ValueError(f"{csv_path}: no pairs for {', '.join(empty)} ({counts}); {how}")
-    print(f"{csv_path}: {counts} pairs", flush=True)
+    logger.info(f"{csv_path}: {counts} pairs")
     return grouped
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 
 import keras
@@ -17,6 +17,8 @@ from tfdefect.models.padim.feature_extractor import (
 from tfdefect.models.padim.gaussian_accumulator import PatchGaussianAccumulator
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
+
+logger = logging.getLogger(__name__)
 
 
 @register
@@ -180,16 +182,12 @@ class Padim(keras.Model):
             accumulator.update(embed(batch).numpy())
             if verbose and step % log_every == 0:
                 rate = accumulator.count / (time.time() - started)
-                print(f"padim fit: {accumulator.count} images, {rate:.1f} images/s", flush=True)
+                logger.info(f"padim fit: {accumulator.count} images, {rate:.1f} images/s")
         self.patch_mean.assign(accumulator.mean().astype(np.float32))
         self.patch_precision.assign(accumulator.precision(self.covariance_epsilon))
         self.num_train_images.assign(float(accumulator.count))
         if verbose:
-            print(
-                f"padim fit: {accumulator.count} images in {time.time() - started:.1f}s",
-                file=sys.stdout,
-                flush=True,
-            )
+            logger.info(f"padim fit: {accumulator.count} images in {time.time() - started:.1f}s")
         return accumulator.count
 
     def set_threshold(self, value: float) -> None:
