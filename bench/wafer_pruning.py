@@ -168,9 +168,9 @@ def runtime_calls(paths: dict, threads: int) -> dict:
     """{runtime: a batch-1 call of that file} with ``threads`` threads."""
     import numpy as np
     import onnxruntime as ort
-    import tensorflow as tf
 
     from tfdefect.quantization import TfliteClassifier
+    from tfdefect.quantization.tflite_interpreter import tflite_interpreter
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -183,7 +183,7 @@ def runtime_calls(paths: dict, threads: int) -> dict:
         calls[name] = lambda s=session, x=image: s.run(None, {"images": x})
     tflite_int8 = TfliteClassifier(paths["tflite_int8"], num_threads=threads)
     calls["tflite_int8"] = lambda: tflite_int8.predict_one(image[0])
-    tflite_float = tf.lite.Interpreter(model_path=paths["tflite_float"], num_threads=threads)
+    tflite_float = tflite_interpreter(paths["tflite_float"], threads)
     tflite_float.allocate_tensors()
     index = tflite_float.get_input_details()[0]["index"]
     floats = image.astype(np.float32)

@@ -217,3 +217,19 @@ def test_pairs_csv_and_reference_give_the_same_verdicts(tmp_path, capsys):
     assert all(r["defect_class"].startswith("t") for r in first)
     assert main(["predict", path, *tests, "--output", str(tmp_path / "none")]) == 2
     assert "needs --reference" in capsys.readouterr().err
+
+
+def test_without_tensorflow_the_cli_names_the_extra_to_install(monkeypatch, capsys):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tensorflow" else real_find_spec(name, *a),
+    )
+    assert main(["list-models"]) == 2
+    err = capsys.readouterr().err
+    assert "needs TensorFlow, which is not installed: pip install 'tfdefect[cpu]'" in err
+    assert err.count("\n") == 1

@@ -39,6 +39,9 @@ _SUBPACKAGES = (
 
 def load(path: str, batch_size: int = 8):
     """A ``tfdefect.inference.Predictor`` for ``path`` (see its docstring)."""
+    from tfdefect.errors import require_tensorflow
+
+    require_tensorflow()
     from tfdefect.inference.predictor import load as _load
 
     return _load(path, batch_size=batch_size)
@@ -46,6 +49,9 @@ def load(path: str, batch_size: int = 8):
 
 def __getattr__(name: str):
     if name in _SUBPACKAGES:
+        from tfdefect.errors import require_tensorflow
+
+        require_tensorflow()
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

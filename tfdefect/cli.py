@@ -187,7 +187,7 @@ def _cmd_batch_predict(args, beam_args=()) -> int:
         if error.name and error.name.split(".")[0] == "apache_beam":
             raise ValueError(
                 "batch-predict runs on Apache Beam, which is not installed: "
-                "pip install 'tfdefect[tfds-cli]' (or apache-beam==2.77.0)"
+                "pip install 'tfdefect[beam]'"
             ) from None
         raise
 
@@ -299,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--serving-root",
         help="where --export-dir is mounted for TF Serving (e.g. /models), for models.config",
     )
-    p.add_argument("--json", action="store_true", help="end with a JSON line of the result")
+    p.add_argument(
+        "--json", action="store_true", help="print the result as JSON on stdout (progress: stderr)"
+    )
     p.set_defaults(run=_cmd_export)
 
     p = commands.add_parser(
@@ -391,10 +393,12 @@ def main(argv=None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "beam", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    hide_tensorflow_startup()
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     try:
-        with console_logging(console_level(quiet, verbose)):
+        hide_tensorflow_startup()
+        # with --json, stdout carries the JSON alone
+        lines = sys.stderr if getattr(args, "json", False) else None
+        with console_logging(console_level(quiet, verbose), lines):
             if getattr(args, "beam", False):  # the rest are Beam pipeline options
                 return args.run(args, unknown)
             return args.run(args)

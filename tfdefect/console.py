@@ -55,7 +55,10 @@ def hide_tensorflow_startup() -> None:
     ``TF_CPP_MIN_LOG_LEVEL`` (then its choice stands). The oneDNN and CPU-feature lines are
     written to the stderr file descriptor while the library loads, before any log level
     applies, so the descriptor is pointed at a temporary file for the import; an import
-    that fails shows what it wrote."""
+    that fails shows what it wrote. Without TensorFlow: ``MissingTensorFlowError``."""
+    from tfdefect.errors import require_tensorflow
+
+    require_tensorflow()
     if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
@@ -76,13 +79,14 @@ def hide_tensorflow_startup() -> None:
 
 
 @contextlib.contextmanager
-def console_logging(level: int = logging.INFO):
-    """For a command line: ``tfdefect`` messages below WARNING on stdout (as they are),
-    warnings and errors on stderr (``warning: ...``), at ``level``. At ERROR the other
+def console_logging(level: int = logging.INFO, stream=None):
+    """For a command line: ``tfdefect`` messages below WARNING on ``stream`` (stdout; stderr
+    where stdout carries data such as JSON), as they are, warnings and errors on stderr
+    (``warning: ...``), at ``level``. At ERROR the other
     libraries' chatter goes too: Python warnings, absl and other loggers below ERROR,
     Keras' progress bars and TFDS's. Everything is restored on exit."""
     logger = logging.getLogger(LOGGER_NAME)
-    out = logging.StreamHandler(sys.stdout)
+    out = logging.StreamHandler(stream or sys.stdout)
     out.addFilter(_Below(logging.WARNING))
     err = logging.StreamHandler(sys.stderr)
     err.setLevel(logging.WARNING)

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+
+
+class MissingTensorFlowError(ImportError):
+    """TensorFlow is not installed (it comes through the ``cpu`` or ``gpu`` extra)."""
+
+
+def require_tensorflow() -> None:
+    """Raise ``MissingTensorFlowError`` with the install command when TensorFlow is absent."""
+    if "tensorflow" not in sys.modules and importlib.util.find_spec("tensorflow") is None:
+        raise MissingTensorFlowError(
+            "tfdefect needs TensorFlow, which is not installed: pip install 'tfdefect[cpu]' "
+            "(or 'tfdefect[gpu]' for NVIDIA GPUs)"
+        )
+
 
 # a user's mistake (missing file, bad value, unreadable model or data, a folder that cannot
 # be written): one line, no traceback
@@ -14,6 +29,7 @@ USER_ERRORS = (
     IsADirectoryError,
     PermissionError,
     KeyError,
+    MissingTensorFlowError,
 )
 
 EXIT_USER_ERROR = 2

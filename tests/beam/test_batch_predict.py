@@ -133,4 +133,4 @@ def test_without_apache_beam_the_command_says_how_to_install_it(monkeypatch, cap
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "apache_beam", None)  # import apache_beam now fails
     assert main(["batch-predict", "model", "*.png", "--output", "out"]) == 2
-    assert "pip install 'tfdefect[tfds-cli]'" in capsys.readouterr().err
+    assert "pip install 'tfdefect[beam]'" in capsys.readouterr().err

@@ -1,3 +1,6 @@
+import sys
+from unittest import mock
+
 import keras
 import numpy as np
 import onnx
@@ -41,6 +44,13 @@ def test_int8_models_load_and_agree_with_float(tmp_path):
     assert runner.input["dtype"] == np.uint8 and runner.output["dtype"] == np.uint8
     tflite_probabilities = runner.predict(test)
     assert tflite_probabilities.shape == (30, 3)
+    # LiteRT's interpreter (the litert extra, installed for the tests) runs the file, and
+    # TensorFlow's fallback gives the same numbers
+    assert type(runner.interpreter).__module__.startswith("ai_edge_litert")
+    with mock.patch.dict(sys.modules, {"ai_edge_litert.interpreter": None}):
+        fallback = TfliteClassifier(tflite)
+    assert type(fallback.interpreter).__module__.startswith("tensorflow")
+    np.testing.assert_array_equal(fallback.predict(test), tflite_probabilities)
     assert np.mean(tflite_probabilities.argmax(-1) == float_predictions) >= 0.9
 
     float_onnx = str(tmp_path / "m.onnx")

@@ -166,7 +166,8 @@ class TFLiteRuntime:
     _MAIN_OUTPUT = {"classification": "class_probabilities"}
 
     def __init__(self, path: str):
-        import tensorflow as tf
+
+        from tfdefect.quantization.tflite_interpreter import tflite_interpreter
 
         metadata = read_tflite_metadata(path)
         if metadata is None:
@@ -175,7 +176,7 @@ class TFLiteRuntime:
                 "with every .tflite (task, class names, input spec)"
             )
         try:
-            self._interpreter = tf.lite.Interpreter(model_path=path)
+            self._interpreter = tflite_interpreter(path)
         except Exception as error:
             raise ModelLoadError(f"{path}: not a readable TFLite model ({error})") from error
         self.metadata = metadata

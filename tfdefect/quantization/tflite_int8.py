@@ -10,6 +10,7 @@ import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from tfdefect.progress import progress_bar_over
+from tfdefect.quantization.tflite_interpreter import tflite_interpreter
 
 
 def frozen_converter(model) -> tf.lite.TFLiteConverter:
@@ -58,13 +59,14 @@ class TfliteClassifier:
 
     Args:
         path: ``.tflite`` file.
-        num_threads: interpreter threads.
+        num_threads: interpreter threads (LiteRT's interpreter when installed, else
+            TensorFlow's: ``tflite_interpreter``).
 
     ``predict(images)``: (B, H, W, C) uint8 -> (B, K) float probabilities (dequantized).
     """
 
     def __init__(self, path: str, num_threads: int | None = None):
-        self.interpreter = tf.lite.Interpreter(model_path=path, num_threads=num_threads)
+        self.interpreter = tflite_interpreter(path, num_threads)
         self.interpreter.allocate_tensors()
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
