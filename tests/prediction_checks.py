@@ -43,9 +43,36 @@ def check_predictions(paths, images, task, class_names, tmp_path, cli_inputs, **
     assert code == 0
     lines = (out / "predictions.jsonl").read_text().splitlines()
     assert len(lines) == len(cli_inputs)
-    for line in lines:
-        record = json.loads(line)
+    records = [json.loads(line) for line in lines]
+    for record in records:
         assert record["task"] == task and "verdict" in record
         assert os.path.getsize(out / record["picture"]) > 0
+        if task == "anomaly":  # anomalib's names, the former key beside them
+            assert record["pred_label"] == (record["verdict"] == "anomalous")
+            assert record["pred_score"] == record["score"]
     assert (out / "predictions.csv").exists()
+    if task == "detection":
+        _check_coco_files(out, records, class_names)
     return reference_results
+
+
+def _check_coco_files(out, records, class_names):
+    """coco_images.json + coco_results.json hold every record's detections, boxes as
+    [x, y, w, h] of the records' [x_min, y_min, x_max, y_max], and load in pycocotools."""
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(out / "coco_images.json"))
+    assert [image["file_name"] for image in coco.dataset["images"]] == [r["name"] for r in records]
+    assert [c["name"] for c in coco.dataset["categories"]] == list(class_names[1:])
+    results = json.loads((out / "coco_results.json").read_text())
+    expected = [
+        (index + 1, d["class_id"], d["box"])
+        for index, record in enumerate(records)
+        for d in record["detections"]
+    ]
+    assert len(results) == len(expected)
+    for row, (image_id, class_id, (x1, y1, x2, y2)) in zip(results, expected, strict=True):
+        assert (row["image_id"], row["category_id"]) == (image_id, class_id)
+        np.testing.assert_allclose(row["bbox"], [x1, y1, x2 - x1, y2 - y1], atol=0.02)
+    if results:
+        assert len(coco.loadRes(str(out / "coco_results.json")).getAnnIds()) == len(results)

@@ -87,7 +87,7 @@ def stream(
                 break
             rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
             result = predictor.predict(rgb)[0]
-            score, flagged = result.score, result.is_anomalous
+            score, flagged = result.pred_score, result.pred_label
             results.append((len(results), score, flagged))
             rate = len(results) / (time.time() - started)
             logger.info(
@@ -95,7 +95,7 @@ def stream(
                 f"({rate:.1f} frames/s)"
             )
             if temp:
-                picture = overlay(rgb, result.anomaly_map, result.mask, max(score, 1e-6))
+                picture = overlay(rgb, result.anomaly_map, result.pred_mask, max(score, 1e-6))
                 if writer is None:
                     writer = _open_writer(temp, picture.shape[1::-1])
                 writer.write(picture)

@@ -1,10 +1,15 @@
 """``tfdefect predict``: predict files and folders into a results folder.
 
-Writes ``predictions.jsonl`` (one JSON object per image: path, name, task fields),
-``predictions.csv`` (the scalar fields), ``failures.jsonl`` (inputs that could not be
-read or predicted: ``image``, ``name``, ``reason``, as ``batch-predict`` writes them) and
-``pictures/<name>.png`` (``<name>`` keeps its extension). Names keep each input's path
-relative to the folder it was found in, so no output overwrites another.
+Writes ``predictions.jsonl`` (one JSON object per image: path, name, task fields; a
+detection's ``box`` is ``[x_min, y_min, x_max, y_max]`` pixels of the input image, named in
+each record's ``box_format``), ``predictions.csv`` (the scalar fields), ``failures.jsonl``
+(inputs that could not be read or predicted: ``image``, ``name``, ``reason``, as
+``batch-predict`` writes them) and ``pictures/<name>.png`` (``<name>`` keeps its
+extension). A detection model also writes COCO files: ``coco_results.json`` (the list
+pycocotools' ``COCO.loadRes`` reads: ``image_id``, ``category_id``, ``bbox`` [x, y, width,
+height] pixels, ``score``, ``segmentation`` RLE) and ``coco_images.json`` (its ``images``
+with ids, file names and sizes, and ``categories``). Names keep each input's path relative
+to the folder it was found in, so no output overwrites another.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from tfdefect.progress import progress_bar
 
 logger = logging.getLogger(__name__)
 
-RESULT_FILES = ("predictions.jsonl", "predictions.csv", "failures.jsonl")
+RESULT_FILES = (
+    "predictions.jsonl",
+    "predictions.csv",
+    "failures.jsonl",
+    "coco_results.json",
+    "coco_images.json",
+)
 PICTURES = "pictures"
 
 
@@ -74,17 +85,27 @@ class _ResultWriter:
     are appended and flushed after every image, so an interrupted run keeps what it
     scored; ``predictions.csv`` is written at the end."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, class_names=()):
         self.folder = folder
+        self.class_names = list(class_names)
         self.records: list[dict] = []
+        self.coco_images: list[dict] = []
+        self.coco_results: list[dict] = []
         self.failures = 0
         self._predictions = open(os.path.join(folder, "predictions.jsonl"), "w")
         self._failures = open(os.path.join(folder, "failures.jsonl"), "w")
 
-    def record(self, record: dict) -> None:
+    def record(self, record: dict, result=None) -> None:
         self._predictions.write(json.dumps(record) + "\n")
         self._predictions.flush()
         self.records.append(record)
+        if hasattr(result, "to_coco"):
+            image_id = len(self.coco_images) + 1
+            height, width = result.image_size
+            self.coco_images.append(
+                {"id": image_id, "file_name": record["name"], "height": height, "width": width}
+            )
+            self.coco_results.extend(result.to_coco(image_id))
 
     def failure(self, path: str, name: str, error: BaseException) -> None:
         reason = failure_reason(error)
@@ -102,6 +123,24 @@ class _ResultWriter:
             writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
             writer.writerows(rows)
+        if self.coco_images:
+            self._write_coco()
+
+    def _write_coco(self) -> None:
+        categories = [
+            {"id": index, "name": name}
+            for index, name in enumerate(self.class_names)
+            if index > 0  # 0 is the background
+        ]
+        images = {
+            "info": {"description": "tfdefect predict", "bbox": "[x, y, width, height] pixels"},
+            "images": self.coco_images,
+            "categories": categories,
+        }
+        with open(os.path.join(self.folder, "coco_images.json"), "w") as handle:
+            json.dump(images, handle)
+        with open(os.path.join(self.folder, "coco_results.json"), "w") as handle:
+            json.dump(self.coco_results, handle)
 
 
 def _replace_results(stage: str, output_dir: str) -> None:
@@ -162,7 +201,7 @@ def predict_to_folder(
     earlier = any(os.path.lexists(os.path.join(output_dir, n)) for n in RESULT_FILES)
     stage = make_temp_dir(output_dir, "results") if earlier else output_dir
     try:
-        writer = _ResultWriter(stage)
+        writer = _ResultWriter(stage, predictor.class_names)
         verdicts = _predict_jobs(
             predictor, jobs, writer, stage, position_id, cached, pictures, progress
         )
@@ -207,7 +246,7 @@ def _predict_jobs(predictor, jobs, writer, folder, position_id, cached, pictures
             record = {"image": path, "name": name, **outcome.to_dict()}
             if pictures:
                 record["picture"] = _picture(predictor, folder, name, image, ref_image, outcome)
-            writer.record(record)
+            writer.record(record, outcome)
             verdicts[outcome.verdict] = verdicts.get(outcome.verdict, 0) + 1
         bar.update(len(batch))
     bar.close()

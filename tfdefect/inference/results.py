@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
+
+# the box convention of predictions.jsonl (COCO files: [x, y, width, height] pixels)
+BOX_FORMAT = "xyxy_pixels"
 
 
 @dataclasses.dataclass
 class Detection:
     """One detected instance: class, score, box in pixels (x_min, y_min, x_max, y_max) of
-    the input image, and its (H, W) bool mask at the input image's size."""
+    the input image (``BOX_FORMAT``), and its (H, W) bool mask at the input image's size."""
 
     class_id: int
     class_name: str
@@ -48,8 +52,28 @@ class DetectionResult:
             "verdict": self.verdict,
             "num_detections": len(self.detections),
             "counts": counts,
+            "box_format": BOX_FORMAT,
             "detections": [d.to_dict() for d in self.detections],
         }
+
+    def to_coco(self, image_id: int) -> list:
+        """The detections as COCO results of image ``image_id``: ``bbox`` [x, y, width,
+        height] pixels, ``segmentation`` compressed RLE (when masks were predicted)."""
+        from tfdefect.data.coco_masks import encode_rle
+
+        rows = []
+        for d in self.detections:
+            x1, y1, x2, y2 = (float(v) for v in d.box)
+            row = {
+                "image_id": image_id,
+                "category_id": d.class_id,
+                "bbox": [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
+                "score": round(d.score, 5),
+            }
+            if d.mask is not None:
+                row["segmentation"] = encode_rle(d.mask)
+            rows.append(row)
+        return rows
 
 
 @dataclasses.dataclass
@@ -73,31 +97,61 @@ class SegmentationResult:
 
 @dataclasses.dataclass
 class AnomalyResult:
-    """PaDiM output of one image: ``score`` (max of the map), the decision at the exported
-    image ``threshold``, ``anomaly_map`` (H, W) float at the input image's size (Mahalanobis
-    distance units, or 0..1 for a normalised export), the anomalous-pixel ``mask`` (H, W)
-    bool and the pixel threshold that made it (``map_threshold``)."""
+    """PaDiM output of one image under anomalib's names: ``pred_score`` (max of the map),
+    ``pred_label`` (True: anomalous at the exported image ``threshold``), ``anomaly_map``
+    (H, W) float at the input image's size (Mahalanobis distance units, or 0..1 for a
+    normalised export), ``pred_mask`` (H, W) bool anomalous pixels and the pixel threshold
+    that made it (``map_threshold``). ``score``, ``is_anomalous`` and ``mask`` are the
+    former names (deprecated, removed in the next release)."""
 
-    score: float
-    is_anomalous: bool
+    pred_score: float
+    pred_label: bool
     threshold: float | None
     anomaly_map: np.ndarray = dataclasses.field(repr=False)
-    mask: np.ndarray = dataclasses.field(repr=False)
+    pred_mask: np.ndarray = dataclasses.field(repr=False)
     map_threshold: float | None = None
 
     @property
     def verdict(self) -> str:
-        return "anomalous" if self.is_anomalous else "good"
+        return "anomalous" if self.pred_label else "good"
+
+    @property
+    def score(self) -> float:
+        _renamed("score", "pred_score")
+        return self.pred_score
+
+    @property
+    def is_anomalous(self) -> bool:
+        _renamed("is_anomalous", "pred_label")
+        return self.pred_label
+
+    @property
+    def mask(self) -> np.ndarray:
+        _renamed("mask", "pred_mask")
+        return self.pred_mask
 
     def to_dict(self) -> dict:
+        """JSON fields: anomalib's ``pred_score`` / ``pred_label``, and ``score`` (the
+        former key, deprecated) beside them for one release."""
         return {
             "task": "anomaly",
             "verdict": self.verdict,
-            "score": round(self.score, 5),
+            "pred_score": round(self.pred_score, 5),
+            "pred_label": bool(self.pred_label),
             "threshold": self.threshold,
             "map_threshold": self.map_threshold,
-            "anomalous_pixels": int(self.mask.sum()),
+            "anomalous_pixels": int(self.pred_mask.sum()),
+            "score": round(self.pred_score, 5),
         }
+
+
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(
+        f"AnomalyResult.{old} is now AnomalyResult.{new} (anomalib's name); the old name "
+        "goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclasses.dataclass

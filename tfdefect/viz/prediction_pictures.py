@@ -79,9 +79,9 @@ def plot_prediction(display, result, path: str, *, reference=None, map_scale=Non
         axes[1].legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     elif kind == "AnomalyResult":
         axes[0].imshow(display)
-        if result.mask.any():
-            axes[0].contour(result.mask, levels=[0.5], colors="white", linewidths=1)
-        axes[0].set_title(f"{result.verdict}: score {result.score:.3g}")
+        if result.pred_mask.any():
+            axes[0].contour(result.pred_mask, levels=[0.5], colors="white", linewidths=1)
+        axes[0].set_title(f"{result.verdict}: score {result.pred_score:.3g}")
         scale = map_scale or float(result.anomaly_map.max()) or 1.0
         shown = axes[1].imshow(result.anomaly_map, cmap="jet", vmin=0.0, vmax=scale)
         axes[1].set_title("anomaly map" + ("" if map_scale else " (own scale)"))
@@ -125,7 +125,7 @@ def bounded_for_picture(display, result, reference=None, max_side: int = MAX_PIC
         result = dataclasses.replace(
             result,
             anomaly_map=area(result.anomaly_map.astype(np.float32, copy=False)),
-            mask=nearest(result.mask) > 0,
+            pred_mask=nearest(result.pred_mask) > 0,
         )
     elif kind == "DetectionResult":
         detections = [
