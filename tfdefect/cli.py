@@ -222,10 +222,14 @@ def _cmd_convert_weights(args) -> int:
     report = convert_checkpoint(
         args.architecture, args.input, args.output, tuple(args.image_size), args.overwrite
     )
+    size = "x".join(str(side) for side in report["image_size"])
+    resampled = ""
+    if report["resampled"]:  # transformer tables fitted to --image-size
+        resampled = f", {len(report['resampled'])} resampled for {size} px"
     logger.info(
-        f"{args.architecture}: {report['assigned_tensors']} tensors assigned to "
+        f"{report['architecture']}: {report['assigned_tensors']} tensors assigned to "
         f"{report['keras_variables']} Keras variables, {len(report['ignored'])} ignored "
-        f"({', '.join(sorted(set(report['ignored'].values())))})\n"
+        f"({', '.join(sorted(set(report['ignored'].values())))}){resampled}\n"
         f"weights: {report['output']}\nreport: {report['report']}"
     )
     return 0
@@ -363,13 +367,33 @@ def build_parser() -> argparse.ArgumentParser:
         "convert-weights",
         help="a torchvision / timm .safetensors checkpoint -> a Keras .weights.h5 backbone",
     )
-    from tfdefect.backbones.torch_conversion import ARCHITECTURES
+    from tfdefect.backbones.torch_conversion import ALIASES, MODEL_NAMES, names_help
 
-    p.add_argument("--architecture", required=True, choices=ARCHITECTURES)
-    p.add_argument("--input", required=True, help=".safetensors checkpoint (never a pickle)")
-    p.add_argument("--output", required=True, help="backbone.weights.h5")
     p.add_argument(
-        "--image-size", nargs=2, type=positive_int, default=(224, 224), metavar=("H", "W")
+        "--architecture",
+        required=True,
+        choices=[*MODEL_NAMES, *ALIASES],
+        metavar="NAME",
+        help=f"the tfdefect model name: {names_help()}; torch weights load into the zoo's "
+        "alexnet, resnet18, vit, deit, deit_undistilled, swin_t, PaDiM's resnet18 / "
+        "wide_resnet50, Mask R-CNN's resnet25 and ResNetBackbone('resnet50')",
+    )
+    p.add_argument("--input", required=True, help=".safetensors checkpoint (never a pickle)")
+    p.add_argument(
+        "--output",
+        help="the .weights.h5 to write (default: <model name>.weights.h5 in the current "
+        "folder, the name the zoo looks for); <stem>.conversion.json goes beside it",
+    )
+    p.add_argument(
+        "--image-size",
+        nargs=2,
+        type=positive_int,
+        default=(224, 224),
+        metavar=("H", "W"),
+        help="the input size the backbone will be built at (default 224 224): ViT / DeiT "
+        "position tables are resampled and Swin bias tables cropped for it; recorded in the "
+        "file and conversion.json, and a transformer built at another size refuses the file "
+        "(ResNets and AlexNet take any size)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=_cmd_convert_weights)
@@ -393,6 +417,8 @@ def main(argv=None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "beam", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "recipe":  # the recipe sets up its console itself (--quiet, ...)
+        return args.run(args)
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     try:
         hide_tensorflow_startup()
