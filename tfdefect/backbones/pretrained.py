@@ -39,12 +39,23 @@ def build_application(factory, *, weights, input_channels, **kwargs):
             ) from error
     if not os.path.exists(weights):
         raise FileNotFoundError(f"backbone weights file not found: {weights}")
+    if is_torch_checkpoint(weights):
+        raise ValueError(
+            f"{weights}: torch weights (a .safetensors checkpoint or a tfdefect convert-weights "
+            f"file) do not load into keras.applications' {factory.__name__}, which takes "
+            "'imagenet' or a .weights.h5 saved from it; tfdefect's own backbones take them "
+            "(README: Pretrained weights from torch checkpoints)"
+        )
     model = factory(weights=None, **kwargs)
     model.load_weights(weights)
     return model
 
 
+# attributes tfdefect convert-weights writes into its .weights.h5
 TORCH_LAYOUT_ATTRIBUTE = "tfdefect_torch_layout"
+ARCHITECTURE_ATTRIBUTE = "tfdefect_architecture"  # the model name (earlier: the layout)
+IMAGE_SIZE_ATTRIBUTE = "tfdefect_image_size"  # [H, W] it was converted for
+SOURCE_ATTRIBUTE = "tfdefect_source"  # the checkpoint's absolute path
 
 
 def is_torch_checkpoint(weights) -> bool:
@@ -54,15 +65,23 @@ def is_torch_checkpoint(weights) -> bool:
         return False
     if weights.endswith(".safetensors"):
         return True
-    if weights.endswith(".h5"):
-        import h5py
+    return bool(converted_weights_attributes(weights))
 
-        try:
-            with h5py.File(weights, "r") as handle:
-                return bool(handle.attrs.get(TORCH_LAYOUT_ATTRIBUTE, False))
-        except OSError:
-            return False
-    return False
+
+def converted_weights_attributes(weights) -> dict:
+    """The attributes of a ``.weights.h5`` that ``tfdefect convert-weights`` wrote ({} for
+    any other file): the torch-layout marker, and from this version on the model name,
+    the image size it was converted for and the checkpoint's path."""
+    if not isinstance(weights, str) or not weights.endswith(".h5"):
+        return {}
+    import h5py
+
+    try:
+        with h5py.File(weights, "r") as handle:
+            attributes = dict(handle.attrs)
+    except OSError:
+        return {}
+    return attributes if attributes.get(TORCH_LAYOUT_ATTRIBUTE, False) else {}
 
 
 def load_backbone_weights(model, weights: str, architecture: str | None = None) -> dict | None:
@@ -70,10 +89,17 @@ def load_backbone_weights(model, weights: str, architecture: str | None = None) 
     a Keras ``.weights.h5``, or (with ``architecture``) a torch ``.safetensors`` checkpoint,
     converted on the way (``torch_conversion``; the report is returned).
 
+    A ``.weights.h5`` written by ``tfdefect convert-weights`` holds the position / bias
+    tables of the image size it was converted for: loading it into a ViT, DeiT or Swin built
+    at another size is refused (no resampling here) with the exact ``tfdefect
+    convert-weights ... --image-size H W`` command that converts for this model's size; a
+    file converted for another architecture is refused too, naming both.
+
     Raises:
         ValueError: ``weights="imagenet"``: no ImageNet file is published for this Keras
             architecture; convert a torch checkpoint (``tfdefect convert-weights``) and pass
-            its path; a pickled torch file (refused, with the command that converts it).
+            its path; a pickled torch file (refused, with the command that converts it); a
+            converted file of another architecture or image size (``CheckpointError``).
         FileNotFoundError: the path does not exist.
     """
     from tfdefect.backbones.torch_checkpoint import read_checkpoint, refuse_pickle
@@ -96,8 +122,54 @@ def load_backbone_weights(model, weights: str, architecture: str | None = None) 
         from tfdefect.backbones.torch_conversion import assign_torch_checkpoint
 
         return assign_torch_checkpoint(model, read_checkpoint(weights), architecture, weights)
-    model.load_weights(weights)
+    _load_weights_file(model, weights, architecture)
     return None
+
+
+def _load_weights_file(model, weights: str, architecture: str | None) -> None:
+    """``model.load_weights``, refusing a converted file of another architecture or image
+    size with one line instead of Keras' "could not be loaded"."""
+    from tfdefect.backbones.torch_checkpoint import CheckpointError
+    from tfdefect.backbones.torch_conversion import ALIASES
+
+    attributes = converted_weights_attributes(weights)
+    stored = str(attributes.get(ARCHITECTURE_ATTRIBUTE, ""))
+    converted_for = ALIASES.get(stored, stored)
+    wanted = ALIASES.get(architecture, architecture)
+    if converted_for and wanted and converted_for != wanted:
+        raise CheckpointError(
+            f"{weights} holds {converted_for} weights (tfdefect convert-weights --architecture "
+            f"{converted_for}), this model is {wanted}: convert its checkpoint with "
+            f"--architecture {wanted}"
+        )
+    try:
+        model.load_weights(weights)
+    except ValueError:
+        name = converted_for or wanted or "<architecture>"
+        message = _image_size_mismatch(model, weights, name, attributes) if attributes else None
+        if message is None:
+            raise
+        raise CheckpointError(message) from None
+
+
+def _image_size_mismatch(model, weights: str, name: str, attributes: dict) -> str | None:
+    """The one-line refusal of a converted file whose image size is not the model's (None
+    when the sizes agree or the model takes any size)."""
+    converted = tuple(int(side) for side in attributes.get(IMAGE_SIZE_ATTRIBUTE, (224, 224)))
+    shape = getattr(model, "input_shape", None)
+    built = tuple(shape[1:3]) if isinstance(shape, tuple) and len(shape) == 4 else None
+    if built is None or None in built or built == converted:
+        return None
+    source = str(attributes.get(SOURCE_ATTRIBUTE, "<checkpoint>.safetensors"))
+    command = (
+        f"tfdefect convert-weights --architecture {name} --input {source} --output {weights} "
+        f"--image-size {built[0]} {built[1]} --overwrite"
+    )
+    return (
+        f"{weights} was converted for {converted[0]}x{converted[1]} px images, this {name} is "
+        f"built for {built[0]}x{built[1]} px (its position / bias tables differ); convert "
+        f"the checkpoint for {built[0]}x{built[1]} px (replacing the file): {command}"
+    )
 
 
 def inline_normalization_constants(model) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from tfdefect.backbones.pretrained import build_application
+from tfdefect.backbones.pretrained import build_application, is_torch_checkpoint
 from tfdefect.serialization import register
 
 # Last layer of each ResNet50 stage in keras.applications, by pyramid level (stride 4..32).
@@ -23,7 +23,10 @@ class ResNet50Backbone(keras.Model):
     Args:
         input_channels: C.
         weights: None, "imagenet" (3 channels, needs internet) or a path to weights of
-            ``keras.applications.ResNet50(include_top=False)`` with the same C.
+            ``keras.applications.ResNet50(include_top=False)`` with the same C. Torch
+            weights (a torchvision / timm ``.safetensors``, or what ``tfdefect
+            convert-weights --architecture resnet50`` wrote) are refused: they load into
+            ``ResNetBackbone("resnet50", weights=...)`` (torch's layout, other layer names).
 
     Input shape: (B, H, W, C) float32, already normalised; H and W multiples of 32.
     Output: dict {"P2": (B, H/4, W/4, 256), "P3": (B, H/8, W/8, 512),
@@ -31,6 +34,13 @@ class ResNet50Backbone(keras.Model):
     """
 
     def __init__(self, input_channels=3, weights=None, **kwargs):
+        if is_torch_checkpoint(weights):
+            raise ValueError(
+                f"{weights}: ResNet50Backbone is keras.applications' ResNet50 and takes no "
+                "torch weights; load a torchvision / timm resnet50 checkpoint (.safetensors, "
+                "or the .weights.h5 of tfdefect convert-weights --architecture resnet50) with "
+                f"tfdefect.backbones.ResNetBackbone('resnet50', weights={weights!r})"
+            )
         # === Layers ===
         application = build_application(
             keras.applications.ResNet50,

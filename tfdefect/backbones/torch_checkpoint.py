@@ -1,5 +1,7 @@
 """Reading torch checkpoints without torch: ``.safetensors`` through the safetensors
-package's NumPy API; pickled files (``.pth``, ``.pt``, ``.bin``, ``.ckpt``) are refused.
+package's NumPy API; pickled files (``.pth``, ``.pt``, ``.bin``, ``.ckpt``) are refused, and
+so is a ``torch.save`` file under another name (its zip or pickle magic where a safetensors
+header size should be), never unpickled, with the command that converts it.
 
 safetensors stores bfloat16, which NumPy has no type for; those tensors are read from the
 file's documented layout (an 8-byte little-endian header size, a JSON header with dtype,
@@ -38,6 +40,33 @@ def refuse_pickle(path: str) -> None:
         )
 
 
+# what a torch.save file starts with: a zip archive (torch >= 1.6) or a pickle (protocol 2+)
+ZIP_MAGIC, PICKLE_MAGIC = b"PK\x03\x04", b"\x80"
+
+
+def refuse_renamed_pickle(path: str) -> None:
+    """Raise for a ``torch.save`` file named like safetensors: it starts with a zip or pickle
+    magic and its first 8 bytes, read as a safetensors header size, exceed the file. Only
+    those bytes are read; nothing is unpickled."""
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+    size = os.path.getsize(path)
+    pickled = start.startswith(PICKLE_MAGIC) and start[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+    if not (start.startswith(ZIP_MAGIC) or pickled) or len(start) < 8:
+        return
+    (header,) = struct.unpack("<Q", start)
+    if header <= size - 8:
+        return  # a plausible safetensors header size: let the reader judge it
+    kind = "zip archive" if start.startswith(ZIP_MAGIC) else "pickle"
+    target = os.path.splitext(os.path.basename(path))[0] + ".converted.safetensors"
+    raise CheckpointError(
+        f"{path}: a torch.save {kind}, not a safetensors file (despite its name); it is never "
+        "unpickled here (it can run code): in an environment with torch, run "
+        "safetensors.torch.save_file(torch.load(path), out), e.g. "
+        + TO_SAFETENSORS.replace("{src}", str(path)).replace("{dst}", target)
+    )
+
+
 def _bfloat16(path: str) -> dict[str, np.ndarray]:
     with open(path, "rb") as handle:
         (size,) = struct.unpack("<Q", handle.read(8))
@@ -59,11 +88,13 @@ def read_checkpoint(path: str) -> dict[str, np.ndarray]:
     """{name: array} of a ``.safetensors`` file (bfloat16 widened to float32).
 
     Raises:
-        CheckpointError: a pickled file, a missing file or an unreadable one.
+        CheckpointError: a pickled file (by its suffix, or by its first bytes under a
+            .safetensors name), a missing file or an unreadable one.
     """
     refuse_pickle(path)
     if not os.path.isfile(path):
         raise CheckpointError(f"{path}: no such checkpoint file")
+    refuse_renamed_pickle(path)
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
 

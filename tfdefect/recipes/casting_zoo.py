@@ -41,8 +41,10 @@ class CastingZooConfig:
     Attributes:
         models: backbones to train (see ALL_MODELS).
         freeze: feature_extraction | partial:N | full.
-        backbone_weights: None, "imagenet" or a folder of <model>.weights.h5 (for alexnet
-            and resnet18 also ``tfdefect convert-weights`` output or <model>.safetensors).
+        backbone_weights: None, "imagenet" or a folder of <model>.weights.h5 (for alexnet,
+            resnet18, vit, deit and swin_t also what ``tfdefect convert-weights
+            --architecture <model>`` wrote there, or <model>.safetensors; convert vit / deit
+            / swin_t at the run's image size: ``--image-size 128 128`` by default).
         pretrain: None or "smt_pairs" (pretrain each backbone there first).
         pretrain_epochs: epochs of that pretraining.
         image_size: model input side (images are resized in the tf.data graph).

@@ -59,8 +59,11 @@ def swin_features(
     to the largest size <= ``window`` that tiles each stage's map, so small inputs work
     (64 px: 16, 8, 4, 2 tokens -> windows 4, 4, 4, 2). Input (B, H, W, C) pixels 0..255,
     H and W multiples of patch_size * 8; output (B, dim * 8). ``weights``: None (random), a
-    timm Swin-T ``.safetensors`` checkpoint (converted on load; the layout needs no change)
-    or a ``.weights.h5`` of this model (Keras, or written by ``tfdefect convert-weights``)."""
+    timm Swin-T ``.safetensors`` checkpoint (converted on load; the layout needs no change;
+    window 7 only: a table of another window is refused, the crop to the smaller windows
+    above is listed in the report) or a ``.weights.h5`` of this model (Keras, or written by
+    ``tfdefect convert-weights`` for this image size: another size is refused with the
+    command that converts for this one)."""
     height, width, _ = image_shape
     if height % (patch_size * 8) or width % (patch_size * 8):
         raise ValueError(f"image size {height}x{width} is not a multiple of {patch_size * 8}")

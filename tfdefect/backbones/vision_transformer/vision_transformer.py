@@ -95,10 +95,13 @@ def vision_transformer_from_preset(
     """A ViT / DeiT of ``VISION_TRANSFORMER_PRESETS`` (``options`` override its settings).
 
     Args:
-        preset: "vit_b16", "deit_s16" or "deit_s16_distilled".
-        weights: None (random), a timm ``.safetensors`` checkpoint (converted on load), or a
-            ``.weights.h5`` of this model (Keras, or written by ``tfdefect convert-weights
-            --architecture <preset>``).
+        preset: "vit_b16", "deit_s16" or "deit_s16_distilled" (the checkpoint layouts; the
+            model names are vit, deit_undistilled and deit: ``torch_conversion.MODEL_NAMES``).
+        weights: None (random), a timm ``.safetensors`` checkpoint (converted on load, its
+            position table resampled to this image size), or a ``.weights.h5`` of this model
+            (Keras, or written by ``tfdefect convert-weights --architecture <name>`` for this
+            image size: a file converted for another size is refused with the command that
+            converts for this one).
         torch_layout: the input normalisation timm's checkpoints expect (DeiT: ImageNet mean
             / std; ViT needs no change); implied by a torch checkpoint. Without it DeiT keeps
             the [-1, 1] input of models saved before.
@@ -112,7 +115,16 @@ def vision_transformer_from_preset(
     normalization = settings.pop("input_normalization", None)
     if (torch_layout or is_torch_checkpoint(weights)) and normalization is not None:
         options["input_normalization"] = normalization
-    model = vision_transformer_features(image_shape, **{**settings, **options})
+    settings = {**settings, **options}
+    model = vision_transformer_features(image_shape, **settings)
     if weights is not None:
-        load_backbone_weights(model, weights, architecture=preset)
+        load_backbone_weights(model, weights, architecture=_checkpoint_layout(preset, settings))
     return model
+
+
+def _checkpoint_layout(preset: str, settings: dict) -> str:
+    """The checkpoint layout the built model takes: a DeiT preset whose distillation token
+    was switched by ``options`` takes the other DeiT's checkpoints."""
+    if not preset.startswith("deit"):
+        return preset
+    return "deit_s16_distilled" if settings.get("distillation_token") else "deit_s16"

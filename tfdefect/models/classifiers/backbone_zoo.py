@@ -1,5 +1,9 @@
 """The architectures of the transfer-learning zoo: which ``tfdefect.backbones`` constructor
-builds each, and which layer names mark its repeated blocks (for freezing)."""
+builds each, and which layer names mark its repeated blocks (for freezing).
+
+Torch checkpoints (torchvision / timm ``.safetensors``, or the ``.weights.h5`` of ``tfdefect
+convert-weights --architecture <zoo name>``) load into alexnet, resnet18, vit, deit
+(distilled; ``deit_undistilled`` is the alias without the distillation token) and swin_t."""
 
 from __future__ import annotations
 
@@ -71,3 +75,18 @@ ZOO = {
     "swin_t": ZooArchitecture(_swin_t, r"^(block\d+)_", "transformer"),
     "mobilenetv2": ZooArchitecture(mobilenet_v2_features, r"^(block_\d+)_"),
 }
+
+# other names ImageClassifier takes: (zoo architecture, its backbone options); "deit" is the
+# distilled DeiT (timm deit_small_distilled_patch16_224), "deit_undistilled" the one without
+# the distillation token (deit_small_patch16_224): the tfdefect convert-weights names
+ALIASES = {
+    "deit_distilled": ("deit", {}),
+    "deit_undistilled": ("deit", {"distillation_token": False}),
+}
+
+
+def resolve_alias(backbone: str, options: dict | None) -> tuple[str, dict]:
+    """(zoo architecture, backbone options) of ``backbone``, a ZOO name or an ALIASES one;
+    options given explicitly win over the alias's."""
+    name, implied = ALIASES.get(backbone, (backbone, {}))
+    return name, {**implied, **(options or {})}

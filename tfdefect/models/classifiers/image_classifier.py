@@ -7,14 +7,15 @@ import warnings
 import keras
 
 from tfdefect.backbones.pretrained import is_torch_checkpoint
-from tfdefect.models.classifiers.backbone_zoo import ZOO
+from tfdefect.models.classifiers.backbone_zoo import ALIASES, ZOO, resolve_alias
 from tfdefect.models.classifiers.freeze import walk_layers
 from tfdefect.registry import register_model
 from tfdefect.serialization import register
 
 POOLING = {"average": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
 
-# zoo backbones whose torch checkpoints convert (their builders take torch_layout)
+# zoo backbones whose torch checkpoints convert (their builders take torch_layout); their
+# names are the tfdefect convert-weights --architecture names (deit_undistilled too)
 TORCH_CONVERTIBLE = ("alexnet", "resnet18", "vit", "deit", "swin_t")
 
 
@@ -24,12 +25,21 @@ class ImageClassifier(keras.Model):
 
     Args:
         backbone: one of ``ZOO`` (luna, alexnet, resnet18, efficientnetv2, convnext,
-            vit, deit, swin_t, mobilenetv2).
+            vit, deit, swin_t, mobilenetv2) or of ``backbone_zoo.ALIASES``: "deit" is the
+            distilled DeiT; "deit_undistilled" the DeiT without the distillation token
+            (``deit`` with ``backbone_options={"distillation_token": False}``, which the
+            config keeps), "deit_distilled" another name of "deit".
         num_classes: K (2 for ok / def).
         image_shape: (H, W, C), any size the architecture accepts (ViT: multiples of the
             patch, Swin: multiples of 32) and any channel count (ImageNet weights: 3).
-        backbone_weights: None (random), "imagenet" (keras.applications backbones, needs
-            internet) or a local ``.weights.h5`` of this backbone (``save_backbone_weights``).
+        backbone_weights: None (random), "imagenet" (efficientnetv2, convnext, mobilenetv2:
+            keras.applications, needs internet) or a local ``.weights.h5`` of this backbone
+            (``save_backbone_weights``). Torch ImageNet weights load into alexnet, resnet18,
+            vit, deit (and deit_undistilled) and swin_t: a torchvision / timm
+            ``.safetensors`` checkpoint (converted on load) or the ``.weights.h5`` of
+            ``tfdefect convert-weights --architecture <backbone>`` (for ViT / DeiT / Swin
+            converted at this image size: ``--image-size H W``; another size is refused
+            with that command). Other backbones refuse torch weights.
         dropout: before the head.
         pooling: "average" (the usual head) or "max" of the final feature map: a defect
             covering a few pixels of a repetitive pattern (wafer SEM) then decides the
@@ -60,14 +70,17 @@ class ImageClassifier(keras.Model):
         **kwargs,
     ):
         backbone, backbone_weights = _renamed_arguments(kwargs, backbone, backbone_weights)
+        backbone, backbone_options = resolve_alias(backbone, backbone_options)
         if backbone not in ZOO:
-            raise ValueError(f"unknown backbone {backbone!r}; choose from {', '.join(ZOO)}")
+            names = ", ".join([*ZOO, *ALIASES])
+            raise ValueError(f"unknown backbone {backbone!r}; choose from {names}")
         if pooling not in POOLING:
             raise ValueError(f"pooling {pooling!r}: choose from {', '.join(POOLING)}")
         spec = ZOO[backbone]
         backbone_name = backbone
         backbone_options = dict(backbone_options or {})
-        if backbone in TORCH_CONVERTIBLE and is_torch_checkpoint(backbone_weights):
+        if is_torch_checkpoint(backbone_weights):
+            _check_torch_convertible(backbone, backbone_weights)
             backbone_options["torch_layout"] = True  # kept in the config: reloads alike
         # === Layers ===
         backbone = spec.build(tuple(image_shape), weights=backbone_weights, **backbone_options)
@@ -120,6 +133,16 @@ class ImageClassifier(keras.Model):
         if "architecture" in config:  # .keras files saved by tfdefect 0.1
             config["backbone"] = config.pop("architecture")
         return cls(**config)
+
+
+def _check_torch_convertible(backbone: str, weights: str) -> None:
+    """Refuse torch weights for a backbone that no torch checkpoint converts into."""
+    if backbone not in TORCH_CONVERTIBLE:
+        raise ValueError(
+            f"{weights}: torch weights do not load into the {backbone} backbone; torch "
+            f"checkpoints convert for {', '.join(TORCH_CONVERTIBLE)} and deit_undistilled "
+            "(give a .weights.h5 saved from this backbone, or 'imagenet' where it exists)"
+        )
 
 
 def _renamed_arguments(kwargs: dict, backbone, backbone_weights):
