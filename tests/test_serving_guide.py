@@ -1,4 +1,4 @@
-"""saved_models/README.md cannot drift: each documented request body is built from a real
+"""The serving guide (docs/serving.md) cannot drift: each documented request body is built from a real
 export of its system and run through the SavedModel signature the way TF Serving's REST
 API feeds it, and the documented outputs (names, dtypes, ranks) are what comes back."""
 
@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from tfdefect.export.signatures import encode_channel_mosaic
 
-GUIDE = os.path.join(os.path.dirname(__file__), "..", "saved_models", "README.md")
+GUIDE = os.path.join(os.path.dirname(__file__), "..", "docs", "serving.md")
 
 
 def _guide_sections() -> dict:

@@ -1,9 +1,11 @@
 """Every config key the documentation names exists: the recipe configs' docstrings
 (``Attributes:`` entries, ``data.`` / ``train.`` / ``export.`` keys, the module's ``--set``
-examples) and the ``--set`` examples of README.md (a documented ``export_version`` that no
-config had is what this guards against); and every recipe config field is documented."""
+examples) and the ``--set`` examples of README.md and the docs pages (a documented
+``export_version`` that no config had is what this guards against); and every recipe config
+field is documented."""
 
 import dataclasses
+import glob
 import importlib
 import inspect
 import os
@@ -16,15 +18,18 @@ from tfdefect.config import current_key, valid_keys
 from tfdefect.recipes.export_config import ExportConfig
 from tfdefect.training.train_config import TrainConfig
 
-README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
-# README sections (## headings) about one recipe: a --set there is that recipe's
-SECTIONS = {
-    "Segmentation recipe": "segment_chips",
-    "Mask R-CNN recipe": "mask_rcnn_chips",
-    "PaDiM recipe": "padim_pcb",
-    "MPB3 recipe": "mpb3_smt",
-    "Transfer-learning zoo": "casting_zoo",
-    "Wafer SEM edge classifier": "wafer_mobilenet",
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+DOCUMENTS = [os.path.join(ROOT, "README.md")] + sorted(
+    glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True)
+)
+# the docs page of each recipe's system: a --set there is that recipe's
+PAGES = {
+    "segmentation.md": "segment_chips",
+    "mask-rcnn.md": "mask_rcnn_chips",
+    "padim.md": "padim_pcb",
+    "mpb3.md": "mpb3_smt",
+    "zoo.md": "casting_zoo",
+    "wafer.md": "wafer_mobilenet",
 }
 SET_KEY = re.compile(r"--set\s+([A-Za-z_][\w.]*)=")
 NESTED_KEY = re.compile(r"``((?:data|train|export)\.[a-z_]\w*)(?:=[^`]*)?``")
@@ -73,30 +78,32 @@ def test_recipe_docstrings_name_only_keys_that_exist(name):
     assert not unknown, unknown  # docstrings use the current names, not the old ones
 
 
-def _readme_settings() -> list[tuple[str | None, str, int]]:
-    """(recipe or None, key, line) of every ``--set key=`` in README.md: the recipe named
-    on the line (``recipes.X``, ``recipe X``), else that of the README section, else None."""
-    with open(README) as handle:
-        text = re.sub(r"--set\s*\n\s*", "--set ", handle.read())  # a --set wrapped at its key
-    found, section = [], None
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith("## "):
-            section = next((r for title, r in SECTIONS.items() if title in line), None)
-        if "build-dataset" in line:  # dataset settings, not a recipe config
-            continue
-        named = re.search(r"(?:recipes\.|recipe )(\w+)", line)
-        recipe = named.group(1) if named and named.group(1) in RECIPES else section
-        found += [(recipe, key, number) for key in SET_KEY.findall(line) if key != "key"]
+def _documented_settings() -> list[tuple[str | None, str, str]]:
+    """(recipe or None, key, "file:line") of every ``--set key=`` in README.md and the docs:
+    the recipe named on the line (``recipes.X``, ``recipe X``), else that of the system's
+    page, else None."""
+    found = []
+    for path in DOCUMENTS:
+        with open(path) as handle:
+            text = re.sub(r"--set\s*\n\s*", "--set ", handle.read())  # wrapped at its key
+        page = PAGES.get(os.path.basename(path))
+        for number, line in enumerate(text.splitlines(), 1):
+            if "build-dataset" in line:  # dataset settings, not a recipe config
+                continue
+            named = re.search(r"(?:recipes\.|recipe )(\w+)", line)
+            recipe = named.group(1) if named and named.group(1) in RECIPES else page
+            where = f"{os.path.relpath(path, ROOT)}:{number}"
+            found += [(recipe, key, where) for key in SET_KEY.findall(line) if key != "key"]
     return found
 
 
-def test_readme_set_examples_name_keys_of_their_recipe():
-    settings = _readme_settings()
+def test_documented_set_examples_name_keys_of_their_recipe():
+    settings = _documented_settings()
     assert len(settings) >= 20
     configs = {name: _config(name) for name in RECIPES}
     wrong = []
-    for recipe, key, line in settings:
+    for recipe, key, where in settings:
         candidates = [configs[recipe]] if recipe else list(configs.values())
         if not any(_resolves(config, key) for config in candidates):
-            wrong.append(f"README.md:{line}: --set {key}= ({recipe or 'no recipe'})")
+            wrong.append(f"{where}: --set {key}= ({recipe or 'no recipe'})")
     assert not wrong, wrong
