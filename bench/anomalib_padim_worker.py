@@ -1,4 +1,4 @@
-"""anomalib's PaDiM timed on this machine; run by bench/padim.py with the Python of an
+"""anomalib's PaDiM timed for comparison; run by bench/padim.py with the Python of an
 environment that has anomalib (torch and tfdefect never share one environment).
 
     /path/to/anomalib-venv/bin/python bench/anomalib_padim_worker.py --backbone resnet18 \

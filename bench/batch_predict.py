@@ -5,7 +5,7 @@ exported SavedModel, for the U-Net segmenter (6-channel chips) and PaDiM (PCB bo
     python bench/batch_predict.py                    # 2,000 images per model
     python bench/batch_predict.py --images 400 --models padim
 
-Targets (issue 20): 2 workers >= 1.6x 1 worker; batch-predict with 1 worker >= 0.9x the
+Goals: 2 workers >= 1.6x 1 worker; batch-predict with 1 worker >= 0.9x the
 plain loop. Where the time goes is measured on the plain loop's parts: decode
 (`read_image`), model (Predictor on decoded batches), write (JSON lines). Pictures are off
 in both (batch-predict draws none). Random weights: speed does not depend on them.

@@ -8,8 +8,9 @@ per policy (the policy is global).
 Trunks: the ResNet50-FPN segmenter (whole model), PaDiM's EfficientNet-B0 feature extractor
 and Mask R-CNN's ResNet-25 backbone + merge stem. PaDiM's Gaussian statistics and Mask
 R-CNN's heads stay float32 whatever the policy (their distances and box arithmetic need
-it), so the trunk is where bfloat16 could pay. Issue 16's bar: keep bfloat16 only where it
-is at least 1.3x faster; the max |difference| of the outputs against float32 is printed.
+it), so the trunk is where bfloat16 could pay. The bar: bfloat16 is worth keeping only
+where it is at least 1.3x faster; the max |difference| of the outputs against float32 is
+printed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The chips seed's claim: does the 6-channel Mask R-CNN beat the 3-channel ones?
+"""The chips Mask R-CNN report's claim: does the 6-channel Mask R-CNN beat the 3-channel ones?
 
     python bench/chips_variants.py                      # the whole table, ~2 h on 2 cores
     python bench/chips_variants.py --steps 600 --variants r25_c3 r25_c6_merge
@@ -200,8 +200,9 @@ def summary(rows: list[dict], variants: list[str]) -> tuple[str, dict]:
 
 def verdict(figures: dict, counts: dict) -> list[str]:
     """Six vs three channels per backbone on mask mAP@0.5, instance F1 and the false
-    positives on drill holes: "beyond the seed spread" only when every run of one variant is
-    better than every run of the other (``counts``: runs per variant, at least two a side)."""
+    positives on drill holes: "beyond the spread" (over seeds) only when every run of one
+    variant is better than every run of the other (``counts``: runs per variant, at least two
+    a side)."""
     lines = []
     for backbone in ("r25", "r50"):
         three, six = figures.get(f"{backbone}_c3"), figures.get(f"{backbone}_c6_merge")

@@ -5,7 +5,7 @@ of ``tfdefect export``), each in its own process, random weights.
     python bench/export.py                          # every model
     python bench/export.py --models padim_resnet18 classifier_vit
 
-Target (issue 16): peak RSS of each export at most 3 GB + 4x the model's weight bytes.
+Budget: peak RSS of each export at most 3 GB + 4x the model's weight bytes.
 "peak" is the child process's maximum resident set (ru_maxrss), TensorFlow and the model
 included; "before" is the resident set once the model is built, before exporting.
 """

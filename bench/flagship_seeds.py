@@ -1,15 +1,16 @@
-"""How reliable is README's first command? The quick flagship over seeds, in fresh processes.
+"""How reliable is the quickstart command (README)? The quick flagship over seeds, in fresh
+processes.
 
     python bench/flagship_seeds.py                              # seeds 0-4, this checkout
-    python bench/flagship_seeds.py --baseline-rev 42ae6de       # and that revision beside it
-    python bench/flagship_seeds.py --baseline-rev 42ae6de --baseline-seeds 0 1
+    python bench/flagship_seeds.py --baseline-rev REV           # and git commit REV beside it
+    python bench/flagship_seeds.py --baseline-rev REV --baseline-seeds 0 1
     python bench/flagship_seeds.py --set data.seed=7            # chips of another generator seed
 
 Runs ``python -m recipes.mask_rcnn_chips --quick --set seed=N`` once per seed, each in its
 own process and workdir (exported into a scratch model root, never ``saved_models/``), and
 reads the run's ``comparison.json`` (test split: mask mAP@0.5, mAP@[.5:.95], instance and
 image F1 at score 0.5) and the recipe's wall time. With ``--baseline-rev`` the same seeds
-run from a git worktree of that revision (made under the output folder), alternating with
+run from a git worktree of that commit (made under the output folder), alternating with
 this checkout's runs so that machine drift hits both alike; the table then puts the two
 side by side with the ratio of median wall times. Prints every run, then median and
 [min-max] per checkout, and writes ``bench_results/flagship_seeds.json``. An interrupted
@@ -78,7 +79,7 @@ def run_one(checkout: str, label: str, seed: int, overrides: list, scratch: str)
         workdir,
         "--set",
         f"seed={seed}",
-        "--set",  # the old name of export.dir: baseline revisions before the rename take it too
+        "--set",  # export_dir: export.dir's deprecated name, which every version accepts
         f"export_dir={os.path.abspath(os.path.join(scratch, 'models'))}",
     ]
     for item in overrides:

@@ -7,8 +7,8 @@ For each run folder of ``python -m recipes.mask_rcnn_chips`` (``config.json`` an
 threshold on the validation split's whole chips exactly as the recipe does when
 ``score_threshold`` is null (``choose_score_threshold``), and evaluates the test split at it.
 Prints the run's test instance F1 at its recorded threshold beside the one at the chosen
-threshold. This re-scores runs made before the recipe chose its threshold (training does not
-depend on the threshold); new runs print the chosen threshold themselves.
+threshold. It re-scores runs made with a fixed score threshold (training does not depend on the
+threshold); a run with ``score_threshold`` null prints the chosen threshold itself.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ZDMP seed's claim: full fine-tuning of a pretrained backbone beats feature extraction
+"""The ZDMP casting zoo's claim: full fine-tuning of a pretrained backbone beats feature extraction
 and partial freezing (and training from scratch), measured on synthetic casting.
 
     python bench/freeze_strategies.py                    # ResNet18, EfficientNetV2-B0, DeiT-S
@@ -119,8 +119,8 @@ def summary(rows, args) -> tuple[str, dict]:
 def verdict(figures) -> list[str]:
     """Per backbone, on ROC-AUC (threshold-free: F1 and recall also reward answering
     "defective" for every casting, which scores F1 0.73 at this split's 57% defective): the
-    best strategy, and whether full fine-tuning beats every other strategy beyond the seed
-    spread (its worst run above their best)."""
+    best strategy, and whether full fine-tuning beats every other strategy beyond the spread
+    over seeds (its worst run above their best)."""
     lines = []
     for model, strategies in figures.items():
         auc = {s: f["roc_auc"] for s, f in strategies.items()}

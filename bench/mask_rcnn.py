@@ -3,15 +3,15 @@ onnxruntime, batch 8 throughput, and the training step, all from one run.
 
     python bench/mask_rcnn.py                                  # ResNet-25, 224x224x6
     python bench/mask_rcnn.py --backbones resnet25 resnet50 --repeats 20
-    python bench/mask_rcnn.py --baseline-rev b0ae089           # training step of an older
-                                                               # checkout, same run
+    python bench/mask_rcnn.py --baseline-rev b0ae089           # also the training step of
+                                                               # that git commit, same run
 
 Stages are timed alone (each its own compiled function, on the previous stage's outputs),
 not from a profiler, so the sum may differ from the whole model by the glue between them.
 "heads" are everything after backbone+FPN (RPN head, proposals, ROI align, box head,
 detection, mask ROI align, mask head, mask pasting); in SavedModel and onnxruntime they are
 the whole model minus a backbone+FPN-only export of the same weights timed in the same run.
-Target (issue 16): heads <= 50% of backbone+FPN at batch 1 in all three runtimes.
+Goal: heads <= 50% of backbone+FPN at batch 1 in all three runtimes.
 
 Three detection settings: ``default`` (the model's own min confidence, which on random
 weights keeps no detection), ``4 detections`` (a min confidence that keeps four, a busy

@@ -10,7 +10,8 @@ chips); ``--split test`` repeats a chosen setting on the test chips.
 Trains one variant (ResNet-25, 3 channels by default) on crops of synthetic chips6 and,
 every ``--every`` steps, copies the weights into a whole-chip model and prints the losses,
 mask and box mAP@0.5 and instance / image F1 (score 0.5) on the evaluated chips. This is the
-loop behind the learning-curve table in README; it takes ~0.5 s per step on 2 CPU cores.
+loop behind the learning-curve figures of docs/systems/mask-rcnn.md; it takes ~0.5 s per
+step on 2 CPU cores.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ pairs/s of the MPWR training pipeline.
     python bench/mpb3.py                          # random weights, 64 px crops
     python bench/mpb3.py --checkpoint runs/mpb3_smt/checkpoints/best.keras
 
-Target (issue 5): at most 10 ms per pair at batch 1 with the cached reference on 2 CPU
+Goal: at most 10 ms per pair at batch 1 with the cached reference on 2 CPU
 cores (the paper reports 9.6 ms on its GPU machine). Cost does not depend on the weights.
 """
 

@@ -8,7 +8,7 @@ reference implementation's way), and inference ms/image in Keras, SavedModel, on
 Inference runs through ``open_runtime`` (what ``tfdefect predict`` uses) at batch 1 and 32;
 with ``--anomalib-python`` anomalib's PaDiM (an environment of its own: torch and
 tensorflow are never installed together) is timed in the same run on the same threads.
-Target (issue 16): batch 1 at least 2x anomalib's batch 1.
+Goal: batch 1 at least 2x anomalib's batch 1.
 
 Fit memory is the peak of numpy allocations (tracemalloc) while turning embeddings into
 the per-patch mean and inverse covariance; the embeddings are computed once and fed to

@@ -12,7 +12,7 @@ kept (default: the preset's). For every generator, variant and seed
 fitted on the generator's good training images and scored on a validation and a test set
 drawn apart: image AUROC (score = maximum of the smoothed map, the recipe's and anomalib's
 rule) and pixel AUROC (scikit-learn). ``--hold weights`` / ``--hold subset`` keeps one of
-the seed's two effects at seed 0, to tell which one moves the result. Choose on the
+the two (weights, channel subset) at seed 0, to tell which one moves the result. Choose on the
 validation columns; the summary gives each variant's min-max and population standard
 deviation over the seeds.
 

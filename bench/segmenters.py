@@ -3,7 +3,7 @@
     python bench/segmenters.py                      # U-Net (recipe settings), 224x224x6
     python bench/segmenters.py --models unet resnet50_fpn --batch 8 --repeats 10
 
-Targets (issue 2): onnxruntime at least as fast as Keras (ratio >= 1.0); the tf.data
+Goals: onnxruntime at least as fast as Keras (ratio >= 1.0); the tf.data
 pipeline at least 3x faster than training consumes images.
 """
 

@@ -6,11 +6,11 @@ Keras, onnxruntime float, onnxruntime INT8 and TFLite INT8, with model sizes.
     python bench/wafer.py --checkpoint runs/wafer_mobilenet/checkpoints/best.keras
 
 ``--size`` defaults to 96, the tiny-device side (``--set data.image_size=96`` in the wafer
-recipe) and the one the README's INT8 table was measured at; the recipe itself trains at
-224 px by default. With --checkpoint the side is the checkpoint's input side.
+recipe) and the one the INT8 table of docs/benchmarks.md was measured at; the recipe
+itself trains at 224 px by default. With --checkpoint the side is the checkpoint's input side.
 
 Each thread count runs in its own process (TensorFlow fixes its thread pools at start-up).
-Targets (issue 7): INT8 at most a third of the float size and at least 1.5x faster than
+Goals: INT8 at most a third of the float size and at least 1.5x faster than
 float onnxruntime at batch 1. Without --checkpoint the model has random weights and is
 calibrated on synthetic SEM images (speed and size do not depend on the weights).
 """

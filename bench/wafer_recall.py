@@ -1,4 +1,4 @@
-"""The semiconductor seed's claim: class weights and recall-first training lift the rare
+"""The wafer SEM report's claim: class weights and recall-first training lift the rare
 wafer SEM classes, and INT8 keeps the recall.
 
     python bench/wafer_recall.py                       # 2 arms x 2 seeds, 4800 sites
@@ -9,8 +9,8 @@ functions) on the same synthetic wafer_sem split by site (``--sites`` sites: at 
 test images by default), seeded end to end (weights, shuffle, augmentation; TF op
 determinism on), for ``--steps`` steps in epochs of ``--epoch-steps``. Images have the
 side the recipe config carries (``data.image_size``), the dataset's default: 224 px (the
-same 96-unit field of view as 96 px, drawn 2.33x larger). The README's figures were measured
-when that default was 96 px.
+same 96-unit field of view as 96 px, drawn 2.33x larger). The figures of docs/systems/wafer.md
+were measured with 96 px images.
 
 * ``plain``: unweighted cross-entropy, best epoch by validation loss;
 * ``recall_first``: the recipe's default: tempered class weights (balanced ** 0.5),

@@ -5,7 +5,8 @@ training, one export (SavedModel + ONNX), ``tfdefect predict`` on PNG files, and
     python scripts/smoke_test.py            # run from anywhere; uses the tfdefect installed
 
 CI runs it in a venv with the lowest versions ``pyproject.toml`` allows
-(``constraints-lowest.txt``) and in a Python 3.12 venv. Exit code 0 when every step worked.
+(``constraints-lowest.txt``) on Python 3.11, and with ``constraints.txt`` on Python 3.12
+and 3.13. Exit code 0 when every step worked.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The serving guide (docs/serving.md) cannot drift: each documented request body is built from a real
-export of its system and run through the SavedModel signature the way TF Serving's REST
+"""The serving guide (docs/serving.md) cannot drift: each documented request body is built
+from a real export of its system and run through the SavedModel signature the way TF Serving's REST
 API feeds it, and the documented outputs (names, dtypes, ranks) are what comes back."""
 
 import base64

@@ -3,7 +3,7 @@
 tfdefect list-models
 tfdefect recipe segment_chips --quick          (= python -m recipes.segment_chips)
 tfdefect build-dataset chips6 --data-dir D     (= tfds build datasets/chips6)
-tfdefect export runs/segment_chips/inference.keras --name chips_segmenter  (next free version)
+tfdefect export runs/segment_chips_quick/inference.keras --name chips_segmenter  (next version)
 tfdefect predict saved_models/chips_segmenter/1 chip.png --output predictions/
 tfdefect predict saved_models/pcb_padim/1 boards/ --output scores/   (files and folders)
 tfdefect predict saved_models/smt_mpb3/1 test.png --reference gold.png --output pairs/
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 RECIPES = {
     "segment_chips": "semantic segmentation of chip defects (U-Net, ResNet50-FPN) on chips6",
-    "mask_rcnn_chips": "Mask R-CNN for chip defects, the chips seed's three variants",
+    "mask_rcnn_chips": "Mask R-CNN for chip defects, the chips Mask R-CNN report's three variants",
     "padim_pcb": "PaDiM anomaly detection on PCB boards or any MVTec-format category",
     "mpb3_smt": "MPB3 Siamese classifier of SMT component pairs with MPWR resampling",
     "casting_zoo": "eight transfer-learning classifiers on cast impellers, freeze strategies",

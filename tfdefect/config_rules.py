@@ -6,7 +6,7 @@ levels finite and >= 0, no NaN anywhere; a tuple of numbers (``unet_filters``) f
 rule of its field name item by item. Text fields with a closed set of values (``CHOICES``,
 such as ``monitor_mode``) are checked too. A broken value is refused with one line naming
 the key, the value and the rule, before any data is built or any step trained
-(``--set train.learning_rate=nan`` used to train a NaN model and export it).
+(``--set train.learning_rate=nan`` would otherwise train a NaN model and export it).
 """
 
 from __future__ import annotations

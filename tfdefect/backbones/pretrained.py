@@ -44,7 +44,7 @@ def build_application(factory, *, weights, input_channels, **kwargs):
             f"{weights}: torch weights (a .safetensors checkpoint or a tfdefect convert-weights "
             f"file) do not load into keras.applications' {factory.__name__}, which takes "
             "'imagenet' or a .weights.h5 saved from it; tfdefect's own backbones take them "
-            "(README: Pretrained weights from torch checkpoints)"
+            "(docs/pretrained-weights.md)"
         )
     model = factory(weights=None, **kwargs)
     model.load_weights(weights)
@@ -107,8 +107,8 @@ def load_backbone_weights(model, weights: str, architecture: str | None = None) 
     if weights == "imagenet":
         raise ValueError(
             f"no Keras ImageNet weights are published for {type(model).__name__}; convert a "
-            "torchvision / timm checkpoint (tfdefect convert-weights, see README) and pass "
-            "the .weights.h5 or the .safetensors path"
+            "torchvision / timm checkpoint (tfdefect convert-weights, see "
+            "docs/pretrained-weights.md) and pass the .weights.h5 or the .safetensors path"
         )
     refuse_pickle(weights)
     if not os.path.exists(weights):

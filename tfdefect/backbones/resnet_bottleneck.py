@@ -1,8 +1,8 @@
 """A ResNet of bottleneck blocks with any number of blocks per stage (e.g. "ResNet-25").
 
-keras.applications builds ResNet50/101/152 only, with a fixed depth; the chips seed's slim
-"ResNet-25" needs fewer blocks per stage, so this one is written out (He et al. 2016,
-v1 bottleneck, stride on the 3x3 conv as in torchvision).
+keras.applications builds ResNet50/101/152 only, with a fixed depth; the slim "ResNet-25"
+of the chips Mask R-CNN report needs fewer blocks per stage, so this one is written out
+(He et al. 2016, v1 bottleneck, stride on the 3x3 conv as in torchvision).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class ResNetBackbone(keras.Model):
             ``tfdefect convert-weights``), or a torchvision / timm ``.safetensors`` checkpoint
             (resnet26 for "resnet25", resnet50, wide_resnet50_2; implies torch_compatible).
         torch_compatible: torch's padding and BatchNorm epsilon (``torch_layout``), which
-            converted torch weights need; False (default) keeps the earlier Keras layout.
+            converted torch weights need; False (default) keeps Keras' own layout.
         initialization: random weights as Keras draws them ("keras", default) or as timm
             does ("torch": He normal on fan_out, the last BatchNorm of each block at gamma 0);
             no effect when ``weights`` are loaded.

@@ -13,7 +13,7 @@ from tfdefect.backbones.torch_layout import conv, max_pool
 
 
 def luna_features(image_shape, width: int = 8, name: str = "luna", weights=None) -> keras.Model:
-    """LUNA (the from-scratch model of the seed, after "Deep Learning with PyTorch"'s
+    """LUNA (the ZDMP casting zoo's from-scratch model, after "Deep Learning with PyTorch"'s
     LunaModel, in 2D): batch-normalised input, then four blocks of two 3x3 conv + ReLU and
     a 2x2 max-pool, with ``width``, 2x, 4x, 8x channels. Output (B, H/16, W/16, 8*width).
     ``weights``: None (random) or a ``.weights.h5`` of this model."""

@@ -2,7 +2,7 @@
 ``.weights.h5`` of the matching tfdefect backbone (torch layout), plus a JSON report.
 
 Architectures go by tfdefect's model names (``torch_conversion.MODEL_NAMES``: the names the
-models and the zoo's ``<name>.weights.h5`` use); the earlier names (``vit_b16``,
+models and the zoo's ``<name>.weights.h5`` use); the deprecated names (``vit_b16``,
 ``wide_resnet50_2``, ...) are accepted as aliases. The output defaults to
 ``<model name>.weights.h5`` in the current folder.
 
@@ -32,7 +32,7 @@ from tfdefect.backbones.torch_conversion import (
     model_name,
 )
 
-# where each model's ImageNet checkpoint comes from (README lists them too)
+# where each model's ImageNet checkpoint comes from (docs/pretrained-weights.md lists them too)
 SOURCES = {
     "resnet18": "timm resnet18.tv_in1k (torchvision's weights, BSD-3-Clause)",
     "resnet34": "timm resnet34.tv_in1k (torchvision's weights, BSD-3-Clause)",

@@ -1,6 +1,6 @@
 """Augmentations that never change what an SEM defect means (in the tf.data graph).
 
-The wafer seed forbids flips and heavy distortions: a flipped or warped pattern can look
+The wafer SEM report forbids flips and heavy distortions: a flipped or warped pattern can look
 like another defect class (line-edge roughness, a bridge's direction, via shapes). Allowed:
 small brightness and contrast drift (like the SEM's own drift), shot-like noise, and a
 shift of a few pixels (stage placement).

@@ -3,7 +3,7 @@ threshold, and scoring a model (PaDiM) on a split with its test figures.
 
 ROC-AUC and the precision-recall curve come from scikit-learn. The per-region overlap
 (PRO, Bergmann et al., MVTec AD, CVPR 2019) is written here because no maintained library
-in our stack provides it.
+among tfdefect's dependencies provides it.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from ``--backbone-weights`` (none: random; "imagenet": keras.applications backbo
 a folder: ``<folder>/<model>.weights.h5``) or, with ``--pretrain smt_pairs``, from a backbone
 first trained here on the SMT component crops of smt_pairs (defect class of the test
 crop), so the freeze strategies act on weights that are not random. Freeze strategies:
-feature_extraction, partial:N (last N blocks), full (everything, learning rate x0.1; the
-seed's proposal). Writes comparison.md / comparison.csv, metrics.png, confusion/<model>.png
-and, per model, a SavedModel and an ONNX file.
+feature_extraction, partial:N (last N blocks), full (everything, learning rate x0.1; what
+the ZDMP casting zoo proposes). Writes comparison.md / comparison.csv, metrics.png,
+confusion/<model>.png and, per model, a SavedModel and an ONNX file.
 """
 
 from __future__ import annotations

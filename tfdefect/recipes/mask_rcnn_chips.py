@@ -1,13 +1,14 @@
-"""Mask R-CNN for chip defects (bump, dent, dot) on chips6: the chips seed's three variants.
+"""Mask R-CNN for chip defects (bump, dent, dot) on chips6: the three variants of
+the chips Mask R-CNN report.
 
     python -m recipes.mask_rcnn_chips                # the three variants, full length
     python -m recipes.mask_rcnn_chips --quick        # ResNet-25 only, ~13 min on 2 cores
     python -m recipes.mask_rcnn_chips --models r50_c6_merge --pretrain-merge
     python -m recipes.mask_rcnn_chips --set train.epochs=40 --set data.num_train=4000
 
-Variants (the seed's table): r50_c3 (3 channels, ResNet50), r25_c3 (3 channels,
+Variants (the report's table): r50_c3 (3 channels, ResNet50), r25_c3 (3 channels,
 "ResNet-25"), r50_c6_merge (6 channels through the channel-merge subnetwork, ResNet50);
-also r25_c6_merge (6 channels, ResNet-25), which the seed did not train.
+also r25_c6_merge (6 channels, ResNet-25), which the report did not train.
 Steps: build chips6 -> tf.data -> [pretrain the merge stem] -> model.fit per variant ->
 COCO mAP@0.5 / mAP@[.5:.95] per class, instance and image F1 -> comparison table (markdown,
 CSV, JSON) -> predictions plotted on all six channels -> SavedModel + ONNX of the last
@@ -33,7 +34,7 @@ VARIANTS = {
     "r50_c3": {"backbone": "resnet50", "channels": 3, "merge_channels": False},
     "r25_c3": {"backbone": "resnet25", "channels": 3, "merge_channels": False},
     "r50_c6_merge": {"backbone": "resnet50", "channels": 6, "merge_channels": True},
-    # not in the seed's table: separates the channels' effect from the backbone's
+    # not in the report's table: separates the channels' effect from the backbone's
     "r25_c6_merge": {"backbone": "resnet25", "channels": 6, "merge_channels": True},
 }
 
@@ -170,7 +171,7 @@ RECIPE = Recipe(
     options=(
         option(
             "--models",
-            "--variants",  # the earlier spelling
+            "--variants",  # deprecated spelling
             field="models",
             convert=tuple,
             nargs="+",

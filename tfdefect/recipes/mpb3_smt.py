@@ -130,7 +130,7 @@ RECIPE = Recipe(
     outputs=outputs,
     options=(
         option("--mode", choices=["train", "val", "infer"], required=True),
-        option("--model", "--arch", field="model", choices=MODELS),  # --arch: earlier name
+        option("--model", "--arch", field="model", choices=MODELS),  # --arch: deprecated name
         option("--region", field="region", choices=REGIONS),
         option("--ckp", field="ckp", help="checkpoint folder"),
         option("--infer-dir", help="folder of <name>_reference.png / <name>_test.png"),

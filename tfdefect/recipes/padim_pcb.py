@@ -86,7 +86,7 @@ RECIPE = Recipe(
     options=(
         option(
             "--model",
-            "--backbone",  # the earlier spelling
+            "--backbone",  # deprecated spelling
             field="model",
             help="efficientnetb0..efficientnetb7, resnet18 or wide_resnet50",
         ),

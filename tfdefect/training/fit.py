@@ -91,8 +91,8 @@ def _patch_for_multi_worker(model: keras.Model, train_data) -> None:
     MultiWorkerMirroredStrategy in two places, both patched here on this model only:
 
     1. before training it reduces a whole distributed (x, y) batch with one
-       ``strategy.reduce`` call to infer shapes, which collective ops reject: we build the
-       compiled state from one local batch and skip that step;
+       ``strategy.reduce`` call to infer shapes, which collective ops reject: the patch builds
+       the compiled state from one local batch and skips that step;
     2. it reduces each step's scalar logs with ``strategy.reduce(..., axis=0)``, which needs
        a batch axis: train/test steps return their logs as shape (1,) tensors, reduced back
        to scalars by that call.

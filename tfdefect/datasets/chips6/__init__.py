@@ -1,7 +1,7 @@
 """The chips6 dataset, all of it in this folder: ``chips6_dataset_builder`` (the TFDS
 builder), ``names`` (channels and classes), ``data_config`` (the recipe's ``data.``),
 ``synthetic`` (the renderer), ``manual`` (the chip folder reader), ``splits`` (a manual
-split in chip folders, COCO or VIA) and ``figure`` (the README figure).
+split in chip folders, COCO or VIA) and ``figure`` (the docs figure).
 
 ``tfds build datasets/chips6`` from a checkout, or ``tfdefect build-dataset chips6``.
 ``Builder`` and ``Chips6Config`` load on first use (TFDS and TensorFlow with them); the other

@@ -6,7 +6,7 @@ Build it with the TFDS command line from the repository root::
 
 or in Python with ``Builder(config="synthetic").download_and_prepare()``. The ``manual``
 config reads real chips from ``--manual_dir`` in the folder format documented in
-``manual.py`` here and README.
+``manual.py`` here and in README.md next to this file.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from tfdefect.datasets.class_names import require_synthetic_classes
 SPLITS = ("train", "validation", "test")
 
 
-# Mask R-CNN, the chips seed's model (no public chip set)
-HOMEPAGE = "https://arxiv.org/abs/1703.06870"
+# No public page describes these data (chips rendered here, or your own through the manual
+# config): the dataset card, README.md next to this file, is their description. With an
+# empty homepage TFDS reports its default catalog address for the dataset's name.
+HOMEPAGE = ""
 
 
 @dataclasses.dataclass

@@ -1,4 +1,4 @@
-"""Save the README figure: one synthetic chip, six channels, mask overlaid.
+"""Save the docs figure: one synthetic chip, six channels, mask overlaid.
 
 python -m tfdefect.datasets.chips6.figure docs/chips6_example.png
 """

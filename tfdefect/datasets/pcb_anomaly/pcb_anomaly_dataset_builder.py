@@ -2,13 +2,14 @@
 
     tfds build datasets/pcb_anomaly                                   # synthetic boards
     tfds build datasets/pcb_anomaly --config mvtec_bottle --manual_dir /data/mvtec_ad
-    tfds build datasets/pcb_anomaly --manual_dir /data/pcb_seed \\
+    tfds build datasets/pcb_anomaly --manual_dir /data/pcb \\
         --config '{"name": "mvtec_toolbox", "category": "toolbox", "manual": true}'
 
-``synthetic`` renders boards (``synthetic.py`` here) with the seed's two defect
-types, missing_objects and misplaced_objects. ``mvtec_<category>`` reads the category
-folder ``<manual_dir>/<category>`` in MVTec AD layout; the 15 MVTec categories have named
-configs, any other category name goes through a custom config as above (or
+``synthetic`` renders boards (``synthetic.py`` here) with the two defect types of the
+PaDiM PCB inspection study, missing_objects and misplaced_objects. ``mvtec_<category>``
+reads the category folder ``<manual_dir>/<category>`` in MVTec AD layout; the 15 MVTec
+categories have named configs, any other category name goes through a custom config as
+above (or
 ``tfdefect build-dataset pcb_anomaly --category toolbox --manual-dir ...``).
 Splits: train (good only), test (good and defective). The synthetic config also has a
 validation split (good and defective) for choosing the threshold.

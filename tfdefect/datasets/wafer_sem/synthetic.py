@@ -2,7 +2,7 @@
 
 Grey secondary-electron-like images: bright pattern edges (edge effect), darker trenches,
 shot noise, a slight defocus blur, charging (a bright smear or brightness gradient) and
-brightness / contrast drift between images. Classes follow the semiconductor seed:
+brightness / contrast drift between images. Classes follow the wafer SEM report:
 bridge, clean, cmp_scratch, cracks, ler (line-edge roughness), open, others (particles),
 vias (missing, merged or misshapen vias in a via array). A *site* is one place on a wafer;
 it may be imaged more than once (small shift, new noise), which makes near-duplicates that
@@ -39,7 +39,7 @@ CANVAS = FIELD + 2 * PAD  # the drawn area in layout units
 
 def site_layout(rng: np.random.Generator, defect: str) -> dict:
     """The geometry of one site in layout units (a 96-unit field): pattern kind, pitch,
-    orientation, defect placement, and the imaging conditions of the site's session."""
+    orientation, defect placement, and the site's imaging conditions."""
     vias = defect == "vias" or (defect in ("clean", "others") and rng.random() < 0.3)
     return {
         "defect": defect,
@@ -49,7 +49,7 @@ def site_layout(rng: np.random.Generator, defect: str) -> dict:
         "vertical": bool(rng.random() < 0.5),
         "phase": rng.uniform(0, 14),
         "defect_seed": int(rng.integers(1 << 31)),
-        # imaging conditions of the site's session: charging smear, drift, brightness
+        # the site's imaging conditions: charging smear, drift, brightness
         "charging_row": int(rng.integers(0, FIELD)) if rng.random() < 0.4 else -1,
         "charging": rng.uniform(0.1, 0.25),
         "drift": rng.uniform(-0.15, 0.15),
@@ -108,8 +108,8 @@ def render_site(layout: dict, rng: np.random.Generator, size: int = 224) -> np.n
     scales with ``size``: every side shows the same field of view with the same pattern and
     defects (the same layout renders the same site at 96 and 224 px, only sharper). ``rng``
     draws what changes between two shots of the same site (a stage shift of <= 1 unit,
-    +-3% gain, shot noise), so two calls are near-duplicates; the session's charging, drift
-    and brightness belong to the site."""
+    +-3% gain, shot noise), so two calls are near-duplicates; the charging, drift and
+    brightness of the imaging conditions belong to the site."""
     grid = _Grid(size)
     big, pad, scale = grid.big, grid.pad, grid.scale
     height = np.zeros((big, big), np.float32)  # 1 = pattern (line / via rim), 0 = trench

@@ -31,8 +31,10 @@ from tfdefect.datasets.wafer_sem.synthetic import (
     site_layout,
 )
 
-# MobileNetV2, the wafer seed's model (no public SEM set)
-HOMEPAGE = "https://arxiv.org/abs/1801.04381"
+# No public page describes these data (sites rendered here, or your own through the manual
+# config): the dataset card, README.md next to this file, is their description. With an
+# empty homepage TFDS reports its default catalog address for the dataset's name.
+HOMEPAGE = ""
 
 
 @dataclasses.dataclass

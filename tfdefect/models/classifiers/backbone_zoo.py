@@ -26,8 +26,8 @@ class ZooArchitecture:
     build: ``fn(image_shape, weights, **options) -> keras.Model`` mapping (B, H, W, C) pixels
         0..255 to a (B, h, w, F) feature map or a (B, F) vector.
     block_pattern: regex whose first group names a block from a layer name.
-    family: "cnn" or "transformer"; pretrained: whether the seed fine-tunes it (LUNA is
-        trained from scratch).
+    family: "cnn" or "transformer"; pretrained: whether the ZDMP casting zoo fine-tunes
+        it (LUNA is trained from scratch).
     """
 
     build: Callable

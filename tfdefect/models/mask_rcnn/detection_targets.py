@@ -44,7 +44,7 @@ def detection_targets_for_image(
     seed=None,
 ):
     """Sample ``train_rois`` ROIs of one image and their targets (Matterport's
-    DetectionTargetLayer, with the chips seed's change (b)).
+    DetectionTargetLayer, with the chips Mask R-CNN report's change (b)).
 
     Ground-truth boxes are added to the candidates, so every defect has a positive ROI from
     the first step, and with ``jittered_rois`` = k also k copies of each ground-truth box with

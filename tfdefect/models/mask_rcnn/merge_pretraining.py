@@ -1,4 +1,4 @@
-"""Pretraining the ChannelMergeStem on its own (the chips seed's change (c))."""
+"""Pretraining the ChannelMergeStem on its own (the chips Mask R-CNN report's change (c))."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Mask R-CNN defaults (Matterport's Config, scaled for 224 px chips with <= 20 px defects)."""
 
-# The chips seed's change (a): class : bbox : mask loss weights 2 : 1 : 1.
+# The chips Mask R-CNN report's change (a): class : bbox : mask loss weights 2 : 1 : 1.
 CHIPS_LOSS_WEIGHTS = {"rpn_class": 1.0, "rpn_box": 1.0, "class": 2.0, "box": 1.0, "mask": 1.0}
 
 MASK_RCNN_DEFAULTS = {

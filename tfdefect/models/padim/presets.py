@@ -3,7 +3,8 @@
 Each backbone lists the layers whose outputs are concatenated (strides 4, 8, 16, the
 paper's layer1..layer3 for ResNets) and the number of embedding channels kept by the
 random subset. ``embedding_dims`` is the paper's value where it gives one (ResNet18 100,
-Wide ResNet-50-2 550); for EfficientNets the paper has none and 100 is our choice.
+Wide ResNet-50-2 550); for EfficientNets the paper has none and
+tfdefect uses 100.
 """
 
 EFFICIENTNET_VARIANTS = tuple(f"efficientnetb{i}" for i in range(8))
