@@ -6,6 +6,8 @@
     python bench/wafer_pruning.py --base ... --targets 0.5 --seeds 0 --criteria l1
     python bench/wafer_pruning.py --base ... --targets --control 0   # the control alone
     python bench/wafer_pruning.py --base ... --probe     # criteria, before fine-tuning
+    python bench/wafer_pruning.py --base <a --set backbone=resnet18 run's best.keras> \
+        --output bench/results/wafer_pruning_resnet18.json   # the second family
 
 Every pruned run takes the base model, removes ``target`` of its multiply-accumulates by
 whole channels (``tfdefect.compression.ChannelPruner``, ``--criteria``) and fine-tunes it
