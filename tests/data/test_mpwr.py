@@ -74,7 +74,7 @@ def test_group_counter_counts_the_drawn_pairs_and_resets():
     assert counter.take().sum() == 0
 
 
-def test_sampled_distribution_logger_writes_drawn_and_expected_shares(tmp_path, capsys):
+def test_sampled_distribution_logger_writes_drawn_and_expected_shares(tmp_path, caplog):
     import json
 
     from tfdefect.callbacks.sampled_distribution_logger import SampledDistributionLogger
@@ -86,8 +86,9 @@ def test_sampled_distribution_logger_writes_drawn_and_expected_shares(tmp_path, 
     logger = SampledDistributionLogger(
         counter, expected, ["R0402", "SOT23"], ["ok", "a", "b"], str(tmp_path)
     )
+    caplog.set_level("INFO", logger="tfdefect")
     logger.on_epoch_end(0)
-    assert "ok 0.700 (0.700)" in capsys.readouterr().out
+    assert "ok 0.700 (0.700)" in caplog.text
     record = json.loads((tmp_path / "sampled_distribution.jsonl").read_text())
     assert record["counts"]["SOT23"] == {"ok": 1, "a": 0, "b": 1}
     assert record["class_share"]["a"] == 0.2 and record["expected_class_share"][

@@ -68,7 +68,8 @@ def test_predict_folder_writes_pictures_and_scores(exported, tmp_path, capsys):
     assert "anomalous 1, good 3" in capsys.readouterr().out
 
 
-def test_stream_scores_every_frame_of_a_video(exported, tmp_path, capsys):
+def test_stream_scores_every_frame_of_a_video(exported, tmp_path, caplog):
+    caplog.set_level("INFO", logger="tfdefect")
     rng = np.random.default_rng(2)
     video = str(tmp_path / "line.avi")
     writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (SIZE, SIZE))
@@ -81,7 +82,7 @@ def test_stream_scores_every_frame_of_a_video(exported, tmp_path, capsys):
     assert [r[0] for r in results] == [0, 1, 2, 3]
     assert [r[2] for r in results] == [False, False, True, False]
     assert os.path.getsize(annotated) > 0
-    out = capsys.readouterr().out
+    out = caplog.text
     assert "frame 2: score" in out and "ANOMALY" in out and "frames/s" in out
     assert len(stream(exported[0], video, max_frames=2)) == 2
     from_keras = stream(exported[1], video)  # any format Predictor reads, same scores

@@ -44,14 +44,15 @@ ALL_SPLITS = [
 ]
 
 
-def test_a_csv_saved_with_a_byte_order_mark_reads(tmp_path, capsys):
+def test_a_csv_saved_with_a_byte_order_mark_reads(tmp_path, caplog):
+    caplog.set_level("INFO", logger="tfdefect")
     grouped = read_annotations(_pairs_csv(tmp_path, ALL_SPLITS, bom=True))
     assert {split: len(rows) for split, rows in grouped.items()} == {
         "train": 1,
         "validation": 1,
         "test": 1,
     }
-    assert "train 1, validation 1, test 1 pairs" in capsys.readouterr().out
+    assert "train 1, validation 1, test 1 pairs" in caplog.text
 
 
 def test_a_short_csv_row_is_named(tmp_path):

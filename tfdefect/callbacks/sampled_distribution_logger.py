@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 class SampledDistributionLogger(keras.callbacks.Callback):
-    """Print, at the end of each epoch, the share of each class (and position) the training
+    """Log (INFO), at the end of each epoch, the share of each class (and position) the training
     pipeline drew, next to the share the sampling weights promise, and append both to
     ``<workdir>/sampled_distribution.jsonl``.
 
@@ -44,8 +44,7 @@ class SampledDistributionLogger(keras.callbacks.Callback):
             + ", ".join(
                 f"{self.class_names[c]} {drawn_class[c]:.3f} ({expected_class[c]:.3f})"
                 for c in used
-            ),
-            flush=True,
+            )
         )
         if self.path:
             record = {
