@@ -15,6 +15,8 @@ from tfdefect.inference.image_io import ImageReadError, read_image
 from tfdefect.models.segmenters import UNetSegmenter
 from tfdefect.recipes.common import save_keras_with_metadata
 
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def test_help_lists_subcommands():
     text = build_parser().format_help()
@@ -233,3 +235,16 @@ def test_without_tensorflow_the_cli_names_the_extra_to_install(monkeypatch, caps
     err = capsys.readouterr().err
     assert "needs TensorFlow, which is not installed: pip install 'tfdefect[cpu]'" in err
     assert err.count("\n") == 1
+
+
+def test_a_recipe_error_is_one_line_without_tensorflow_start_up_lines():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "recipes.wafer_mobilenet", "--quick", "--set", "pooling=min"]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=env, cwd=REPO_ROOT
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "tfdefect recipe wafer_mobilenet: error: pooling 'min': choose from average, max "
+        "(--debug shows the traceback)"
+    ]

@@ -1,22 +1,37 @@
 """Export contract: versioned SavedModels for TF Serving and parity-checked ONNX files,
-each carrying the metadata a caller needs (see ``tfdefect.export.metadata``)."""
+each carrying the metadata a caller needs (see ``tfdefect.export.metadata``).
 
-from tfdefect.export.metadata import ModelMetadata, attach_keras_metadata
-from tfdefect.export.model_description import describe_model
-from tfdefect.export.onnx_export import OnnxParityError, export_onnx
-from tfdefect.export.publish import PublishedModel, next_version, publish_model
-from tfdefect.export.savedmodel import export_savedmodel
-from tfdefect.export.serving_config import update_models_config
+The names below load their module on first use, so that the TensorFlow-free helpers
+(``serving_config``'s name checks, the metadata records) keep a recipe's argument checks
+fast and free of TensorFlow's start-up.
+"""
 
-__all__ = [
-    "ModelMetadata",
-    "OnnxParityError",
-    "PublishedModel",
-    "attach_keras_metadata",
-    "describe_model",
-    "export_onnx",
-    "export_savedmodel",
-    "next_version",
-    "publish_model",
-    "update_models_config",
-]
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {
+    "ModelMetadata": "metadata",
+    "attach_keras_metadata": "metadata",
+    "describe_model": "model_description",
+    "OnnxParityError": "onnx_export",
+    "export_onnx": "onnx_export",
+    "PublishedModel": "publish",
+    "next_version": "publish",
+    "publish_model": "publish",
+    "export_savedmodel": "savedmodel",
+    "update_models_config": "serving_config",
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = sorted(_HOMES)

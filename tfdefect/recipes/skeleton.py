@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from tfdefect.config import ConfigError
+from tfdefect.console import hide_tensorflow_startup
 from tfdefect.errors import USER_ERRORS, report_user_error
 from tfdefect.recipes.front import (
     RecipeOption,
@@ -71,6 +72,8 @@ class Recipe:
         for recipe_option in self.options:
             recipe_option.add_to(parser)
         args = parser.parse_args(argv)
+        # before any check imports TensorFlow: its start-up lines hidden (--help is answered)
+        hide_tensorflow_startup()
         config = resolve_config(args, self.default_config, self.quick_config)
         for recipe_option in self.options:
             recipe_option.apply(args, config)
@@ -113,9 +116,8 @@ class Recipe:
     def run(self, config, args):
         """The recipe's steps on a resolved ``config`` (strategy made before TF starts),
         with the console showing what ``--quiet`` / ``--verbose`` ask for."""
-        from tfdefect.console import console_level, console_logging, hide_tensorflow_startup
+        from tfdefect.console import console_level, console_logging
 
-        hide_tensorflow_startup()
         with console_logging(console_level(args.quiet, args.verbose)):
             return self._run_steps(config, args)
 
