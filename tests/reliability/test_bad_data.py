@@ -27,6 +27,13 @@ def test_a_16_bit_chip_mask_is_read_with_its_real_values(tmp_path):
         read_chip_folder(str(tmp_path / "chip"))
 
 
+def test_a_chip_of_another_size_names_the_setting_that_fits_it(tmp_path):
+    chip = render_chip(np.random.default_rng(0), TINY_SYNTHESIS)  # 64 px
+    write_chip_folder(str(tmp_path / "chip"), chip.image, chip.semantic_mask)
+    with pytest.raises(ChipFolderError, match=r"expects \(224, 224\).*data.image_size=64"):
+        read_chip_folder(str(tmp_path / "chip"), 224)
+
+
 def _pairs_csv(folder, rows, header=HEADER, bom=False):
     for name in ("ref.png", "a.png"):
         cv2.imwrite(str(folder / name), np.zeros((8, 8, 3), np.uint8))

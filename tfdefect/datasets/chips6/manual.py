@@ -82,9 +82,11 @@ def read_chip_channels(path: str, image_size: int | None = None) -> np.ndarray:
         if channel.shape != channels[0].shape:
             raise ChipFolderError(f"{name}: shape {channel.shape}, the chip's {channels[0].shape}")
     if image_size is not None and channels[0].shape != (image_size, image_size):
+        height, width = channels[0].shape
+        hint = f"; --set data.image_size={height} if every chip is" if height == width else ""
         raise ChipFolderError(
             f"{names[0]}: shape {channels[0].shape}, the dataset expects "
-            f"({image_size}, {image_size})"
+            f"({image_size}, {image_size}): chips are squares of data.image_size{hint}"
         )
     return np.stack(channels, axis=-1)
 

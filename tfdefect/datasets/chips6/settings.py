@@ -15,7 +15,7 @@ class Chips6Settings:
     """Attributes:
     seed: generation seed; an example depends only on (seed, split, index).
     num_train / num_validation / num_test: synthetic examples per split.
-    image_size: side of the stored chips (manual chips are resized to it).
+    image_size: side of the stored chips (manual chips must be square of this side).
     noise / defect_free_fraction / max_defects / min_defect_size / max_defect_size /
         class_probabilities: the renderer's sensor noise (grey levels), share of defect-free
         chips, defects per defective chip, defect diameter range in pixels and relative
