@@ -21,6 +21,22 @@ DETECTIONS_FILE = "detections.json"
 ANNOTATIONS_FILE = "test_annotations.json"
 
 
+def coco_detection(image_id, category_id, score, box_xyxy, mask=None) -> dict:
+    """One COCO result: ``bbox`` [x, y, width, height] pixels of ``box_xyxy`` (x_min,
+    y_min, x_max, y_max pixels), ``segmentation`` the compressed RLE of ``mask`` (H, W) bool
+    when there is one, ``score``."""
+    x1, y1, x2, y2 = (float(v) for v in box_xyxy)
+    row = {
+        "image_id": int(image_id),
+        "category_id": int(category_id),
+        "bbox": [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
+    }
+    if mask is not None:
+        row["segmentation"] = encode_rle(mask)
+    row["score"] = round(float(score), 5)
+    return row
+
+
 class CocoResults:
     """Collects one image at a time; ``write`` saves both files.
 
@@ -53,15 +69,9 @@ class CocoResults:
         for class_id, score, box, mask in zip(
             det_classes, det_scores, det_boxes, det_masks, strict=True
         ):
-            y1, x1, y2, x2 = (float(v) for v in box)
+            y1, x1, y2, x2 = box
             self.detections.append(
-                {
-                    "image_id": image_id,
-                    "category_id": int(class_id),
-                    "bbox": [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
-                    "segmentation": encode_rle(np.asarray(mask) > 0),
-                    "score": round(float(score), 5),
-                }
+                coco_detection(image_id, class_id, score, (x1, y1, x2, y2), np.asarray(mask) > 0)
             )
 
     def write(self, folder: str) -> tuple[str, str]:

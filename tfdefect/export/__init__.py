@@ -8,7 +8,7 @@ fast and free of TensorFlow's start-up.
 
 from __future__ import annotations
 
-import importlib
+from tfdefect.lazy_names import lazy_names
 
 _HOMES = {
     "ModelMetadata": "metadata",
@@ -24,14 +24,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str):
-    if name in _HOMES:
-        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
-
-
-__all__ = sorted(_HOMES)
+__getattr__, __dir__, __all__ = lazy_names(__name__, _HOMES)

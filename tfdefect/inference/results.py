@@ -59,21 +59,11 @@ class DetectionResult:
     def to_coco(self, image_id: int) -> list:
         """The detections as COCO results of image ``image_id``: ``bbox`` [x, y, width,
         height] pixels, ``segmentation`` compressed RLE (when masks were predicted)."""
-        from tfdefect.data.coco_masks import encode_rle
+        from tfdefect.evaluation.coco_results import coco_detection
 
-        rows = []
-        for d in self.detections:
-            x1, y1, x2, y2 = (float(v) for v in d.box)
-            row = {
-                "image_id": image_id,
-                "category_id": d.class_id,
-                "bbox": [round(x1, 2), round(y1, 2), round(x2 - x1, 2), round(y2 - y1, 2)],
-                "score": round(d.score, 5),
-            }
-            if d.mask is not None:
-                row["segmentation"] = encode_rle(d.mask)
-            rows.append(row)
-        return rows
+        return [
+            coco_detection(image_id, d.class_id, d.score, d.box, d.mask) for d in self.detections
+        ]
 
 
 @dataclasses.dataclass
