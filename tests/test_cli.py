@@ -157,6 +157,37 @@ def test_images_of_another_size_are_mapped_back(tmp_path, tiny_chips):
         predictor.predict(images[0][..., :3])
 
 
+def test_a_chip_folder_is_one_input_of_a_model_that_names_its_channels(tmp_path, tiny_chips):
+    import cv2
+
+    from tfdefect.datasets.chips6.names import CHANNEL_NAMES
+
+    images, _ = tiny_chips
+    model = UNetSegmenter(image_shape=(64, 64, 6), filters=(4, 8))
+    extra = {"channel_names": list(CHANNEL_NAMES), "display_channel": 1}
+    path = str(tmp_path / "m.keras")
+    save_keras_with_metadata(model, path, describe_model(model, ["bg", "a", "b", "c"], extra=extra))
+    for index, chip in enumerate(("chip_a", "chip_b")):
+        (tmp_path / "chips" / chip).mkdir(parents=True)
+        for channel, name in enumerate(CHANNEL_NAMES):
+            cv2.imwrite(str(tmp_path / "chips" / chip / f"{name}.png"), images[index][..., channel])
+        cv2.imwrite(str(tmp_path / "chips" / chip / "mask.png"), images[index][..., 0] * 0)
+    np.save(tmp_path / "chips" / "loose.npy", images[2])
+    out = tmp_path / "out"
+    assert main(["predict", path, str(tmp_path / "chips"), "--output", str(out)]) == 0
+    records = [json.loads(line) for line in open(out / "predictions.jsonl")]
+    assert [r["name"] for r in records] == ["chip_a", "chip_b", "loose.npy"]
+    assert os.path.getsize(out / "failures.jsonl") == 0
+    expected = model.predict(images[:3], verbose=0).argmax(-1)
+    for record, classes in zip(records, expected, strict=True):
+        assert record["pixel_counts"]["a"] == int((classes == 1).sum())
+    # one chip folder given directly is one input too
+    chip_b = str(tmp_path / "chips" / "chip_b")
+    assert main(["predict", path, chip_b, "--output", str(tmp_path / "o2")]) == 0
+    (record,) = [json.loads(line) for line in open(tmp_path / "o2" / "predictions.jsonl")]
+    assert record["name"] == "chip_b" and record["pixel_counts"] == records[1]["pixel_counts"]
+
+
 def test_predict_input_errors_name_the_file(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"garbage")
     with pytest.raises(ImageReadError, match="broken.png: not a readable image"):

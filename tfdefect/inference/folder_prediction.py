@@ -188,7 +188,10 @@ def predict_to_folder(
     else:
         if not inputs:
             raise ValueError("no input images given")
-        listed = list_image_files(inputs, exclude=[output_dir])  # never its own pictures
+        channel_names = predictor.metadata.extra.get("channel_names")
+        listed = list_image_files(  # never its own pictures
+            inputs, exclude=[output_dir], channel_names=channel_names
+        )
         jobs = [(path, name, reference) for path, name in listed]
     if pair_task and not cached and any(ref is None for _, _, ref in jobs):
         raise ValueError("a pair model needs --reference IMAGE or --pairs CSV")

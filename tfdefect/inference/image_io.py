@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 
@@ -9,6 +10,8 @@ import cv2
 import numpy as np
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".npy")
+
+logger = logging.getLogger(__name__)
 
 
 # the largest image read, in pixels (Pillow's own decompression-bomb limit)
@@ -66,12 +69,15 @@ def _deep_message(path: str, what: str) -> str:
     )
 
 
-def read_image(path: str, channels: int) -> np.ndarray:
+def read_image(path: str, channels: int, channel_names=None) -> np.ndarray:
     """Read ``path`` as (H, W, ``channels``) uint8.
 
     ``.npy`` files hold the array directly. Image files: 3-channel models get RGB (grey
     files are repeated), 1-channel models grey; other channel counts read the
-    ``serving_bytes`` mosaic (one grey image, the C channels side by side).
+    ``serving_bytes`` mosaic (one grey image, the C channels side by side). A model whose
+    metadata names its channels (``channel_names``, e.g. a chips Mask R-CNN's height,
+    intensity, pattern, ...) also reads a chip folder: ``<name>.png`` per channel, one
+    grey image each (``is_chip_folder``).
 
     One rule for every model: pixels are 8-bit. A 16-bit (or float) image or array is
     refused, never cut to 8 bits, since only its owner knows the sensor's range. A file
@@ -80,6 +86,10 @@ def read_image(path: str, channels: int) -> np.ndarray:
     Raises:
         ImageReadError: naming the file and what is wrong.
     """
+    if os.path.isdir(path):
+        if not channel_names:
+            raise ImageReadError(f"{path}: a folder, not an image (this model names no channels)")
+        return _read_chip_folder(path, list(channel_names)[:channels])
     if not os.path.isfile(path):
         raise ImageReadError(f"{path}: no such file")
     if os.path.getsize(path) == 0:
@@ -125,6 +135,37 @@ def read_image(path: str, channels: int) -> np.ndarray:
     return image
 
 
+def is_chip_folder(folder: str, channel_names) -> bool:
+    """Whether ``folder`` holds ``<name>.png`` for every one of ``channel_names``."""
+    return bool(channel_names) and all(
+        os.path.isfile(os.path.join(folder, f"{name}.png")) for name in channel_names
+    )
+
+
+def _read_chip_folder(folder: str, channel_names: list) -> np.ndarray:
+    """(H, W, len(channel_names)) uint8 from a chip folder's grey ``<name>.png`` files."""
+    planes = []
+    for name in channel_names:
+        path = os.path.join(folder, f"{name}.png")
+        if not os.path.isfile(path):
+            raise ImageReadError(
+                f"{folder}: a chip folder needs {', '.join(n + '.png' for n in channel_names)}; "
+                f"{name}.png is missing"
+            )
+        check_whole_image(path)
+        plane = cv2.imread(path, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+        if plane is None or plane.ndim != 2 or plane.dtype != np.uint8:
+            what = "not a readable image" if plane is None else f"{plane.dtype} {plane.shape}"
+            raise ImageReadError(f"{path}: a chip channel is one 8-bit grey image, got {what}")
+        if planes and plane.shape != planes[0].shape:
+            raise ImageReadError(
+                f"{path}: {plane.shape[1]}x{plane.shape[0]} px, the chip's "
+                f"{channel_names[0]}.png is {planes[0].shape[1]}x{planes[0].shape[0]}"
+            )
+        planes.append(plane)
+    return np.stack(planes, axis=-1)
+
+
 def _read_npy(path: str) -> np.ndarray:
     """The array of a ``.npy`` file, its header checked before anything is allocated."""
     try:
@@ -159,9 +200,10 @@ def _convert_colours(image: np.ndarray, channels: int) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)  # in place: no second copy
 
 
-def _images_below(folder: str, skipped: list[str]) -> list[str]:
+def _images_below(folder: str, skipped: list[str], channel_names=()) -> list[str]:
     """Image files under ``folder``, following links to folders (each real folder read once,
-    so a link loop ends), leaving out the real folders in ``skipped``."""
+    so a link loop ends), leaving out the real folders in ``skipped``; a chip folder (see
+    ``is_chip_folder``) is one input and is not searched."""
     seen, found = set(), []
     for root, folders, names in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
@@ -169,14 +211,27 @@ def _images_below(folder: str, skipped: list[str]) -> list[str]:
             folders[:] = []
             continue
         seen.add(real)
+        if is_chip_folder(root, channel_names):
+            found.append(root)
+            folders[:] = []
+            continue
+        present = [n for n in channel_names if f"{n}.png" in names]
+        if len(present) > 1:
+            missing = [f"{n}.png" for n in channel_names if n not in present]
+            logger.warning(
+                f"{root}: not a chip folder ({', '.join(missing)} missing); its images are "
+                "read one by one"
+            )
         found += [os.path.join(root, n) for n in names if n.lower().endswith(IMAGE_EXTENSIONS)]
     return found
 
 
-def list_image_files(inputs, exclude=()) -> list[tuple[str, str]]:
+def list_image_files(inputs, exclude=(), channel_names=()) -> list[tuple[str, str]]:
     """(path, name) of every image given: files as given, folders searched recursively
     (links to folders followed, each real folder once; folders in ``exclude``, such as the
-    results folder of the run, left out).
+    results folder of the run, left out). With ``channel_names`` (a model that names its
+    channels), a folder holding ``<name>.png`` for each of them is one chip input, its
+    name the folder's.
 
     ``name`` is the path relative to the folder it was found in (a file given directly:
     its base name), so two inputs ``a/x.png`` and ``b/x.png`` keep distinct names when
@@ -187,9 +242,14 @@ def list_image_files(inputs, exclude=()) -> list[tuple[str, str]]:
     """
     found = []
     skipped = [os.path.realpath(folder) for folder in exclude]
+    channel_names = list(channel_names or ())
     for item in inputs:
-        if os.path.isdir(item):
-            matches = sorted(_images_below(item, skipped))
+        if os.path.isdir(item) and is_chip_folder(item, channel_names):
+            name = os.path.basename(os.path.normpath(item))
+            parent = os.path.basename(os.path.dirname(os.path.abspath(item)))
+            found.append((item, name, parent))
+        elif os.path.isdir(item):
+            matches = sorted(_images_below(item, skipped, channel_names))
             if not matches:
                 raise ValueError(f"{item}: folder holds no images ({', '.join(IMAGE_EXTENSIONS)})")
             root_name = os.path.basename(os.path.normpath(item))

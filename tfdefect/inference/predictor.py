@@ -67,8 +67,9 @@ class Predictor:
         return self.metadata.class_names
 
     def read(self, path: str) -> np.ndarray:
-        """Read an image file as this model's input (channel rules: ``read_image``)."""
-        return read_image(path, self.channels)
+        """Read an image file, or a chip folder of a model that names its channels, as this
+        model's input (channel rules: ``read_image``)."""
+        return read_image(path, self.channels, self.metadata.extra.get("channel_names"))
 
     def predict(self, images, reference=None, position_id=None) -> list:
         tests = self._as_list(images)
