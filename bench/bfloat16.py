@@ -73,6 +73,27 @@ def worker(name, policy, batches, repeats, weights_path):
     return {"ms_per_image": ms, "outputs": flat.numpy()[:200000].tolist()}
 
 
+TRUNK_NAMES = {
+    "segmenter_resnet50_fpn": "ResNet50-FPN segmenter",
+    "padim_efficientnetb0_features": "PaDiM EfficientNet-B0 features",
+    "mask_rcnn_resnet25_trunk": "Mask R-CNN ResNet-25 + merge stem",
+}
+
+
+def table(results: dict) -> str:
+    """Markdown: bfloat16's speed-up over float32 per trunk and batch, and the difference."""
+    from tfdefect.bench.report import markdown_table
+
+    batches = results["settings"]["batches"]
+    rows = []
+    for row in results["bfloat16"]:
+        cells = [f"{row[f'b{b}']['speedup']:.2f}x" for b in batches]
+        difference = f"{row['relative_max_difference']:.1%} of range"
+        rows.append([TRUNK_NAMES.get(row["trunk"], row["trunk"]), *cells, difference])
+    header = ["trunk", *[f"batch {b}" for b in batches], "outputs differ by"]
+    return markdown_table(header, rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -126,7 +147,9 @@ def main(argv=None):
                 )
             print(f"{'':<32} outputs differ by up to {difference:.1%} of their range")
             rows.append(row)
-    write_bench_json(args.json, machine, {"bfloat16": rows})
+    settings = {k: v for k, v in vars(args).items() if k != "worker"}
+    payload = {"settings": settings, "bfloat16": rows}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"wrote {args.json}")
 
 

@@ -80,6 +80,46 @@ def bench_one(architecture, size, batches, repeats, workdir):
     return row
 
 
+NAMES = {
+    "luna": "LUNA",
+    "alexnet": "AlexNet",
+    "resnet18": "ResNet18",
+    "efficientnetv2": "EfficientNetV2-B0",
+    "convnext": "ConvNeXt-T",
+    "vit": "ViT-B/16",
+    "deit": "DeiT-S/16",
+    "swin_t": "Swin-T",
+    "mobilenetv2": "MobileNetV2",
+}
+
+
+def table(results: dict) -> str:
+    """Markdown: ms/image per runtime and batch for each classifier, and ORT's speed-up."""
+    from tfdefect.bench.report import markdown_table
+
+    keys = {key for row in results["classifiers"] for key in row}
+    batches = sorted(int(k[len("keras_b") :]) for k in keys if k.startswith("keras_b"))
+    header = ["model", "params", "GFLOPs"]
+    for batch in batches:
+        header += [f"Keras b{batch}", f"SavedModel b{batch}", f"ORT b{batch}"]
+    rows = []
+    for row in results["classifiers"]:
+        name = NAMES.get(row["model"], row["model"])
+        if "error" in row:
+            rows.append([name, "failed: " + row["error"], *[""] * (len(header) - 1)])
+            continue
+        cells = [name, f"{row['parameters']:,}", f"{row['gflops']:.2f}"]
+        ratios = []
+        for batch in batches:
+            keras_ms, saved_ms, ort_ms = (
+                row[f"{r}_b{batch}"] for r in ("keras", "savedmodel", "onnxruntime")
+            )
+            cells += [f"{keras_ms:.2f}", f"{saved_ms:.2f}", f"{ort_ms:.2f}"]
+            ratios.append(f"b{batch} {keras_ms / ort_ms:.2f}x")
+        rows.append([*cells, ", ".join(ratios)])
+    return markdown_table([*header, "ORT vs Keras"], rows)
+
+
 def main(argv=None):
     from tfdefect.recipes.casting_zoo import ALL_MODELS
 
@@ -136,7 +176,9 @@ def main(argv=None):
             ratio = keras_ms / ort_ms
             verdicts.append(f"b{batch} {ratio:.2f}x" + ("" if ratio >= 1 else " SLOWER"))
         print(line + "   " + ", ".join(verdicts), flush=True)
-    write_bench_json(args.json, machine, {"size": args.size, "classifiers": rows})
+    settings = {k: v for k, v in vars(args).items() if k != "worker"}
+    payload = {"settings": settings, "size": args.size, "classifiers": rows}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"wrote {args.json}")
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,10 +58,12 @@ MODELS = {
 }
 
 
-def rss_gib() -> float:
+def status_gib(field: str = "VmRSS") -> float:
+    """This process's ``VmRSS`` (now) or ``VmHWM`` (its own peak: unlike ru_maxrss, not
+    carried over from the process that started it) in GiB."""
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 2**20
     return float("nan")
 
@@ -82,17 +83,62 @@ def export_one(name: str, workdir: str) -> dict:
         int(np.prod(v.shape)) * np.dtype(keras.backend.standardize_dtype(v.dtype)).itemsize
         for v in model.variables
     )
-    before = rss_gib()
+    before = status_gib()
     started = time.perf_counter()
     published = publish_model(model, workdir, name, write_models_config=False, log=lambda _: None)
     return {
         "model": name,
         "weight_bytes": weight_bytes,
         "rss_before_gib": before,
-        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "peak_rss_gib": status_gib("VmHWM"),
         "seconds": time.perf_counter() - started,
         "onnx_max_diff": published.onnx_max_diff,
     }
+
+
+NAMES = {
+    "classifier_luna": "LUNA",
+    "classifier_alexnet": "AlexNet",
+    "classifier_resnet18": "ResNet18",
+    "classifier_efficientnetv2": "EfficientNetV2-B0",
+    "classifier_convnext": "ConvNeXt-T",
+    "classifier_vit": "ViT-B/16",
+    "classifier_deit": "DeiT-S/16",
+    "classifier_swin_t": "Swin-T",
+    "classifier_mobilenetv2": "MobileNetV2 (wafer) 96 px grey",
+    "padim_efficientnetb0": "PaDiM EfficientNet-B0 224 px",
+    "padim_resnet18": "PaDiM ResNet18 224 px",
+    "padim_wide_resnet50": "PaDiM Wide-ResNet-50-2 224 px",
+    "mpb3": "MPB3",
+    "segmenter_unet": "U-Net",
+    "segmenter_resnet50_fpn": "ResNet50-FPN segmenter",
+    "mask_rcnn_resnet25": "Mask R-CNN ResNet-25",
+    "mask_rcnn_resnet50": "Mask R-CNN ResNet50",
+}
+
+
+def table(results: dict) -> str:
+    """Markdown: each export's weights, memory before and at peak, budget and seconds."""
+    from tfdefect.bench.report import markdown_table
+
+    rows = []
+    for row in results["exports"]:
+        name = NAMES.get(row["model"], row["model"])
+        if "error" in row:
+            rows.append([name, "failed: " + row["error"], "", "", "", ""])
+            continue
+        rows.append(
+            [
+                name,
+                f"{row['weight_bytes'] / 1e6:.1f} MB",
+                f"{row['rss_before_gib']:.2f} GB",
+                f"{row['peak_rss_gib']:.2f} GB",
+                f"{row['budget_gib']:.2f} GB",
+                f"{row['seconds']:.1f}",
+            ]
+        )
+    header = ["model", "weights", "RSS before export", "peak RSS", "budget", "seconds"]
+    return markdown_table(header, rows)
 
 
 def main(argv=None):
@@ -137,7 +183,8 @@ def main(argv=None):
             + ("within budget" if row["within_budget"] else "OVER BUDGET"),
             flush=True,
         )
-    write_bench_json(args.json, machine, {"exports": rows})
+    payload = {"settings": {"models": args.models}, "exports": rows}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"\nwrote {args.json}")
 
 

@@ -263,6 +263,54 @@ def print_inference(result):
             )
 
 
+SETTING_LABELS = {"default": "default min confidence", "worst": "every slot, min confidence 0"}
+
+
+def table(results: dict) -> str:
+    """Markdown per backbone: whole model vs backbone+FPN per runtime and detection setting,
+    each stage alone, batch 8 and the training rate."""
+    from tfdefect.bench.report import markdown_table
+
+    parts = []
+    for result in results["mask_rcnn"]:
+        rows, stage_rows = [], {}
+        for setting, figures in result["settings"].items():
+            totals = figures["runtimes_ms"]
+            label = f"{figures['detections_batch1']} ({SETTING_LABELS.get(setting, setting)})"
+            row = [label]
+            for runtime in ("keras", "savedmodel", "onnxruntime"):
+                whole, pyramid = totals[f"{runtime} model"], totals[f"{runtime} backbone"]
+                row += [f"{whole:.1f} / {pyramid:.1f}", f"{(whole - pyramid) / pyramid:.0%}"]
+            rows.append(row)
+            for stage, value in figures["stages_ms"].items():
+                stage_rows.setdefault(stage, []).append(f"{value:.1f}")
+        header = ["detections (batch 1)"]
+        for runtime in ("Keras", "SavedModel", "onnxruntime"):
+            header += [f"{runtime} model / backbone+FPN ms", "heads / backbone"]
+        parts.append(f"Mask R-CNN {result['backbone']}:\n\n" + markdown_table(header, rows))
+        settings = [f["detections_batch1"] for f in result["settings"].values()]
+        stages = markdown_table(
+            ["stage alone, ms", *[f"{n} detections" for n in settings]],
+            [[stage, *values] for stage, values in stage_rows.items()],
+        )
+        parts.append(stages)
+        first = next(iter(result["settings"].values()))["runtimes_ms"]
+        line = (
+            f"Batch 8 ({next(iter(result['settings']))} setting): Keras "
+            f"{first['keras model b8'] / 8:.1f} ms/image, onnxruntime "
+            f"{first['onnxruntime model b8'] / 8:.1f}. Training, batch 4 of 96 px crops: "
+            f"{result['train_steps_per_s']:.2f} steps/s"
+        )
+        if result.get("baseline"):
+            before = result["baseline"]["train_steps_per_s"]
+            line += (
+                f" vs {before:.2f} for the baseline checkout timed in the same run "
+                f"({result['train_steps_per_s'] / before:.2f}x)"
+            )
+        parts.append(line + ".")
+    return "\n\n".join(parts)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -292,7 +340,8 @@ def main(argv=None):
                 line += f"; {args.baseline_rev}: {before:.2f} steps/s; ratio {rate / before:.2f}x"
             print(line, flush=True)
             results.append(result)
-    write_bench_json(args.json, machine, {"mask_rcnn": results})
+    payload = {"settings": vars(args), "mask_rcnn": results}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"\nwrote {args.json}")
 
 

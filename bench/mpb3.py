@@ -137,6 +137,25 @@ def bench_pipeline(sample, names, classes, batch, steps):
         f"\ntf.data MPWR pipeline ({count} cached pairs, batch {batch}): "
         f"{steps * batch / seconds:.0f} pairs/s"
     )
+    return steps * batch / seconds
+
+
+def table(results: dict) -> str:
+    """Markdown: ms/pair per batch and runtime, for the pair model and the cached reference."""
+    from tfdefect.bench.report import markdown_table
+
+    runtimes = ("keras", "savedmodel", "onnxruntime")
+    rows = []
+    for batch, timings in results["mpb3_ms_per_pair"].items():
+        for kind, label in (("pair", "pair model"), ("cached", "cached reference")):
+            cells = [f"{timings[f'{kind} {r}']:.2f}" for r in runtimes]
+            ratio = timings[f"{kind} keras"] / timings[f"{kind} onnxruntime"]
+            rows.append([batch, label, *cells, f"{ratio:.2f}x"])
+    header = ["batch", "model", "Keras ms/pair", "SavedModel", "onnxruntime", "ORT vs Keras"]
+    text = markdown_table(header, rows)
+    if results.get("pipeline_pairs_per_s"):
+        text += f"\n\ntf.data MPWR pipeline: {results['pipeline_pairs_per_s']:.0f} pairs/s"
+    return text
 
 
 def main(argv=None):
@@ -175,8 +194,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as workdir:
         runtimes = export_both(model, cached, sample, workdir)
         timings = bench_inference(runtimes, sample, args.batches, args.repeats)
-    write_bench_json(args.json, machine, {"mpb3_ms_per_pair": timings})
-    bench_pipeline(sample, names, classes, 32, args.pipeline_steps)
+    rate = bench_pipeline(sample, names, classes, 32, args.pipeline_steps)
+    payload = {"settings": vars(args), "mpb3_ms_per_pair": timings, "pipeline_pairs_per_s": rate}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

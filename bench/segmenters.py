@@ -104,6 +104,34 @@ def bench_pipeline(model, batch, crop, steps, workdir):
         f"training consumes: {training_rate:.1f} images/s -> pipeline is "
         f"{pipeline_rate / training_rate:.1f}x faster (target >= 3x)"
     )
+    return {"pipeline_images_per_s": pipeline_rate, "training_images_per_s": training_rate}
+
+
+NAMES = {"unet": "U-Net", "resnet50_fpn": "ResNet50-FPN"}
+
+
+def table(results: dict) -> str:
+    """Markdown: images/s per runtime for each segmenter, then the pipeline line."""
+    from tfdefect.bench.report import markdown_table
+
+    rows = []
+    for name, result in results["segmenters"].items():
+        rates = result["images_per_s"]
+        rows.append(
+            [NAMES.get(name, name)]
+            + [f"{rates[r]:.1f}" for r in ("keras", "savedmodel", "onnxruntime")]
+            + [f"{rates['onnxruntime'] / rates['keras']:.2f}x"]
+        )
+    header = ["model", "Keras img/s", "SavedModel img/s", "onnxruntime img/s", "ORT / Keras"]
+    text = markdown_table(header, rows)
+    pipeline = results.get("pipeline")
+    if pipeline:
+        rate, used = pipeline["pipeline_images_per_s"], pipeline["training_images_per_s"]
+        text += (
+            f"\n\ntf.data training pipeline {rate:.0f} images/s vs {used:.1f} images/s "
+            f"consumed by {NAMES.get(results['pipeline_model'], '')} training: {rate / used:.1f}x"
+        )
+    return text
 
 
 def main(argv=None):
@@ -130,12 +158,15 @@ def main(argv=None):
         for name in args.models:
             model, rates = bench_inference(name, args.size, args.batch, args.repeats, workdir)
             results[name] = {"batch": args.batch, "images_per_s": rates}
-        write_bench_json(args.json, machine, {"segmenters": results})
         first = args.models[0]
         from tfdefect.registry import create_model
 
         model = create_model(first, image_shape=(None, None, 6)) if first == "unet" else model
-        bench_pipeline(model, args.batch, args.crop, args.train_steps, workdir)
+        pipeline = bench_pipeline(model, args.batch, args.crop, args.train_steps, workdir)
+    payload = {"settings": vars(args), "segmenters": results}
+    payload.update(pipeline=pipeline, pipeline_model=first)
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,32 @@ def time_runtimes(files: dict, threads: int, repeats: int) -> dict:
     return {name: 1000 * s for name, s in separate_median_seconds(calls, repeats).items()}
 
 
+def table(results: dict) -> str:
+    """Markdown: batch-1 ms/image per thread count and runtime, then the file sizes."""
+    from tfdefect.bench.report import markdown_table
+
+    rows = []
+    for row in results["batch1"]:
+        ms = row["ms_per_image"]
+        rows.append(
+            [
+                row["threads"],
+                f"{ms['keras']:.2f}",
+                f"{ms['onnx_float']:.2f}",
+                f"{ms['onnx_int8']:.2f} ({ms['onnx_float'] / ms['onnx_int8']:.2f}x)",
+                f"{ms['tflite_int8']:.2f} ({ms['onnx_float'] / ms['tflite_int8']:.2f}x)",
+            ]
+        )
+    header = ["threads", "Keras", "onnxruntime float", "onnxruntime INT8", "TFLite INT8"]
+    sizes = results["sizes_mb"]
+    float_mb = sizes["onnx_float"]
+    return markdown_table(header, rows) + (
+        f"\n\nSizes: float ONNX {float_mb:.2f} MB, INT8 ONNX {sizes['onnx_int8']:.2f} MB "
+        f"({sizes['onnx_int8'] / float_mb:.2f}x), TFLite INT8 {sizes['tflite_int8']:.2f} MB "
+        f"({sizes['tflite_int8'] / float_mb:.2f}x)."
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,7 +202,9 @@ def main(argv=None):
                 flush=True,
             )
 
-    write_bench_json(args.json, machine, {"sizes_mb": sizes, "batch1": rows})
+    settings = {k: v for k, v in vars(args).items() if k != "worker"}
+    payload = {"settings": settings, "sizes_mb": sizes, "batch1": rows}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"wrote {args.json}")
 
 

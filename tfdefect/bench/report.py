@@ -41,3 +41,10 @@ def mean_min_max(values) -> dict:
     """{"mean", "min", "max"} of a non-empty sequence of numbers (None entries skipped)."""
     values = [v for v in values if v is not None]
     return {"mean": sum(values) / len(values), "min": min(values), "max": max(values)}
+
+
+def markdown_table(header: list, rows: list) -> str:
+    """A markdown table of ``header`` and ``rows`` (lists of cells, written with str)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
