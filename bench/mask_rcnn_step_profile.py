@@ -26,6 +26,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--anchor-preset", default="chips6")
+    parser.add_argument("--json", default="bench_results/mask_rcnn_step_profile.json")
     return parser.parse_args(argv)
 
 
@@ -193,26 +194,47 @@ def main(argv=None):
             (big_convolution, big),
         ),
     ]
-    step = None
     rows = []
     for name, function, flop_of in parts:
         seconds = seconds_per_call(function, args.repeats)
         gflop = graph_gflop(*flop_of) if flop_of else float("nan")
-        if name == "whole training step":
-            step = seconds
         rows.append((name, seconds, gflop))
-    baseline_rate = rows[-1][2] / rows[-1][1]
-    print("\n| part | ms | share of step | GFLOP | GFLOP/s | vs baseline GFLOP/s |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, seconds, gflop in rows:
-        rate = gflop / seconds if np.isfinite(gflop) else float("nan")
-        share = seconds / step if not name.startswith(("3x3", "baseline")) else float("nan")
-        print(
-            f"| {name} | {seconds * 1e3:.1f} | {'-' if np.isnan(share) else f'{share:.0%}'} | "
-            f"{'-' if np.isnan(gflop) else f'{gflop:.2f}'} | "
-            f"{'-' if np.isnan(rate) else f'{rate:.0f}'} | "
-            f"{'-' if np.isnan(rate) else f'{rate / baseline_rate:.2f}'} |"
+
+    from tfdefect.bench.report import write_bench_json
+
+    parts = [{"part": n, "seconds": s, "gflop": None if np.isnan(g) else g} for n, s, g in rows]
+    payload = {"settings": vars(args), "parts": parts}
+    text = table(payload)
+    print("\n" + text)
+    write_bench_json(args.json, describe_machine(), {**payload, "table": text})
+    print(f"wrote {args.json}")
+
+
+def table(payload: dict) -> str:
+    """Markdown: each part's median ms, share of the whole step, GFLOP and GFLOP/s (also
+    against the last part, the baseline convolution)."""
+    from tfdefect.bench.report import markdown_table
+
+    parts = payload["parts"]
+    step = next(p["seconds"] for p in parts if p["part"] == "whole training step")
+    baseline = parts[-1]["gflop"] / parts[-1]["seconds"]
+    rows = []
+    for part in parts:
+        seconds, gflop = part["seconds"], part["gflop"]
+        rate = gflop / seconds if gflop is not None else None
+        alone = part["part"].startswith(("3x3", "baseline"))
+        rows.append(
+            [
+                part["part"],
+                f"{seconds * 1e3:.1f}",
+                "" if alone else f"{seconds / step:.0%}",
+                "" if gflop is None else f"{gflop:.2f}",
+                "" if rate is None else f"{rate:.0f}",
+                "" if rate is None else f"{rate / baseline:.2f}",
+            ]
         )
+    header = ["part", "ms", "share of step", "GFLOP", "GFLOP/s", "vs baseline GFLOP/s"]
+    return markdown_table(header, rows)
 
 
 if __name__ == "__main__":

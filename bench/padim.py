@@ -80,6 +80,7 @@ def bench_fit(model, counts, size, batch):
     import tensorflow as tf
 
     embed = tf.function(model.embed)
+    figures = {}
     for count in counts:
         images = boards(count, size)
         started = time.perf_counter()
@@ -95,6 +96,12 @@ def bench_fit(model, counts, size, batch):
             f"{ref_mb / stream_mb:.2f}x, time ratio {ref_s / stream_s:.2f}x; "
             f"max relative difference of the precision matrices {agree:.1e}"
         )
+        figures[str(count)] = {
+            "streamed": {"seconds": stream_s, "peak_mib": stream_mb},
+            "stacked": {"seconds": ref_s, "peak_mib": ref_mb},
+            "relative_difference": float(agree),
+        }
+    return figures
 
 
 def bench_inference(model, size, batches, repeats, workdir):
@@ -147,6 +154,42 @@ def anomalib_rates(python, backbone, size, batches, threads):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def table(payload: dict) -> str:
+    """Markdown: inference images/s per batch and runtime (anomalib's beside them when
+    timed), then the fit's statistics time and memory (when measured)."""
+    from tfdefect.bench.report import markdown_table
+
+    results = payload["padim"]
+    rates, theirs = results["images_per_s"], results.get("anomalib")
+    runtimes = ("keras", "savedmodel", "onnxruntime")
+    header = ["batch", *(["anomalib"] if theirs else [])]
+    header += ["Keras", "SavedModel", "onnxruntime", "feature extractor alone (Keras)"]
+    rows = []
+    for batch in payload["settings"]["inference_batches"]:
+        other = theirs["images_per_s"][str(batch)] if theirs else None
+        row = [batch, *([f"{other:.1f}"] if theirs else [])]
+        for runtime in runtimes:
+            rate = rates[f"{runtime} b{batch}"]
+            row.append(f"{rate:.1f} ({rate / other:.2f}x)" if theirs else f"{rate:.1f}")
+        row.append(f"{rates[f'feature extractor alone b{batch}']:.1f}")
+        rows.append(row)
+    text = "Inference, images/s:\n\n" + markdown_table(header, rows)
+    fit = results.get("fit")
+    if fit:
+        counts = list(fit)
+        rows = [
+            [label]
+            + [
+                f"{fit[c][kind]['seconds']:.1f} s, {fit[c][kind]['peak_mib']:.0f} MiB"
+                for c in counts
+            ]
+            for kind, label in (("streamed", "streamed statistics"), ("stacked", "stacked"))
+        ]
+        header = ["fit: time, peak numpy memory", *[f"{c} images" for c in counts]]
+        text += "\n\n" + markdown_table(header, rows)
+    return text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -179,14 +222,13 @@ def main(argv=None):
         f"PaDiM {args.backbone} {args.size} px: {model.grid[0] * model.grid[1]} patches x "
         f"{model.embedding_dims} dims (random weights)"
     )
-    if not args.skip_fit:
-        bench_fit(model, args.images, args.size, args.batch)
+    fit = None if args.skip_fit else bench_fit(model, args.images, args.size, args.batch)
     model.fit_gaussian(
         [boards(args.batch, args.size, seed=3)], verbose=False
     )  # a fitted Gaussian for the export
     with tempfile.TemporaryDirectory() as workdir:
         rates = bench_inference(model, args.size, args.inference_batches, args.repeats, workdir)
-    results = {"backbone": args.backbone, "size": args.size, "images_per_s": rates}
+    results = {"backbone": args.backbone, "size": args.size, "images_per_s": rates, "fit": fit}
     if args.anomalib_python:
         threads = len(os.sched_getaffinity(0))
         theirs = anomalib_rates(
@@ -204,7 +246,9 @@ def main(argv=None):
                 f"  batch {batch:>2}: anomalib {other:6.1f} images/s; tfdefect best runtime "
                 f"{best:6.1f} ({best / other:.2f}x); keras {rates[f'keras b{batch}'] / other:.2f}x"
             )
-    write_bench_json(args.json, machine, {"padim": results})
+    settings = {k: v for k, v in vars(args).items() if k != "anomalib_python"}
+    payload = {"settings": settings, "padim": results}
+    write_bench_json(args.json, machine, {**payload, "table": table(payload)})
     print(f"\nwrote {args.json}")
 
 

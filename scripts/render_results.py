@@ -9,8 +9,9 @@ A docs page marks a table with two comments; the lines between them are generate
     python scripts/render_results.py           # rewrite every marked table in docs/
     python scripts/render_results.py --check   # exit 1 naming each table that differs
 
-The result files are what the bench scripts write (``--output``), copied into
-``bench/results/``: ``machine`` (the machine line) and ``table`` (markdown) at least.
+The result files are what the bench scripts write (``--output`` / ``--json``), copied into
+``bench/results/``: ``machine`` (the machine line) and ``table`` (markdown) at least; an
+optional ``note`` (e.g. where the figures came from) is printed after the machine line.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def rendered(path: str) -> str:
         results = json.load(handle)
     if "table" not in results or "machine" not in results:
         raise SystemExit(f"{path}: a result file needs 'table' and 'machine'")
-    return f"{results['table'].rstrip()}\n\nMeasured on: {results['machine']}.\n"
+    note = f" {results['note'].strip()}" if results.get("note") else ""
+    return f"{results['table'].rstrip()}\n\nMeasured on: {results['machine']}.{note}\n"
 
 
 def render_page(text: str) -> str:
