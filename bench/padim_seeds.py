@@ -26,7 +26,6 @@ and holes 6-14 px across, closer to MVTec AD's texture categories.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import time
@@ -194,7 +193,7 @@ def main():
         help="keep the backbone weights (or the channel subset) at seed 0, so only the other "
         "follows --seeds",
     )
-    parser.add_argument("--json", help="also write every row to this JSON file")
+    parser.add_argument("--json", help="also write the runs and the table to this JSON file")
     args = parser.parse_args()
 
     print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}")
@@ -217,21 +216,38 @@ def main():
                     f"| {generator} | {variant} | {seed} | {cells} | {result['fit_s']:.1f} |",
                     flush=True,
                 )
-    print()
-    print("| generator | variant | " + " | ".join(f"{key} min-max (std)" for key in keys) + " |")
-    print("| --- " * (len(keys) + 2) + "|")
-    for generator in args.generators:
-        for variant in args.variants:
-            chosen = [r for r in rows if r["generator"] == generator and r["variant"] == variant]
+    payload = {"settings": vars(args), "runs": rows}
+    text = table(payload)
+    print("\n" + text)
+    if args.json:
+        from tfdefect.bench.machine import describe_machine
+        from tfdefect.bench.report import write_bench_json
+
+        write_bench_json(args.json, describe_machine(), {**payload, "table": text})
+
+
+def table(payload: dict) -> str:
+    """Markdown: min-max (population standard deviation) over the seeds of each AUROC, per
+    generator and initialisation."""
+    from tfdefect.bench.report import markdown_table
+
+    settings, runs = payload["settings"], payload["runs"]
+    splits = [("validation", "validation"), ("test", "test")]
+    keys = [f"{split}_{kind}_AUROC" for split, _ in splits for kind in ("image", "pixel")]
+    labels = ["validation image AUROC", "validation pixel", "test image AUROC", "test pixel"]
+    rows = []
+    for generator in settings["generators"]:
+        for variant in settings["variants"]:
+            chosen = [r for r in runs if r["generator"] == generator and r["variant"] == variant]
+            if not chosen:
+                continue
             cells = []
             for key in keys:
                 values = [r[key] for r in chosen]
                 spread = statistics.pstdev(values) if len(values) > 1 else 0.0
                 cells.append(f"{min(values):.3f}-{max(values):.3f} ({spread:.3f})")
-            print(f"| {generator} | {variant} | " + " | ".join(cells) + " |")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(rows, handle, indent=1)
+            rows.append([generator, variant, *cells])
+    return markdown_table(["generator", "init", *labels], rows)
 
 
 if __name__ == "__main__":
