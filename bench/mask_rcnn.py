@@ -276,7 +276,7 @@ def table(results: dict) -> str:
         rows, stage_rows = [], {}
         for setting, figures in result["settings"].items():
             totals = figures["runtimes_ms"]
-            label = f"{figures['detections_batch1']} ({SETTING_LABELS.get(setting, setting)})"
+            label = f"{figures['detections_batch1']} ({SETTING_LABELS.get(setting, 'a busy chip')})"
             row = [label]
             for runtime in ("keras", "savedmodel", "onnxruntime"):
                 whole, pyramid = totals[f"{runtime} model"], totals[f"{runtime} backbone"]

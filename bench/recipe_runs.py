@@ -1,13 +1,13 @@
 """Recipe runs as a results table: run recipe commands in fresh processes, collect figures.
 
-    python bench/recipe_runs.py padim_pcb --run "--quick" --run "--quick --set backbone=resnet18" \
+    python bench/recipe_runs.py padim_pcb --run=--quick "--run=--quick --model resnet18" \
         --columns image_AUROC pixel_AUROC pixel_AUPRO image_F1Score pixel_F1Score
-    python bench/recipe_runs.py segment_chips --run "--quick" --rows per_class \
+    python bench/recipe_runs.py segment_chips --run=--quick --rows per_class \
         --columns iou precision recall f1
 
-Each ``--run`` is the arguments of one ``python -m recipes.<recipe>`` command, run in its own
-process with its own workdir and model root under ``--scratch`` (never ``runs/`` or
-``saved_models/``). The bench reads the run's ``metrics.json`` (``results``) and the command's
+Each ``--run`` (written ``--run=ARGS``, as ARGS starts with a dash) is the arguments of one
+``python -m recipes.<recipe>`` command, run in its own process with its own workdir and
+model root under ``--scratch`` (never ``runs/`` or ``saved_models/``). The bench reads the run's ``metrics.json`` (``results``) and the command's
 wall time. ``--columns`` are dotted paths into ``results``; with ``--rows KEY``,
 ``results[KEY]`` is a list of rows (or a mapping of name to row) and each becomes a table row.
 Writes the runs, the table and the machine line to ``--output``; an interrupted bench resumes
@@ -67,7 +67,9 @@ def lookup(values: dict, path: str):
 
 def cell(value) -> str:
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.1e}" if 0 < abs(value) < 1e-3 else f"{value:.3f}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return "" if value is None else str(value)
 
 
@@ -87,7 +89,7 @@ def table(payload: dict) -> str:
         if isinstance(entries, dict):
             entries = [{"name": name, **entry} for name, entry in entries.items()]
         for entry in entries:
-            name = entry.get("name") or entry.get("variant") or ""
+            name = entry.get("name") or entry.get("variant") or entry.get("model") or ""
             rows.append([label, name, *[cell(lookup(entry, c)) for c in columns], wall])
     return markdown_table(header, rows)
 
