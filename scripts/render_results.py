@@ -39,9 +39,18 @@ def rendered(path: str) -> str:
     return f"{results['table'].rstrip()}\n\nMeasured on: {results['machine']}.{note}\n"
 
 
-def render_page(text: str) -> str:
-    """``text`` with every marked table generated from its file."""
-    return BLOCK.sub(lambda m: m.group(1) + rendered(m.group("path")) + m.group(4), text)
+def render_page(text: str, missing: list | None = None) -> str:
+    """``text`` with every marked table generated from its file; a table whose file does not
+    exist is left as it is and its path added to ``missing`` (raised on when not given)."""
+
+    def table(match):
+        path = match.group("path")
+        if missing is not None and not os.path.isfile(os.path.join(ROOT, path)):
+            missing.append(path)
+            return match.group(0)
+        return match.group(1) + rendered(path) + match.group(4)
+
+    return BLOCK.sub(table, text)
 
 
 def pages() -> list[str]:
@@ -52,11 +61,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report tables that differ")
     args = parser.parse_args(argv)
-    stale = []
+    stale, missing = [], []
     for page in pages():
         with open(page) as handle:
             text = handle.read()
-        new = render_page(text)
+        before = len(missing)
+        new = render_page(text, missing)
+        for path in missing[before:]:
+            print(f"{os.path.relpath(page, ROOT)}: {path} does not exist", file=sys.stderr)
         if new == text:
             continue
         stale.append(os.path.relpath(page, ROOT))
@@ -66,7 +78,7 @@ def main(argv=None) -> int:
     verb = "differ from their result files" if args.check else "rewritten"
     for page in stale:
         print(f"{page}: tables {verb}")
-    return 1 if args.check and stale else 0
+    return 1 if (args.check and stale) or missing else 0
 
 
 if __name__ == "__main__":

@@ -82,3 +82,12 @@ def test_an_unmarked_figure_table_is_found():
     marked = "<!-- results: x.json -->\n" + table + "\n<!-- end results -->\n"
     assert _unmarked_figure_tables(marked) == []
     assert _unmarked_figure_tables("| path | what |\n|---|---|\n| `a/b` | the run |\n") == []
+
+
+def test_a_missing_result_file_is_reported_and_its_table_kept():
+    text = "<!-- results: bench/results/no_such.json -->\nold\n<!-- end results -->\n"
+    missing = []
+    assert render.render_page(text, missing) == text
+    assert missing == ["bench/results/no_such.json"]
+    with pytest.raises(FileNotFoundError):
+        render.render_page(text)
