@@ -7,11 +7,12 @@
 
 Each ``--run`` (written ``--run=ARGS``, as ARGS starts with a dash) is the arguments of one
 ``python -m recipes.<recipe>`` command, run in its own process with its own workdir and
-model root under ``--scratch`` (never ``runs/`` or ``saved_models/``). The bench reads the run's ``metrics.json`` (``results``) and the command's
-wall time. ``--columns`` are dotted paths into ``results``; with ``--rows KEY``,
-``results[KEY]`` is a list of rows (or a mapping of name to row) and each becomes a table row.
-Writes the runs, the table and the machine line to ``--output``; an interrupted bench resumes
-(finished runs with the same settings are kept).
+model root under ``--scratch`` (never ``runs/`` or ``saved_models/``). The bench reads the
+run's ``metrics.json`` (``results``) and the command's wall time. ``--columns`` are dotted
+paths into ``results``; with ``--rows KEY``, ``results[KEY]`` is a list of rows (or a
+mapping of name to row) and each becomes a table row. Writes the runs, the table and the
+machine line to ``--output``; an interrupted bench resumes (finished runs with the same
+settings are kept).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def table(payload: dict) -> str:
     """Markdown: one row per run (or per run and row of ``--rows``), the columns asked for."""
     settings = payload["settings"]
     columns, rows_key = settings["columns"], settings.get("rows")
-    header = ["command"] + (["row"] if rows_key else []) + columns + ["wall s"]
+    labels = [c.removeprefix("per_class.").replace(".", " ").replace("_", " ") for c in columns]
+    header = ["command"] + (["row"] if rows_key else []) + labels + ["wall s"]
     rows = []
     for run in payload["runs"]:
         label = f"`{settings['recipe']} {run['arguments']}`".replace(" `", "`")
