@@ -66,7 +66,9 @@ def lookup(values: dict, path: str):
     return values
 
 
-def cell(value) -> str:
+def cell(value, column: str = "") -> str:
+    if isinstance(value, float) and column.endswith(("_s", "seconds")):
+        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:.1e}" if 0 < abs(value) < 1e-3 else f"{value:.3f}"
     if isinstance(value, int):
@@ -85,14 +87,14 @@ def table(payload: dict) -> str:
         label = f"`{settings['recipe']} {run['arguments']}`".replace(" `", "`")
         wall = f"{run['seconds']:.0f}"
         if not rows_key:
-            rows.append([label, *[cell(lookup(run["results"], c)) for c in columns], wall])
+            rows.append([label, *[cell(lookup(run["results"], c), c) for c in columns], wall])
             continue
         entries = run["results"].get(rows_key) or []
         if isinstance(entries, dict):
             entries = [{"name": name, **entry} for name, entry in entries.items()]
         for entry in entries:
             name = entry.get("name") or entry.get("variant") or entry.get("model") or ""
-            rows.append([label, name, *[cell(lookup(entry, c)) for c in columns], wall])
+            rows.append([label, name, *[cell(lookup(entry, c), c) for c in columns], wall])
     return markdown_table(header, rows)
 
 
