@@ -33,7 +33,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 RESULTS = os.path.join("bench_results", "flagship_seeds.json")
 METRICS = ("map50", "map", "instance_f1", "image_f1")
-HEADERS = ("mask mAP@0.5", "mask mAP@[.5:.95]", "F1 (instance)", "F1 (image)", "recipe s")
+HEADERS = ("mask mAP@0.5", "mask mAP@[.5:.95]", "F1 (instance)", "F1 (image)")
+# columns older checkouts may not write (their runs show them empty)
+OPTIONAL = {"score_threshold": "score threshold (validation)"}
 
 
 def parse_args(argv=None):
@@ -100,6 +102,7 @@ def run_one(checkout: str, label: str, seed: int, overrides: list, scratch: str)
         "seed": seed,
         "seconds": round(seconds, 1),
         **{k: row[k] for k in METRICS},
+        **{k: row[k] for k in OPTIONAL if k in row},
     }
 
 
@@ -108,16 +111,23 @@ def _spread(values: list) -> str:
 
 
 def table(runs: list) -> str:
-    lines = ["| checkout | seed | " + " | ".join(HEADERS) + " |", "|---" * (len(HEADERS) + 2) + "|"]
+    """Markdown: every run, then median [min-max] per checkout."""
+    from tfdefect.bench.report import markdown_table
+
+    optional = [k for k in OPTIONAL if any(k in r for r in runs)]
+    header = ["checkout", "seed", *HEADERS, *[OPTIONAL[k] for k in optional], "recipe s"]
+    rows = []
     for run in runs:
-        figures = " | ".join(f"{run[k]:.3f}" for k in METRICS)
-        lines.append(f"| {run['checkout']} | {run['seed']} | {figures} | {run['seconds']:.0f} |")
+        extra = [f"{run[k]:.2f}" if k in run else "" for k in optional]
+        figures = [f"{run[k]:.3f}" for k in METRICS]
+        rows.append([run["checkout"], run["seed"], *figures, *extra, f"{run['seconds']:.0f}"])
     for label in dict.fromkeys(r["checkout"] for r in runs):
         mine = [r for r in runs if r["checkout"] == label]
-        spreads = " | ".join(_spread([r[k] for r in mine]) for k in METRICS)
+        spreads = [_spread([r[k] for r in mine]) for k in METRICS]
         seconds = statistics.median(r["seconds"] for r in mine)
-        lines.append(f"| {label} | median [min-max] | {spreads} | {seconds:.0f} |")
-    return "\n".join(lines)
+        blanks = [""] * len(optional)
+        rows.append([label, "median [min-max]", *spreads, *blanks, f"{seconds:.0f}"])
+    return markdown_table(header, rows)
 
 
 def main(argv=None):
@@ -147,7 +157,8 @@ def main(argv=None):
             run = run_one(checkout, label, seed, args.overrides, args.scratch)
             runs.append(run)
             print(json.dumps(run), flush=True)
-            write_bench_json(args.output, machine, {"settings": settings, "runs": runs})
+            payload = {"settings": settings, "runs": runs, "table": table(runs)}
+            write_bench_json(args.output, machine, payload)
     print(table(runs))
     times = {
         label: statistics.median(r["seconds"] for r in runs if r["checkout"] == label)
