@@ -287,7 +287,9 @@ def table(results: dict) -> str:
         header = ["detections (batch 1)"]
         for runtime in ("Keras", "SavedModel", "onnxruntime"):
             header += [f"{runtime} model / backbone+FPN ms", "heads / backbone"]
-        parts.append(f"Mask R-CNN {result['backbone']}:\n\n" + markdown_table(header, rows))
+        backbone = {"resnet25": "ResNet-25", "resnet50": "ResNet50"}.get(result["backbone"])
+        title = f"Mask R-CNN {backbone or result['backbone']} + merge stem"
+        parts.append(f"{title}:\n\n" + markdown_table(header, rows))
         settings = [f["detections_batch1"] for f in result["settings"].values()]
         stages = markdown_table(
             ["stage alone, ms", *[f"{n} detections" for n in settings]],
