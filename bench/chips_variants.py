@@ -6,16 +6,16 @@
 Trains every variant (r50_c3, r25_c3, r50_c6_merge, r25_c6_merge; the last separates the
 channels from the backbone) with several seeds on the same synthetic chips6 data, each run
 in its own process and seeded end to end (weights, data order, crops, ROI sampling; TF op
-determinism on), so one seed gives the same figures again. Training follows the recipe:
-Adam with the recipe's cosine decay to 0 at the last step (``--lr-decay constant`` for a
-fixed rate), balanced RPN loss, 32 ROIs and a 64-channel mask head. Per run: mask mAP@0.5 and
-mAP@[.5:.95], instance and image F1 at score 0.5 and the false positives on drill holes
-(dent or dot detections with at least a quarter of their mask on the drill channel, which a
-3-channel model does not see; no true defect touches a drill hole in chips6). Prints the
-table (mean and min-max per variant) and a verdict on six vs three channels, and writes
-``bench_results/chips_variants.json``. Finished runs found in that file are kept and not
-run again (``--fresh`` starts over), so an interrupted bench resumes.
-"""
+determinism on), so one seed gives the same figures again. Training follows the recipe: Adam
+with the recipe's cosine decay to 0 at the last step (``--lr-decay constant`` for a fixed
+rate), balanced RPN loss (``--no-rpn-balanced-loss``: Matterport's), 32 ROIs and a
+64-channel mask head. Per run: mask mAP@0.5 and mAP@[.5:.95], instance and image F1 at score
+0.5 and the false positives on drill holes (dent or dot detections with at least a quarter
+of their mask on the drill channel, which a 3-channel model does not see; no true defect
+touches a drill hole in chips6). Prints the table (mean and min-max per variant) and a
+verdict on six vs three channels, and writes ``bench_results/chips_variants.json``. Finished
+runs found in that file are kept and not run again (``--fresh`` starts over), so an
+interrupted bench resumes."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ def parse_args(argv=None):
         choices=("constant", "cosine"),
         default="cosine",
         help="the recipe's schedule (cosine decay to 0 at the last step) or a constant rate",
+    )
+    parser.add_argument(
+        "--rpn-balanced-loss",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="RPN objectness: mean over positives plus mean over negatives (the recipe's); "
+        "--no-rpn-balanced-loss: Matterport's mean over all sampled anchors",
     )
     parser.add_argument("--train-chips", type=int, default=512)
     parser.add_argument("--test-chips", type=int, default=96)
@@ -108,6 +115,7 @@ def run_one(args, name: str, seed: int) -> dict:
         merge_channels=variant["merge_channels"],
         train_rois=32,
         mask_channels=64,
+        rpn_balanced_loss=args.rpn_balanced_loss,
         detection_min_confidence=EVALUATION_MIN_CONFIDENCE,
     )
     trained = MaskRCNN(image_shape=(args.crop, args.crop, channels), **settings)

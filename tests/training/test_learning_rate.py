@@ -74,6 +74,15 @@ def test_a_schedule_without_known_steps_is_refused(tmp_path):
         )
 
 
+def test_a_constant_rate_is_left_alone():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    recorder = _RecordRate()
+    config = TrainConfig(learning_rate=1.0, lr_decay="constant")
+    model.fit(_data(), epochs=1, verbose=0, callbacks=[ScheduledLearningRate(config), recorder])
+    np.testing.assert_allclose(recorder.rates, [3e-3] * 4, rtol=1e-6)
+
+
 @pytest.mark.parametrize(
     "field, value, message",
     [

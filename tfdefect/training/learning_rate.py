@@ -45,7 +45,7 @@ class ScheduledLearningRate(keras.callbacks.Callback):
     The step is the optimizer's own count, so a resumed run continues the schedule where it
     stopped. The peak rate is the optimizer's rate when training starts (a recipe may have
     scaled ``config.learning_rate``, e.g. for fine-tuning); the optimizer must be built from a
-    float learning rate.
+    float learning rate. A constant rate without warm-up leaves the optimizer's rate alone.
     """
 
     def __init__(self, config: TrainConfig):
@@ -55,6 +55,8 @@ class ScheduledLearningRate(keras.callbacks.Callback):
         self._peak = None
 
     def on_train_begin(self, logs=None):
+        if not needs_schedule(self.config):
+            return
         steps = self.params.get("steps")
         if not steps:
             raise ValueError(
@@ -70,6 +72,8 @@ class ScheduledLearningRate(keras.callbacks.Callback):
         self._schedule = learning_rate_for(config, self.params["epochs"] * steps)
 
     def on_train_batch_begin(self, batch, logs=None):
+        if self._schedule is None:
+            return
         optimizer = self.model.optimizer
         optimizer.learning_rate.assign(self._schedule(optimizer.iterations))
 
