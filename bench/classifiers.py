@@ -80,21 +80,9 @@ def bench_one(architecture, size, batches, repeats, workdir):
     return row
 
 
-NAMES = {
-    "luna": "LUNA",
-    "alexnet": "AlexNet",
-    "resnet18": "ResNet18",
-    "efficientnetv2": "EfficientNetV2-B0",
-    "convnext": "ConvNeXt-T",
-    "vit": "ViT-B/16",
-    "deit": "DeiT-S/16",
-    "swin_t": "Swin-T",
-    "mobilenetv2": "MobileNetV2",
-}
-
-
 def table(results: dict) -> str:
     """Markdown: ms/image per runtime and batch for each classifier, and ORT's speed-up."""
+    from tfdefect.bench.names import CLASSIFIER_NAMES
     from tfdefect.bench.report import markdown_table
 
     keys = {key for row in results["classifiers"] for key in row}
@@ -104,7 +92,7 @@ def table(results: dict) -> str:
         header += [f"Keras b{batch}", f"SavedModel b{batch}", f"ORT b{batch}"]
     rows = []
     for row in results["classifiers"]:
-        name = NAMES.get(row["model"], row["model"])
+        name = CLASSIFIER_NAMES.get(row["model"], row["model"])
         if "error" in row:
             rows.append([name, "failed: " + row["error"], *[""] * (len(header) - 1)])
             continue

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from tfdefect.bench.names import CLASSIFIER_NAMES
+
 GIB = 2**30
 
 # name -> (registry name, constructor arguments); sizes are the recipes' defaults
@@ -97,14 +99,7 @@ def export_one(name: str, workdir: str) -> dict:
 
 
 NAMES = {
-    "classifier_luna": "LUNA",
-    "classifier_alexnet": "AlexNet",
-    "classifier_resnet18": "ResNet18",
-    "classifier_efficientnetv2": "EfficientNetV2-B0",
-    "classifier_convnext": "ConvNeXt-T",
-    "classifier_vit": "ViT-B/16",
-    "classifier_deit": "DeiT-S/16",
-    "classifier_swin_t": "Swin-T",
+    **{f"classifier_{name}": label for name, label in CLASSIFIER_NAMES.items()},
     "classifier_mobilenetv2": "MobileNetV2 (wafer) 96 px grey",
     "padim_efficientnetb0": "PaDiM EfficientNet-B0 224 px",
     "padim_resnet18": "PaDiM ResNet18 224 px",
